@@ -1,0 +1,50 @@
+"""Cleaning text written by strangers before it is stored or shown.
+
+Textual and rich strip only a handful of C0 controls; ESC and the C1 range pass through to the
+terminal, so a feed title could set the window title, clear the screen or write the clipboard
+(OSC 52). Everything that will reach the terminal goes through here once, at ingestion.
+Right-to-left and CJK text is left intact; only the invisible bidi *overrides* are removed,
+because they can reorder what the user sees (a URL that reads differently than it is).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Whole escape sequences first (CSI, OSC, DCS/APC/PM/SOS strings, two-byte ESC x), so that no
+# printable tail like "]2;title" is left behind; then any stray control character.
+_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|(?:\x1b[\]P^_X]|[\x90\x9d\x9e\x9f\x98])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # strings
+    r"|\x1b[ -/]*[0-~]"  # other ESC sequences (charset selection, RIS, ...)
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI_OVERRIDES = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_WHITESPACE = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _strip(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _SEQUENCES.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _BIDI_OVERRIDES.sub("", _CONTROLS.sub("", text))
+
+
+def clean_line(text: str | None, *, limit: int = 1000) -> str:
+    """One line of terminal-safe text (titles, authors, feed names), capped at `limit` chars."""
+    if not text:
+        return ""
+    cleaned = _WHITESPACE.sub(" ", _strip(text)).strip()
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1].rstrip() + "…"
+    return cleaned
+
+
+def clean_block(text: str | None) -> str:
+    """Multi-line terminal-safe text: keeps newlines and tabs, drops everything else dangerous."""
+    if not text:
+        return ""
+    return _BLANK_LINES.sub("\n\n", _strip(text)).strip()
