@@ -44,8 +44,13 @@ class ParseError(NewstuiError):
     """
 
     def __init__(self, kind: str, message: str) -> None:
+        # Both in args, so the error survives pickling back from a parser process.
+        super().__init__(kind, message)
         self.kind = kind
-        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class StoreError(NewstuiError):

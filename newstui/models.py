@@ -106,8 +106,12 @@ class Feed:
     last_ok_at: datetime | None = None
     last_error: str | None = None
     error_kind: str | None = None
+    warning: str | None = None
+    """A survivable problem with the last document (e.g. a wrong declared encoding)."""
     failures: int = 0
     next_due_at: datetime | None = None
+    moved_to: str | None = None
+    """Where the feed permanently redirected to: the user may want to update feeds.toml."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +159,4 @@ class FeedState:
     body_hash: str | None = None
     failures: int = 0
     next_due_at: datetime | None = None
+    moved_to: str | None = None
