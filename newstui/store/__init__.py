@@ -1,0 +1,260 @@
+"""newstui's SQLite store: feeds, entries, the user's read marks and bookmarks.
+
+The only home of `sqlite3`. No Textual here.
+
+Durability rules, each one a user promise:
+- WAL journal and short transactions: a crash or `kill -9` at any moment leaves the last
+  committed state, and readers (the TUI) never wait for a refresh writing in another process.
+- Every write is `BEGIN IMMEDIATE`, with a generous busy timeout, so two processes at once (the
+  TUI open while cron runs `newstui refresh`) queue instead of failing.
+- Refreshes write feed columns only; `read`/`bookmarked` are written by user actions only.
+
+One `Store` holds one connection, guarded by a lock so it may be handed between threads. Use one
+`Store` per thread of work (the TUI keeps one for reads and user actions, the refresh its own).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from newstui.errors import StoreError
+from newstui.models import Feed, FeedSpec, FeedState, ParsedFeed
+from newstui.store import schema
+from newstui.store._convert import epoch, from_epoch
+from newstui.store._entries import EntriesMixin
+
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class Store(EntriesMixin):
+    """A newstui database file (or `":memory:"` for tests)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+        self._lock = threading.RLock()
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > schema.LATEST:
+                raise StoreError(
+                    f"{self.path}: written by a newer newstui (schema {version}, this one "
+                    f"knows {schema.LATEST}); upgrade newstui"
+                )
+            if version < schema.LATEST:
+                schema.migrate(self._db)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path}: not a usable newstui database: {exc}") from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction: all of it is stored, or none of it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cursor = self._db.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+
+    # -- feeds ------------------------------------------------------------------------------
+
+    def sync_feeds(self, specs: Sequence[FeedSpec], *, now: datetime) -> None:
+        """Make the stored feed list match feeds.toml.
+
+        New URLs are added; feeds no longer listed are hidden, never deleted, so their read
+        marks and bookmarks come back when the user lists them again.
+        """
+        with self._write() as db:
+            db.execute("UPDATE feeds SET hidden = 1")
+            db.executemany(
+                "INSERT INTO feeds (url, user_title, tags, position, hidden, added_at)"
+                " VALUES (?, ?, ?, ?, 0, ?)"
+                " ON CONFLICT (url) DO UPDATE SET user_title = excluded.user_title,"
+                " tags = excluded.tags, position = excluded.position, hidden = 0",
+                [
+                    (spec.url, spec.title, json.dumps(list(spec.tags)), i, epoch(now))
+                    for i, spec in enumerate(specs)
+                ],
+            )
+
+    def feed_states(self) -> dict[str, FeedState]:
+        """What the refresh needs to know before fetching each visible feed."""
+        return {
+            row["url"]: FeedState(
+                url=row["url"],
+                etag=row["etag"],
+                last_modified=row["last_modified"],
+                body_hash=row["body_hash"],
+                failures=row["failures"],
+                next_due_at=from_epoch(row["next_due_at"]),
+                moved_to=row["moved_to"],
+            )
+            for row in self._query(
+                "SELECT url, etag, last_modified, body_hash, failures, next_due_at, moved_to"
+                " FROM feeds WHERE hidden = 0"
+            )
+        }
+
+    def feeds(self, *, include_hidden: bool = False) -> list[Feed]:
+        """Every feed in feeds.toml order, with entry counts."""
+        rows = self._query(
+            "SELECT f.*, COALESCE(c.total, 0) AS total, COALESCE(c.unread, 0) AS unread,"
+            " COALESCE(c.bookmarks, 0) AS bookmarks FROM feeds f LEFT JOIN ("
+            "  SELECT feed_url, COUNT(*) AS total, SUM(read = 0) AS unread,"
+            "  SUM(bookmarked) AS bookmarks FROM entries GROUP BY feed_url"
+            " ) c ON c.feed_url = f.url"
+            + ("" if include_hidden else " WHERE f.hidden = 0")
+            + " ORDER BY f.hidden, f.position"
+        )
+        return [_feed(row) for row in rows]
+
+    def save_fetch(
+        self,
+        url: str,
+        parsed: ParsedFeed,
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        body_hash: str | None,
+        next_due_at: datetime,
+        moved_to: str | None = None,
+    ) -> tuple[int, int]:
+        """Store a successful fetch; returns (new entries, updated entries).
+
+        Unchanged entries are not rewritten, and no user state is touched.
+        """
+        with self._write() as db:
+            new, updated = self._upsert_entries(db, url, parsed.entries, now)
+            db.execute(
+                "UPDATE feeds SET title = ?, site_url = ?, format = ?, etag = ?,"
+                " last_modified = ?, body_hash = ?, current_ids = ?, last_fetched_at = ?,"
+                " last_ok_at = ?, last_error = NULL, error_kind = NULL, warning = ?,"
+                " failures = 0, next_due_at = ?, moved_to = ? WHERE url = ?",
+                (
+                    parsed.title or None,
+                    parsed.site_url,
+                    parsed.format,
+                    etag,
+                    last_modified,
+                    body_hash,
+                    json.dumps([e.entry_id for e in parsed.entries]),
+                    epoch(now),
+                    epoch(now),
+                    parsed.warning,
+                    epoch(next_due_at),
+                    moved_to,
+                    url,
+                ),
+            )
+        return new, updated
+
+    def touch(
+        self,
+        url: str,
+        *,
+        now: datetime,
+        next_due_at: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """A fetch that found nothing new (304, or a byte-identical body): no entry is written."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE feeds SET last_fetched_at = ?, last_ok_at = ?, last_error = NULL,"
+                " error_kind = NULL, failures = 0, next_due_at = ?,"
+                " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)"
+                " WHERE url = ?",
+                (epoch(now), epoch(now), epoch(next_due_at), etag, last_modified, url),
+            )
+
+    def record_failure(
+        self, url: str, *, kind: str, message: str, now: datetime, next_due_at: datetime
+    ) -> None:
+        """Remember why a feed failed; its entries and the user's state stay as they were."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE feeds SET last_fetched_at = ?, last_error = ?, error_kind = ?,"
+                " failures = failures + 1, next_due_at = ? WHERE url = ?",
+                (epoch(now), message, kind, epoch(next_due_at), url),
+            )
+
+    # -- small UI state ---------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM ui_state WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO ui_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own verdict on the file: `["ok"]` when intact."""
+        return [row[0] for row in self._query("PRAGMA integrity_check")]
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    return Feed(
+        url=row["url"],
+        title=row["user_title"] or row["title"] or row["url"],
+        site_url=row["site_url"],
+        tags=tuple(json.loads(row["tags"] or "[]")),
+        hidden=bool(row["hidden"]),
+        total=row["total"],
+        unread=row["unread"],
+        bookmarks=row["bookmarks"],
+        last_fetched_at=from_epoch(row["last_fetched_at"]),
+        last_ok_at=from_epoch(row["last_ok_at"]),
+        last_error=row["last_error"],
+        error_kind=row["error_kind"],
+        warning=row["warning"],
+        failures=row["failures"],
+        next_due_at=from_epoch(row["next_due_at"]),
+        moved_to=row["moved_to"],
+    )
+
+
+__all__ = ["Store", "StoreError"]

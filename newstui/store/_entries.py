@@ -1,0 +1,247 @@
+"""Entry storage for `Store`: upserts that spare user state, queries, read marks, bookmarks.
+
+Kept out of `store/__init__.py` so each file has one job; `Store` mixes this in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from newstui.models import Entry, ParsedEntry
+from newstui.store._convert import enclosures_from_json, enclosures_json, epoch, from_epoch
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_ENTRY_COLUMNS = (
+    "e.id, e.feed_url, e.entry_id, e.title, e.link, e.author, e.published_at, e.updated_at,"
+    " e.first_seen_at, e.sort_at, e.summary_html, e.content_html, e.enclosures, e.read,"
+    " e.read_at, e.bookmarked, e.bookmarked_at,"
+    " COALESCE(f.user_title, f.title, f.url) AS feed_title"
+)
+_CHUNK = 500  # stay well below SQLite's host-parameter limit
+
+
+class EntriesMixin:
+    """Entry methods of `Store`; relies on its `_write` and `_query`."""
+
+    if TYPE_CHECKING:
+        _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
+        _query: Callable[..., list[sqlite3.Row]]
+
+    # -- written by refreshes ---------------------------------------------------------------
+
+    @staticmethod
+    def _upsert_entries(
+        db: sqlite3.Connection, feed_url: str, entries: Sequence[ParsedEntry], now: datetime
+    ) -> tuple[int, int]:
+        """Insert new entries and rewrite changed ones; returns (new, updated).
+
+        Only feed columns are written: `read` and `bookmarked` keep whatever the user set, so an
+        entry whose text is edited upstream stays read.
+        """
+        known: dict[str, str] = {}
+        ids = [e.entry_id for e in entries]
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            known.update(
+                db.execute(
+                    "SELECT entry_id, content_hash FROM entries WHERE feed_url = ?"
+                    f" AND entry_id IN ({','.join('?' * len(chunk))})",
+                    (feed_url, *chunk),
+                ).fetchall()
+            )
+        inserts, updates = [], []
+        for entry in entries:
+            digest = _content_hash(entry)
+            previous = known.get(entry.entry_id)
+            if previous == digest:
+                continue
+            values = (
+                entry.title,
+                entry.link,
+                entry.author,
+                epoch(entry.published_at),
+                epoch(entry.updated_at),
+                entry.summary_html,
+                entry.content_html,
+                enclosures_json(entry.enclosures),
+                digest,
+            )
+            if previous is None:
+                published = epoch(entry.published_at) or epoch(now)
+                inserts.append((feed_url, entry.entry_id, *values, epoch(now), published))
+            else:
+                updates.append((*values, feed_url, entry.entry_id))
+        db.executemany(
+            "INSERT INTO entries (feed_url, entry_id, title, link, author, published_at,"
+            " updated_at, summary_html, content_html, enclosures, content_hash, first_seen_at,"
+            " sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        db.executemany(
+            "UPDATE entries SET title = ?, link = ?, author = ?, published_at = ?,"
+            " updated_at = ?, summary_html = ?, content_html = ?, enclosures = ?,"
+            " content_hash = ?, sort_at = COALESCE(?4, first_seen_at)"
+            " WHERE feed_url = ? AND entry_id = ?",
+            updates,
+        )
+        return len(inserts), len(updates)
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def entries(
+        self,
+        feed_url: str | None = None,
+        *,
+        unread_only: bool = False,
+        bookmarked_only: bool = False,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Entries of one visible feed (or all), newest first."""
+        where, params = _filters(feed_url, unread_only, bookmarked_only)
+        sql = (
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.url = e.feed_url"
+            f" WHERE {where} ORDER BY e.sort_at DESC, e.id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_entry(row) for row in self._query(sql, params)]
+
+    def entry_ids(
+        self,
+        feed_url: str | None = None,
+        *,
+        unread_only: bool = False,
+        bookmarked_only: bool = False,
+    ) -> list[int]:
+        """Row ids of a view, newest first: cheap even for 100k rows, for windowed lists."""
+        where, params = _filters(feed_url, unread_only, bookmarked_only)
+        rows = self._query(
+            "SELECT e.id FROM entries e JOIN feeds f ON f.url = e.feed_url"
+            f" WHERE {where} ORDER BY e.sort_at DESC, e.id DESC",
+            params,
+        )
+        return [row[0] for row in rows]
+
+    def entries_by_id(self, ids: Sequence[int]) -> list[Entry]:
+        """The entries with these row ids, in the order given (missing ids are skipped)."""
+        found: dict[int, Entry] = {}
+        for chunk in _chunks(ids):
+            rows = self._query(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.url = e.feed_url"
+                f" WHERE e.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((row["id"], _entry(row)) for row in rows)
+        return [found[i] for i in ids if i in found]
+
+    # -- written by the user ----------------------------------------------------------------
+
+    def set_read(self, ids: Sequence[int], read: bool, *, now: datetime) -> list[int]:
+        """Mark entries read or unread; returns the ids that actually changed (for undo)."""
+        return self._set_flag("read", ids, read, now)
+
+    def set_bookmarked(self, ids: Sequence[int], bookmarked: bool, *, now: datetime) -> list[int]:
+        """Add or remove bookmarks; returns the ids that actually changed."""
+        return self._set_flag("bookmarked", ids, bookmarked, now)
+
+    def _set_flag(self, column: str, ids: Sequence[int], value: bool, now: datetime) -> list[int]:
+        changed: list[int] = []
+        with self._write() as db:
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                changed += [
+                    row[0]
+                    for row in db.execute(
+                        f"UPDATE entries SET {column} = ?, {column}_at = ?"
+                        f" WHERE id IN ({marks}) AND {column} != ? RETURNING id",
+                        (int(value), epoch(now) if value else None, *chunk, int(value)),
+                    )
+                ]
+        return changed
+
+    def mark_all_read(self, feed_url: str | None = None, *, now: datetime) -> list[int]:
+        """Mark every unread entry of a feed (or of all visible feeds) read; returns their ids."""
+        return self.set_read(self.entry_ids(feed_url, unread_only=True), True, now=now)
+
+    def prune(self, older_than: datetime) -> int:
+        """Delete read, un-bookmarked entries dated before `older_than`; returns how many.
+
+        Unread and bookmarked entries are never pruned. Nor is anything the feed still lists:
+        deleting those would bring them back as unread on the next refresh.
+        """
+        with self._write() as db:
+            cursor = db.execute(
+                "DELETE FROM entries WHERE read = 1 AND bookmarked = 0 AND sort_at < ?"
+                " AND entry_id NOT IN (SELECT value FROM json_each("
+                "  (SELECT current_ids FROM feeds WHERE url = entries.feed_url)))",
+                (epoch(older_than),),
+            )
+            return cursor.rowcount
+
+
+def _filters(
+    feed_url: str | None, unread_only: bool, bookmarked_only: bool
+) -> tuple[str, list[object]]:
+    clauses, params = ["f.hidden = 0"], []
+    if feed_url is not None:
+        clauses.append("e.feed_url = ?")
+        params.append(feed_url)
+    if unread_only:
+        clauses.append("e.read = 0")
+    if bookmarked_only:
+        clauses.append("e.bookmarked = 1")
+    return " AND ".join(clauses), params
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+def _content_hash(entry: ParsedEntry) -> str:
+    """What counts as a change to an entry: any feed-supplied field."""
+    material = "\x1f".join(
+        str(part)
+        for part in (
+            entry.title,
+            entry.link,
+            entry.author,
+            epoch(entry.published_at),
+            epoch(entry.updated_at),
+            entry.summary_html,
+            entry.content_html,
+            enclosures_json(entry.enclosures),
+        )
+    )
+    return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    first_seen = from_epoch(row["first_seen_at"])
+    assert first_seen is not None
+    return Entry(
+        id=row["id"],
+        feed_url=row["feed_url"],
+        entry_id=row["entry_id"],
+        title=row["title"],
+        link=row["link"],
+        author=row["author"],
+        published_at=from_epoch(row["sort_at"]) or first_seen,
+        updated_at=from_epoch(row["updated_at"]),
+        first_seen_at=first_seen,
+        summary_html=row["summary_html"],
+        content_html=row["content_html"],
+        enclosures=enclosures_from_json(row["enclosures"]),
+        read=bool(row["read"]),
+        read_at=from_epoch(row["read_at"]),
+        bookmarked=bool(row["bookmarked"]),
+        bookmarked_at=from_epoch(row["bookmarked_at"]),
+        feed_title=row["feed_title"],
+    )

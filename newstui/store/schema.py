@@ -1,0 +1,134 @@
+"""The database schema as numbered migrations keyed by `PRAGMA user_version`.
+
+Each step moves the schema from version N-1 to N and runs inside the same exclusive transaction
+as the version bump, so a crash mid-upgrade leaves the old version intact. Steps are never
+edited once released: a change is a new step, and `tests/test_store_migrations.py` upgrades a
+database from every earlier version.
+
+Each table keeps the columns the *feed* supplies apart from the *user's* state. Refreshes write
+only the former; only the user's actions write the latter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE feeds (
+    url             TEXT PRIMARY KEY,
+    -- feed data (overwritten by every successful fetch)
+    title           TEXT,
+    site_url        TEXT,
+    format          TEXT,
+    -- fetch bookkeeping (written by refreshes)
+    etag            TEXT,
+    last_modified   TEXT,
+    body_hash       TEXT,
+    current_ids     TEXT,               -- JSON list: entry ids in the last document (see prune)
+    last_fetched_at INTEGER,
+    last_ok_at      INTEGER,
+    last_error      TEXT,
+    error_kind      TEXT,
+    warning         TEXT,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    next_due_at     INTEGER,
+    moved_to        TEXT,               -- target of a permanent redirect
+    -- user data (from feeds.toml)
+    user_title      TEXT,
+    tags            TEXT NOT NULL DEFAULT '[]',
+    position        INTEGER NOT NULL DEFAULT 0,
+    hidden          INTEGER NOT NULL DEFAULT 0,  -- removed from feeds.toml: kept, not shown
+    added_at        INTEGER NOT NULL
+);
+
+CREATE TABLE entries (
+    id              INTEGER PRIMARY KEY,
+    feed_url        TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
+    entry_id        TEXT NOT NULL,
+    -- feed data (written by refreshes when the entry changes)
+    title           TEXT NOT NULL,
+    link            TEXT,
+    author          TEXT,
+    published_at    INTEGER,
+    updated_at      INTEGER,
+    summary_html    TEXT,
+    content_html    TEXT,
+    enclosures      TEXT,               -- JSON list of [url, type, length]
+    content_hash    TEXT NOT NULL,
+    -- newstui data
+    first_seen_at   INTEGER NOT NULL,
+    sort_at         INTEGER NOT NULL,   -- published_at, else first_seen_at
+    -- user state (never written by a refresh)
+    read            INTEGER NOT NULL DEFAULT 0,
+    read_at         INTEGER,
+    bookmarked      INTEGER NOT NULL DEFAULT 0,
+    bookmarked_at   INTEGER,
+    UNIQUE (feed_url, entry_id)
+);
+
+CREATE INDEX entries_by_feed ON entries (feed_url, sort_at DESC);
+CREATE INDEX entries_by_date ON entries (sort_at DESC);
+CREATE INDEX entries_counts ON entries (feed_url, read, bookmarked);
+CREATE INDEX entries_bookmarked ON entries (bookmarked_at DESC) WHERE bookmarked = 1;
+"""
+
+_V2 = """
+-- Reader mode: the extracted main text of an entry's web page, kept for offline reading.
+CREATE TABLE full_texts (
+    entry           INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+    url             TEXT NOT NULL,
+    html            TEXT,
+    error           TEXT,
+    fetched_at      INTEGER NOT NULL
+);
+"""
+
+_V3 = """
+-- Small UI state that must survive restarts without rewriting the user's feeds.toml
+-- (the chosen theme, for instance).
+CREATE TABLE ui_state (
+    key             TEXT PRIMARY KEY,
+    value           TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+"""MIGRATIONS[n] takes the schema from version n to n + 1."""
+
+LATEST = len(MIGRATIONS)
+
+
+def migrate(connection: sqlite3.Connection, *, target: int = LATEST) -> None:
+    """Bring the database up to `target`, each step in its own transaction.
+
+    The version is read again inside an exclusive transaction, so two processes opening a new
+    database at once cannot both run a step.
+    """
+    while True:
+        connection.execute("BEGIN EXCLUSIVE")
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version >= target:
+                connection.execute("COMMIT")
+                return
+            for statement in _statements(MIGRATIONS[version]):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {version + 1}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (executescript would commit on its own)."""
+    out, current = [], ""
+    for line in script.splitlines():
+        code = line.split("--", 1)[0]
+        if not code.strip():
+            continue
+        current += code + "\n"
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
