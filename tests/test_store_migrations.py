@@ -1,0 +1,69 @@
+"""Upgrading a database from every earlier schema version keeps every read mark and bookmark."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newstui.store import Store, schema
+
+FEED = "https://example.org/feed.xml"
+
+
+def _database_at(path: Path, version: int) -> None:
+    """A database as an older newstui left it, with user state in it."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA journal_mode = WAL")
+    schema.migrate(raw, target=version)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == version
+    if version >= 1:
+        raw.execute("INSERT INTO feeds (url, added_at) VALUES (?, 0)", (FEED,))
+        raw.executemany(
+            "INSERT INTO entries (feed_url, entry_id, title, content_hash, first_seen_at,"
+            " sort_at, read, read_at, bookmarked, bookmarked_at) VALUES (?, ?, ?, 'h', 0, ?,"
+            " ?, ?, ?, ?)",
+            [
+                (FEED, "read", "Read one", 3, 1, 100, 0, None),
+                (FEED, "bookmarked", "Bookmarked one", 2, 0, None, 1, 200),
+                (FEED, "plain", "Plain one", 1, 0, None, 0, None),
+            ],
+        )
+    if version >= 2:
+        raw.execute(
+            "INSERT INTO full_texts (entry, url, html, fetched_at)"
+            " SELECT id, 'https://example.org/read', '<p>kept</p>', 5 FROM entries"
+            " WHERE entry_id = 'read'"
+        )
+    raw.close()
+
+
+@pytest.mark.parametrize("version", range(schema.LATEST))
+def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> None:
+    path = tmp_path / f"v{version}.db"
+    _database_at(path, version)
+
+    with Store(path) as store:
+        assert store.integrity_check() == ["ok"]
+        entries = {e.entry_id: e for e in store.entries()}
+        if version >= 1:
+            assert entries["read"].read and not entries["read"].bookmarked
+            assert entries["bookmarked"].bookmarked and not entries["bookmarked"].read
+            assert not entries["plain"].read
+        store.set_state("theme", "nord")  # the newest table exists and works
+
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+    assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+    if version >= 2:
+        assert raw.execute("SELECT html FROM full_texts").fetchone() == ("<p>kept</p>",)
+    raw.close()
+
+
+def test_every_step_is_recorded_in_order(tmp_path: Path) -> None:
+    raw = sqlite3.connect(tmp_path / "steps.db", isolation_level=None)
+    for target in range(1, schema.LATEST + 1):
+        schema.migrate(raw, target=target)
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == target
+    raw.close()
