@@ -1,0 +1,172 @@
+"""Line numbers for the tables and keys of a TOML document.
+
+tomllib returns plain dicts with no positions, but an error that says only `feeds[7].url` makes
+the user count `[[feeds]]` headers by hand. This module scans the raw text once and records the
+line where each table header and each key assignment first appears, so `config` can say
+`feeds.toml:41:`.
+
+It is a locator, not a parser. It only ever sees text tomllib has already accepted, and what it
+cannot follow (keys inside inline tables and arrays of inline tables) is simply not recorded:
+lookups then fall back to the nearest enclosing header or assignment. It never raises, because a
+locator bug must not hide the configuration error it was asked to place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tomllib
+from bisect import bisect_right
+
+KeyPath = tuple[str | int, ...]
+"""A path into the parsed document: table and key names, with 0-based indexes into arrays of
+tables. The third `[[feeds]]` table's `url` is `("feeds", 2, "url")`."""
+
+
+class TomlPositions:
+    """Where each header and key of one TOML text sits, by 1-based line number."""
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[KeyPath, int] = {}
+        with contextlib.suppress(Exception):
+            _Scanner(text, self._lines).run()
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The line where `path` is defined, else where its deepest located ancestor is.
+
+        For example a key written inside an inline table is not located, so its line is the
+        line of the assignment holding the inline table. None when nothing on the path is found.
+        """
+        for end in range(len(path), 0, -1):
+            line = self._lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+
+class _Scanner:
+    """One pass over the text, statement by statement, skipping over values."""
+
+    def __init__(self, text: str, out: dict[KeyPath, int]) -> None:
+        self.text = text
+        self.out = out
+        self.line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self.table: KeyPath = ()
+        self.array_counts: dict[KeyPath, int] = {}
+        """How many tables each array of tables has so far, keyed by its resolved path."""
+
+    def run(self) -> None:
+        text, i = self.text, 0
+        while i < len(text):
+            char = text[i]
+            if char in " \t\r\n":
+                i += 1
+            elif char == "#":
+                i = self._end_of_line(i)
+            elif text.startswith("[[", i):
+                end = self._find(i + 2, "]")
+                self._array_header(_decode_key(text[i + 2 : end]), i)
+                i = self._end_of_line(end + 2)
+            elif char == "[":
+                end = self._find(i + 1, "]")
+                self._table_header(_decode_key(text[i + 1 : end]), i)
+                i = self._end_of_line(end + 1)
+            else:
+                equals = self._find(i, "=")
+                self._record(self.table + _decode_key(text[i:equals]), i)
+                i = self._skip_value(equals + 1)
+
+    def _record(self, path: KeyPath, offset: int) -> None:
+        line = bisect_right(self.line_starts, offset)
+        for end in range(1, len(path) + 1):
+            self.out.setdefault(path[:end], line)
+
+    def _resolve(self, names: KeyPath) -> KeyPath:
+        """A header's path with each array of tables along it pinned to its latest element."""
+        resolved: KeyPath = ()
+        for name in names:
+            resolved += (name,)
+            if resolved in self.array_counts:
+                resolved += (self.array_counts[resolved] - 1,)
+        return resolved
+
+    def _table_header(self, names: KeyPath, offset: int) -> None:
+        self.table = self._resolve(names)
+        self._record(self.table, offset)
+
+    def _array_header(self, names: KeyPath, offset: int) -> None:
+        base = self._resolve(names[:-1]) + names[-1:]
+        index = self.array_counts.get(base, 0)
+        self.array_counts[base] = index + 1
+        self.table = (*base, index)
+        self._record(self.table, offset)
+
+    def _find(self, i: int, stop: str) -> int:
+        """Offset of the first `stop` at or after `i` that is not inside a quoted string."""
+        text = self.text
+        while text[i] != stop:  # IndexError on malformed text ends the scan (see __init__)
+            i = _skip_string(text, i) if text[i] in "\"'" else i + 1
+        return i
+
+    def _end_of_line(self, i: int) -> int:
+        end = self.text.find("\n", i)
+        return len(self.text) if end < 0 else end
+
+    def _skip_value(self, i: int) -> int:
+        """Offset just past a value, which may span lines (arrays, multi-line strings)."""
+        text, depth = self.text, 0
+        while i < len(text):
+            char = text[i]
+            if char in "\"'":
+                i = _skip_string(text, i)
+                continue
+            if char == "#":
+                i = self._end_of_line(i)
+                continue
+            if char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+            elif char == "\n" and depth <= 0:
+                return i
+            i += 1
+        return i
+
+
+def _skip_string(text: str, i: int) -> int:
+    """Offset just past the string literal that starts at `i` (basic or literal, 1 or 3 quotes)."""
+    quote = text[i]
+    escapes = quote == '"'
+    if text.startswith(quote * 3, i):
+        j = i + 3
+        while j < len(text):
+            if escapes and text[j] == "\\":
+                j += 2
+            elif text.startswith(quote * 3, j):
+                # Up to two quotes may sit right before the closing delimiter: '''it''''' ends
+                # after five quotes.
+                end = j + 3
+                while end < len(text) and end < j + 5 and text[end] == quote:
+                    end += 1
+                return end
+            else:
+                j += 1
+        return j
+    j = i + 1
+    while j < len(text) and text[j] != "\n":
+        if escapes and text[j] == "\\":
+            j += 2
+        elif text[j] == quote:
+            return j + 1
+        else:
+            j += 1
+    return j
+
+
+def _decode_key(raw: str) -> tuple[str, ...]:
+    """The parts of a dotted key as tomllib reads them (quotes, escapes and spaces handled)."""
+    node = tomllib.loads(f"{raw.strip()} = 0")
+    parts: list[str] = []
+    while isinstance(node, dict):
+        ((name, node),) = node.items()
+        parts.append(name)
+    return tuple(parts)
