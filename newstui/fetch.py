@@ -1,0 +1,333 @@
+"""Conditional GET of one feed: bytes and headers in, a `FetchResult` value out.
+
+This is the only module that imports httpx, and it never parses: deciding what the bytes mean is
+`parse.py`'s job. Everything that can go wrong on the network (timeouts, DNS, TLS, refused
+connections, 4xx/5xx answers, bodies that never end) comes back as a `FetchFailed` value with a
+short message fit to show the user, because a broken feed is an everyday event, not a bug.
+
+Two limits protect the refresh from hostile or broken servers: a *total* deadline per feed
+(httpx's per-read timeouts alone never fire on a server that trickles a byte a second) and a cap
+on the decoded body size, checked while streaming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from newstui import __version__
+
+DEFAULT_USER_AGENT = f"newstui/{__version__} (+https://github.com/newstui/newstui)"
+
+# Feeds first; plain XML next because many feeds are served as application/xml or text/xml;
+# anything else last, since plenty of servers label feeds text/html or text/plain.
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+)
+
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a TCP + TLS handshake; a server that cannot connect in 10 s is down."""
+
+_PERMANENT = frozenset({301, 308})
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A 2xx answer with its whole body."""
+
+    body: bytes
+    """Decoded bytes: Content-Encoding (gzip, deflate) undone, charset untouched."""
+    headers: dict[str, str]
+    """Response headers with lower-cased names; repeated headers joined with ", "."""
+    final_url: str
+    """The URL the body came from, after redirects (the base for relative links)."""
+    status: int
+    permanent_redirect: str | None = None
+    """The new URL when every hop of the redirect chain was permanent (301/308), else None:
+    the refresh can then record the move instead of redirecting forever."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified:
+    """A 304: the stored copy is current."""
+
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchFailed:
+    """The feed could not be fetched this time.
+
+    `kind` is one of `timeout`, `dns`, `refused`, `tls`, `network`, `http-status`, `too-large`,
+    `redirects` or `file`, so the refresh can decide how hard to back off.
+    """
+
+    kind: str
+    message: str
+    """One short line for the user, never a traceback."""
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """Response headers when there was a response, so the caller can honour Retry-After."""
+
+
+FetchResult = Fetched | NotModified | FetchFailed
+
+
+def make_client(
+    *,
+    concurrency: int = 12,
+    max_redirects: int = 5,
+    user_agent: str | None = None,
+    trust_env: bool = True,
+) -> httpx.AsyncClient:
+    """Build the one client a whole refresh shares, so connections are pooled across feeds.
+
+    Args:
+        concurrency: Most connections open at once; the refresh's semaphore should match.
+        max_redirects: Hops followed before giving up with `FetchFailed("redirects")`.
+        user_agent: Default User-Agent; feeds may still override it per request.
+        trust_env: Honour proxy and CA-bundle environment variables. Tests turn this off so a
+            developer's proxy cannot intercept loopback requests.
+
+    Returns:
+        An `httpx.AsyncClient` the caller must close (`async with`).
+    """
+    # Accept-Encoding is left to httpx: it offers exactly the codings it can decode (gzip and
+    # deflate, plus br and zstd when those optional packages happen to be installed).
+    return httpx.AsyncClient(
+        headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": ACCEPT},
+        follow_redirects=True,
+        max_redirects=max_redirects,
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        timeout=httpx.Timeout(30.0, connect=CONNECT_TIMEOUT),
+        trust_env=trust_env,
+    )
+
+
+async def fetch_feed(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    timeout: float = 30.0,
+    max_bytes: int = 10_000_000,
+    user_agent: str | None = None,
+) -> FetchResult:
+    """Fetch one feed, conditionally when validators from the last fetch are given.
+
+    Network problems never raise; they come back as `FetchFailed`.
+
+    Args:
+        client: From `make_client`; shared by all feeds of a refresh.
+        url: An `http(s)://` or `file://` URL.
+        etag: Sent as If-None-Match.
+        last_modified: Sent as If-Modified-Since.
+        timeout: Total seconds for connecting, waiting and reading the whole body.
+        max_bytes: Largest decoded body accepted.
+        user_agent: Overrides the client's User-Agent for this feed only.
+
+    Returns:
+        `Fetched`, `NotModified` or `FetchFailed`.
+
+    Raises:
+        ValueError: `url` is neither http(s) nor file; config validation should prevent it.
+    """
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "file":
+        return await _fetch_file(url, max_bytes=max_bytes)
+    if scheme not in ("http", "https"):
+        raise ValueError(f"cannot fetch {url!r}: only http, https and file URLs are supported")
+
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    if user_agent:
+        headers["User-Agent"] = user_agent
+    phases = httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT))
+    try:
+        async with asyncio.timeout(timeout):
+            return await _get(client, url, headers, phases, max_bytes)
+    except TimeoutError:
+        return FetchFailed("timeout", f"timed out after {timeout:g} s")
+    except httpx.ConnectTimeout:
+        return FetchFailed("timeout", f"could not connect within {phases.connect:g} s")
+    except httpx.TimeoutException:
+        return FetchFailed("timeout", f"timed out after {timeout:g} s")
+    except httpx.TooManyRedirects:
+        return FetchFailed("redirects", "too many redirects (redirect loop?)")
+    except httpx.UnsupportedProtocol:
+        # The URL itself was checked above, so only a redirect can lead here.
+        return FetchFailed("redirects", "redirected to an address that is not http(s)")
+    except httpx.DecodingError:
+        return FetchFailed("network", "the server sent a corrupt compressed body")
+    except (httpx.TransportError, OSError) as error:
+        return _transport_failure(error)
+
+
+async def _get(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    phases: httpx.Timeout,
+    max_bytes: int,
+) -> FetchResult:
+    async with client.stream("GET", url, headers=headers, timeout=phases) as response:
+        response_headers = dict(response.headers.items())
+        status = response.status_code
+        if status == 304:
+            return NotModified(response_headers)
+        if not 200 <= status < 300:
+            return FetchFailed("http-status", _status_message(status), status, response_headers)
+        too_large = FetchFailed(
+            "too-large", f"feed larger than {_size(max_bytes)}", status, response_headers
+        )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            return too_large
+        chunks: list[bytes] = []
+        received = 0
+        async for chunk in response.aiter_bytes():
+            received += len(chunk)
+            if received > max_bytes:
+                return too_large
+            chunks.append(chunk)
+        history = response.history
+        moved = bool(history) and all(hop.status_code in _PERMANENT for hop in history)
+        return Fetched(
+            body=b"".join(chunks),
+            headers=response_headers,
+            final_url=str(response.url),
+            status=status,
+            permanent_redirect=str(response.url) if moved else None,
+        )
+
+
+_STATUS_HINTS = {
+    401: "access denied",
+    403: "access denied",
+    410: "the feed was removed",
+}
+
+
+def _status_message(status: int) -> str:
+    """`HTTP 410 Gone: the feed was removed`, from the standard phrase, not the server's:
+    reason phrases are stranger-written text, often wrong, and absent in HTTP/2."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "server error" if status >= 500 else "unexpected answer"
+    hint = _STATUS_HINTS.get(status)
+    return f"HTTP {status} {phrase}: {hint}" if hint else f"HTTP {status} {phrase}"
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything it wraps: httpx wraps httpcore wraps anyio's OSError, which
+    wraps the real socket error (or an ExceptionGroup of them, one per address tried)."""
+    pending = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+
+
+_ERRNO_MESSAGES = {
+    errno.ENETUNREACH: "network unreachable (offline?)",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ECONNRESET: "connection reset by the server",
+    errno.ECONNABORTED: "connection aborted",
+    errno.EPIPE: "connection closed early",
+}
+
+
+def _transport_failure(error: BaseException) -> FetchFailed:
+    causes = list(_causes(error))
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            if cause.errno == socket.EAI_AGAIN:
+                return FetchFailed("dns", "DNS lookup failed (offline?)")
+            return FetchFailed("dns", "server not found (DNS)")
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            detail = cause.verify_message or "certificate verify failed"
+            return FetchFailed("tls", f"TLS error: certificate verify failed ({detail})")
+        if isinstance(cause, ssl.SSLError):
+            reason = (cause.reason or "handshake failed").replace("_", " ").lower()
+            return FetchFailed("tls", f"TLS error: {reason}")
+    for cause in causes:
+        if isinstance(cause, ConnectionRefusedError):
+            return FetchFailed("refused", "connection refused")
+    for cause in causes:
+        message = _ERRNO_MESSAGES.get(getattr(cause, "errno", None) or 0)
+        if message:
+            return FetchFailed("network", message)
+    if isinstance(error, httpx.RemoteProtocolError):
+        if "closed" in str(error) or "disconnected" in str(error):
+            return FetchFailed("network", "connection closed early")
+        return FetchFailed("network", "the server sent a broken HTTP response")
+    if isinstance(error, httpx.ProxyError):
+        return FetchFailed("network", "proxy error")
+    if isinstance(error, httpx.ConnectError):
+        return FetchFailed("network", "could not connect")
+    return FetchFailed("network", "network error while reading the feed")
+
+
+async def _fetch_file(url: str, *, max_bytes: int) -> FetchResult:
+    """Read a `file://` feed, for feeds written by local scripts and for offline testing.
+
+    No content-type is guessed: feedparser takes `text/xml` without a charset to mean ASCII
+    (RFC 3023), which would be worse than no header at all.
+    """
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return FetchFailed("file", f"remote file URLs are not supported: {url}")
+    path = Path(url2pathname(parts.path))
+    try:
+        body = await asyncio.to_thread(_read_capped, path, max_bytes)
+    except FileNotFoundError:
+        return FetchFailed("file", f"file not found: {path}")
+    except IsADirectoryError:
+        return FetchFailed("file", f"not a file: {path}")
+    except PermissionError:
+        return FetchFailed("file", f"permission denied: {path}")
+    except OSError as error:
+        return FetchFailed("file", f"cannot read {path}: {error.strerror or 'I/O error'}")
+    if body is None:
+        return FetchFailed("too-large", f"feed larger than {_size(max_bytes)}")
+    return Fetched(body=body, headers={}, final_url=url, status=200)
+
+
+def _read_capped(path: Path, max_bytes: int) -> bytes | None:
+    """The file's bytes, or None when it holds more than `max_bytes` (without reading it all)."""
+    with path.open("rb") as file:
+        body = file.read(max_bytes + 1)
+    return None if len(body) > max_bytes else body
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.3g} MB"
+    if n >= 1_000:
+        return f"{n / 1_000:.3g} kB"
+    return f"{n} bytes"
