@@ -150,6 +150,19 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Headline:
+    """The few columns a headline row shows: cheap to load by the thousand."""
+
+    id: int
+    feed_url: str
+    feed_title: str
+    title: str
+    published_at: datetime
+    read: bool
+    bookmarked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class FeedState:
     """Per-feed fetch bookkeeping the refresh needs before fetching."""
 

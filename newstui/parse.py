@@ -15,6 +15,7 @@ import hashlib
 import html
 import re
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ MAX_ID_LENGTH = 512
 FUTURE_TOLERANCE = timedelta(days=2)
 """Dates further ahead than this are treated as missing, so a bad clock cannot pin an entry."""
 MAX_TTL = timedelta(days=7)
+MAX_GUNZIPPED = 50_000_000
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
@@ -59,6 +61,7 @@ def parse_feed(
         ParseError: nothing usable came out (`kind` is `not-a-feed` or `unparseable`).
     """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
+    body = _gunzip_if_needed(body)
     content_type = headers.get("content-type", "").lower()
     if jsonfeed.looks_like_json(body, content_type):
         return jsonfeed.parse_json_feed(url, body, now=now)
@@ -83,6 +86,20 @@ def parse_feed(
         entries=tuple(entries),
         warning=_warning(parsed),
     )
+
+
+def _gunzip_if_needed(body: bytes) -> bytes:
+    """Some servers send a stored `.gz` file without `Content-Encoding`: unpack it (capped)."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    unpacker = zlib.decompressobj(wbits=31)
+    try:
+        unpacked = unpacker.decompress(body, MAX_GUNZIPPED)
+    except zlib.error:
+        return body
+    if unpacker.unconsumed_tail:
+        raise ParseError("too-large", f"compressed feed larger than {MAX_GUNZIPPED // 10**6} MB")
+    return unpacked
 
 
 def _explain_failure(body: bytes, content_type: str, parsed: Any) -> ParseError:

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from newstui.models import Entry, ParsedEntry
+from newstui.models import Entry, Headline, ParsedEntry
 from newstui.store._convert import enclosures_from_json, enclosures_json, epoch, from_epoch
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class EntriesMixin:
 
     def entry_ids(
         self,
-        feed_url: str | None = None,
+        feed_url: str | Sequence[str] | None = None,
         *,
         unread_only: bool = False,
         bookmarked_only: bool = False,
@@ -140,6 +140,28 @@ class EntriesMixin:
             )
             found.update((row["id"], _entry(row)) for row in rows)
         return [found[i] for i in ids if i in found]
+
+    def headlines(self, ids: Sequence[int]) -> list[Headline]:
+        """Headline rows for these ids, in the order given: what a list shows, no bodies."""
+        found: dict[int, Headline] = {}
+        for chunk in _chunks(ids):
+            rows = self._query(
+                "SELECT e.id, e.feed_url, COALESCE(f.user_title, f.title, f.url), e.title,"
+                " e.sort_at, e.read, e.bookmarked FROM entries e"
+                " JOIN feeds f ON f.url = e.feed_url"
+                f" WHERE e.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                found[row[0]] = Headline(
+                    row[0], row[1], row[2], row[3], _utc(row[4]), bool(row[5]), bool(row[6])
+                )
+        return [found[i] for i in ids if i in found]
+
+    def entry(self, entry_id: int) -> Entry | None:
+        """One entry with its bodies, or None when it is gone (pruned, feed hidden)."""
+        found = self.entries_by_id([entry_id])
+        return found[0] if found else None
 
     # -- written by the user ----------------------------------------------------------------
 
@@ -187,12 +209,15 @@ class EntriesMixin:
 
 
 def _filters(
-    feed_url: str | None, unread_only: bool, bookmarked_only: bool
+    feed_url: str | Sequence[str] | None, unread_only: bool, bookmarked_only: bool
 ) -> tuple[str, list[object]]:
     clauses, params = ["f.hidden = 0"], []
-    if feed_url is not None:
+    if isinstance(feed_url, str):
         clauses.append("e.feed_url = ?")
         params.append(feed_url)
+    elif feed_url is not None:
+        clauses.append(f"e.feed_url IN ({','.join('?' * len(feed_url))})")
+        params.extend(feed_url)
     if unread_only:
         clauses.append("e.read = 0")
     if bookmarked_only:
@@ -221,6 +246,12 @@ def _content_hash(entry: ParsedEntry) -> str:
         )
     )
     return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _utc(value: int) -> datetime:
+    moment = from_epoch(value)
+    assert moment is not None
+    return moment
 
 
 def _entry(row: sqlite3.Row) -> Entry:

@@ -1,0 +1,127 @@
+"""The `newstui` command: the composition root. Nothing imports this module.
+
+It resolves paths, creates the data directory, loads the configuration, opens the store and
+hands them to the right command. Errors a user can cause (bad configuration, an unusable
+database) end in one line on stderr and a non-zero exit, never a traceback:
+exit 2 for bad configuration or usage, 1 for other failures, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from newstui import __version__, paths
+from newstui.config import Config, load_config
+from newstui.errors import ConfigError, StoreError
+from newstui.models import FeedSpec
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newstui",
+        description="A terminal news reader. Without a command, opens the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"newstui {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="feeds.toml to use (default: $NEWSTUI_CONFIG, then the user config dir, "
+        "then the bundled starter list)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the database lives (default: $NEWSTUI_DATA_DIR, then the user data dir)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    refresh = commands.add_parser(
+        "refresh", help="fetch feeds that are due (or the named ones) and store new entries"
+    )
+    refresh.add_argument(
+        "feeds",
+        nargs="*",
+        metavar="FEED",
+        help="a feed's URL or title, or tag:NAME; named feeds are fetched even if not due",
+    )
+    refresh.add_argument("--all", action="store_true", help="fetch every feed, due or not")
+    status = commands.add_parser("status", help="one row per feed: counts, last success, errors")
+    status.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(paths.config_file(args.config, os.environ))
+        db_path = _database(args.data_dir)
+        if args.command == "refresh":
+            return _refresh(config, db_path, args.feeds, force_all=args.all)
+        if args.command == "status":
+            from newstui.report import print_status
+
+            return print_status(config, db_path, as_json=args.json)
+        return _run_tui(config, db_path)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_CONFIG)
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_FAILURE)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"newstui: {message}", file=sys.stderr)
+    return code
+
+
+def _database(explicit_dir: str | None) -> Path:
+    directory = paths.data_dir(explicit_dir, os.environ)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{directory}: cannot create the data directory: {exc}") from None
+    return directory / paths.DB_FILENAME
+
+
+def select_feeds(specs: Sequence[FeedSpec], names: Sequence[str]) -> list[FeedSpec]:
+    """Feeds named on the command line by URL, by title (any case) or by `tag:NAME`.
+
+    Raises:
+        ConfigError: a name matches no feed (with line None: the problem is the argument).
+    """
+    chosen: dict[str, FeedSpec] = {}
+    for name in names:
+        lowered = name.casefold()
+        matches = [
+            spec
+            for spec in specs
+            if spec.url == name
+            or (spec.title or "").casefold() == lowered
+            or (lowered.startswith("tag:") and lowered[4:] in {t.casefold() for t in spec.tags})
+        ]
+        if not matches:
+            raise ConfigError("command line", None, "", f"no feed matches {name!r}")
+        chosen.update((spec.url, spec) for spec in matches)
+    return [spec for spec in specs if spec.url in chosen]
+
+
+def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: bool) -> int:
+    from newstui.report import run_refresh
+
+    specs = select_feeds(config.feeds, names) if names else list(config.feeds)
+    return asyncio.run(run_refresh(config, db_path, specs, force=force_all or bool(names)))
+
+
+def _run_tui(config: Config, db_path: Path) -> int:
+    try:
+        from newstui.app import run_app  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return _fail("the reader is not built yet; try 'newstui refresh' or 'newstui status'", 1)
+    return int(run_app(config, db_path) or 0)
