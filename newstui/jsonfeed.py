@@ -8,6 +8,7 @@ stable identity and UTC dates.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,7 +64,7 @@ def parse_json_feed(url: str, body: bytes, *, now: datetime) -> ParsedFeed:
     number = version.removeprefix(_VERSION_PREFIX)
     return ParsedFeed(
         format={"1": "json10", "1.1": "json11"}.get(number, "json"),
-        title=clean_line(_str(document.get("title"))),
+        title=clean_line(_title(document.get("title"))),
         site_url=home,
         entries=tuple(entries),
     )
@@ -79,7 +80,7 @@ def _entry(item: dict[str, Any], base: str, now: datetime) -> ParsedEntry:
         if content_html.strip()
         else text_to_html(content_text)
     )
-    title = clean_line(_str(item.get("title")))
+    title = clean_line(_title(item.get("title")))
     if not title:
         title = clean_line(summary or html_to_text(content), limit=100)
     published = _date(item.get("date_published"), now)
@@ -132,6 +133,11 @@ def _attachments(raw: object, base: str) -> tuple[Enclosure, ...]:
 
 def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _title(value: object) -> str:
+    """JSON Feed titles are plain text, but publishers often leave HTML entities in them."""
+    return html.unescape(_str(value))
 
 
 def _url(value: object, base: str) -> str | None:

@@ -1,0 +1,99 @@
+"""NewsApp: wiring only (stylesheet, screens, keymap, links). No feed logic lives here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import webbrowser
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from newstui.bindings import MAIN_BINDINGS
+from newstui.config import Config
+from newstui.screens.main import MainScreen
+from newstui.store import Store
+from newstui.timefmt import utc_now
+
+CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
+OPENABLE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class NewsApp(App[None]):
+    CSS_PATH = "newstui.tcss"
+    TITLE = "newstui"
+    BINDINGS = [
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.command-palette"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        db_path: Path,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.db_path = db_path
+        self.clock = clock
+        # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
+        self.animation_level = "none"
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(dict(self.config.keymap))
+        self.push_screen(MainScreen(self.config, self.store, self.db_path, self.clock))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for binding in MAIN_BINDINGS:
+                action = binding.action
+                yield SystemCommand(
+                    binding.description,
+                    f"{binding.id} ({binding.key})",
+                    lambda action=action: self.run_action(action, screen),  # type: ignore[misc]
+                )
+
+    def open_link(self, url: str) -> None:
+        """Open a link from a feed: http(s) and mailto only, never javascript:, file: ..."""
+        if not url.lower().startswith(OPENABLE_SCHEMES):
+            self.notify(f"Not opening {url}: only web and mail links are opened.", markup=False)
+            return
+        browser = os.environ.get("BROWSER", "").split(":")[0]
+        console = browser if browser and shutil.which(browser) else None
+        has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        if console and (not has_display or os.path.basename(console) in CONSOLE_BROWSERS):
+            with self.suspend():
+                subprocess.run([console, url], check=False)
+            return
+        if has_display or sys.platform in ("darwin", "win32"):
+            webbrowser.open(url)
+            self.notify(f"Opened {url}", markup=False, timeout=2)
+            return
+        fallback = next((b for b in CONSOLE_BROWSERS if shutil.which(b)), None)
+        if fallback:
+            with self.suspend():
+                subprocess.run([fallback, url], check=False)
+            return
+        self.copy_to_clipboard(url)
+        self.notify(
+            f"No browser found (set $BROWSER). Copied the link instead: {url}",
+            markup=False,
+            severity="warning",
+        )
+
+
+def run_app(config: Config, db_path: Path) -> int:
+    with Store(db_path) as store:
+        NewsApp(config, store, db_path).run()
+    return 0

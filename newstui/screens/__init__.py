@@ -1,0 +1,1 @@
+"""Textual screens: they query the store and feed the widgets."""

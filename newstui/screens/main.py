@@ -1,0 +1,355 @@
+"""MainScreen: feeds | headlines | article, plus the status line and footer.
+
+The screen is where the store meets the widgets: it queries, hands data down as attributes and
+reacts to the widgets' messages. User actions (read marks, bookmarks) are written through to the
+database at once, so a crash right after a key press loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from newstui.article import ArticleStyles, render_entry, render_feed_status
+from newstui.bindings import MAIN_BINDINGS
+from newstui.config import Config
+from newstui.models import Feed
+from newstui.screens.refreshing import RefreshController
+from newstui.screens.views import ViewQueries
+from newstui.store import Store
+from newstui.views import View
+from newstui.widgets.entry_list import EntryList
+from newstui.widgets.entry_view import EntryView
+from newstui.widgets.feed_list import FeedList, build_rows
+
+NARROW_WIDTH = 110
+"""Below this many columns the article pane is not shown beside the lists: Enter opens it
+full-screen and Escape comes back."""
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = MAIN_BINDINGS
+
+    def __init__(
+        self, config: Config, store: Store, db_path: Path, clock: Callable[[], datetime]
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.queries = ViewQueries(store, show_read=config.settings.show_read)
+        self.refresher = RefreshController(self, config, db_path, clock)
+        self.feeds: dict[str, Feed] = {}
+        self.undo_stack: list[list[int]] = []
+        self.opened_id: int | None = None
+        """The entry last opened for reading (not just highlighted)."""
+        self.status = Static(id="status-line")
+        self.feed_list = FeedList(id="feeds")
+        self.entry_list = EntryList(store.headlines, clock, id="entries")
+        self.entry_view = EntryView(id="article")
+
+    def compose(self) -> ComposeResult:
+        yield self.status
+        with Horizontal(id="panes"):
+            yield self.feed_list
+            yield self.entry_list
+            yield self.entry_view
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.store.sync_feeds(self.config.feeds, now=self.clock())
+        self.reload_feeds()
+        self.select_view(View.unread())
+        self.entry_list.focus()
+        self._apply_width(self.size.width)
+        settings = self.config.settings
+        if settings.refresh_on_start:
+            self.refresher.start(force=False)
+        if settings.auto_refresh:
+            self.set_interval(60, lambda: self.refresher.start(force=False, quiet=True))
+
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+
+    # -- data flow ---------------------------------------------------------------------------
+
+    def reload_feeds(self) -> None:
+        """Counts and rows of the feed list from the store; the user's place is kept."""
+        feeds = self.store.feeds()
+        self.feeds = {feed.url: feed for feed in feeds}
+        unread = sum(f.unread for f in feeds)
+        bookmarks = sum(f.bookmarks for f in feeds)
+        self.feed_list.set_rows(build_rows(feeds, unread_total=unread, bookmarks=bookmarks))
+        self.status_update()
+
+    def reload_entries(self) -> None:
+        """New contents for the current view, selection and scroll position kept."""
+        view = self.feed_list.current_view
+        if view is not None:
+            self.entry_list.update_ids(self.queries.ids(view, self.feeds))
+
+    def status_update(self, activity: str | None = None) -> None:
+        unread = sum(f.unread for f in self.feeds.values())
+        text = Text(" newstui ", style="bold")
+        text.append(f" {unread} unread ")
+        if activity is not None:
+            self.refresh_activity = activity
+        activity = getattr(self, "refresh_activity", "")
+        if activity:
+            text.append(f" · {activity}")
+        self.status.update(text)
+
+    def select_view(self, view: View) -> None:
+        """Show `view` in the headline list and highlight it in the feed list."""
+        self.feed_list.select_view(view)
+        self.show_view(FeedList.Selected(self.feed_list, view))
+
+    @on(FeedList.Selected)
+    def show_view(self, event: FeedList.Selected) -> None:
+        view = event.view
+        ids = self.queries.ids(view, self.feeds)
+        self.entry_list.empty_message = self.queries.empty_message(view)
+        self.entry_list.show(ids, show_feed=view.is_mixed)
+
+    def show_feed_status(self, feed: Feed) -> None:
+        article = render_feed_status(feed, self.clock(), self._article_styles())
+        self.entry_view.show(article.header, article.body, entry_id=None)
+
+    @on(EntryList.Highlighted)
+    def on_highlighted(self, event: EntryList.Highlighted) -> None:
+        self.preview()
+
+    def preview(self) -> None:
+        """The article pane follows the focus: a feed's status while the feed list has it,
+        else the highlighted entry."""
+        view = self.feed_list.current_view
+        entry_id = self.entry_list.current_id
+        if self.feed_list.has_focus and view is not None and view.key in self.feeds:
+            self.show_feed_status(self.feeds[view.key])
+        elif entry_id is None:
+            self.entry_view.show_message(self.entry_list.empty_message)
+        elif entry_id != self.entry_view.shown_id and (
+            not self.has_class("-narrow") or self.has_class("-reading")
+        ):
+            self.display_entry(entry_id)
+
+    def on_descendant_focus(self) -> None:
+        self.preview()
+
+    @on(EntryList.Opened)
+    def on_opened(self, event: EntryList.Opened) -> None:
+        self.open_entry(event.entry_id)
+
+    def display_entry(self, entry_id: int) -> None:
+        entry = self.store.entry(entry_id)
+        if entry is None:
+            self.entry_view.show_message("This entry is gone (pruned, or its feed removed).")
+            return
+        article = render_entry(entry, self._article_styles())
+        self.entry_view.show(article.header, article.body, entry_id=entry_id)
+
+    def open_entry(self, entry_id: int) -> None:
+        """Read an entry: show it, mark it read (setting), and give the article the focus."""
+        self.display_entry(entry_id)
+        self.opened_id = entry_id
+        if self.config.settings.mark_read_on_open:
+            self.set_read([entry_id], True, remember=False)
+        self.add_class("-reading")
+        self.entry_view.focus()
+
+    def _article_styles(self) -> ArticleStyles:
+        view = self.entry_view
+        return ArticleStyles(
+            title=view.get_component_rich_style("entry-view--title"),
+            meta=view.get_component_rich_style("entry-view--meta"),
+            error=view.get_component_rich_style("entry-view--error"),
+        )
+
+    # -- user state --------------------------------------------------------------------------
+
+    def set_read(self, ids: list[int], read: bool, *, remember: bool) -> list[int]:
+        """Write read marks through to the store; `remember` makes them undoable with `u`."""
+        changed = self.store.set_read(ids, read, now=self.clock())
+        if changed:
+            if remember and read:
+                self.undo_stack.append(changed)
+            self.entry_list.forget(changed)
+            self.reload_feeds()
+        return changed
+
+    def current_entry_id(self) -> int | None:
+        if self.focused is self.entry_view and self.entry_view.shown_id is not None:
+            return self.entry_view.shown_id
+        return self.entry_list.current_id
+
+    # -- actions (bound in newstui.bindings) -------------------------------------------------
+
+    def _panes(self) -> list[Widget]:
+        if self.has_class("-narrow"):
+            if self.has_class("-reading"):
+                return [self.entry_view]
+            return [self.feed_list, self.entry_list]
+        return [self.feed_list, self.entry_list, self.entry_view]
+
+    def action_focus_pane(self, step: int) -> None:
+        panes = self._panes()
+        current = panes.index(self.focused) if self.focused in panes else 0
+        panes[(current + step) % len(panes)].focus()
+
+    def action_move(self, delta: int) -> None:
+        focused = self.focused
+        if focused is self.feed_list:
+            self.feed_list.action_cursor_down() if delta > 0 else self.feed_list.action_cursor_up()
+        elif focused is self.entry_view:
+            self.entry_view.scroll_relative(y=delta, animate=False)
+        else:
+            self.entry_list.move(delta)
+
+    def action_move_to_edge(self, end: int) -> None:
+        focused = self.focused
+        if focused is self.feed_list:
+            self.feed_list.action_last() if end else self.feed_list.action_first()
+        elif focused is self.entry_view:
+            view = self.entry_view
+            view.scroll_end(animate=False) if end else view.scroll_home(animate=False)
+        else:
+            self.entry_list.move_to(len(self.entry_list.ids) - 1 if end else 0)
+
+    def action_page(self, direction: int) -> None:
+        focused = self.focused
+        if focused is self.feed_list:
+            fl = self.feed_list
+            fl.action_page_down() if direction > 0 else fl.action_page_up()
+        elif focused is self.entry_view:
+            view = self.entry_view
+            view.scroll_page_down(animate=False) if direction > 0 else view.scroll_page_up(
+                animate=False
+            )
+        else:
+            self.entry_list.page(direction)
+
+    def action_open_entry(self) -> None:
+        if self.focused is self.feed_list:
+            self.entry_list.focus()
+        elif (entry_id := self.entry_list.current_id) is not None:
+            self.open_entry(entry_id)
+
+    def action_read_on(self) -> None:
+        """Space: page through the article, then go on to the next unread one."""
+        if self.entry_view.shown_id is not None and not self.entry_view.at_end:
+            self.entry_view.scroll_page_down(animate=False)
+        else:
+            self.action_next_unread(1)
+
+    def action_back(self) -> None:
+        if self.has_class("-reading"):
+            self.remove_class("-reading")
+            self.entry_list.focus()
+        elif self.focused is self.entry_view:
+            self.entry_list.focus()
+        elif self.focused is self.entry_list:
+            self.feed_list.focus()
+
+    def action_next_unread(self, direction: int) -> None:
+        """n/p: the next unread entry in this view, else in the next feed that has one."""
+        cursor = self.entry_list.cursor
+        if self.entry_list.current_id != self.opened_id:
+            cursor -= 1 if direction > 0 else -1  # the highlighted entry counts: not read yet
+        target = self.queries.next_unread(self.entry_list.ids, cursor, direction, self.store)
+        if target is None:
+            view = self.queries.next_view_with_unread(
+                self.feed_list.views, self.feed_list.current_view, direction, self.feeds
+            )
+            if view is None:
+                self.notify("No more unread entries.", timeout=2)
+                return
+            self.select_view(view)
+            target = self.queries.next_unread(self.entry_list.ids, -1, 1, self.store)
+            if direction < 0:
+                target = self.queries.next_unread(
+                    self.entry_list.ids, len(self.entry_list.ids), -1, self.store
+                )
+            if target is None:
+                return
+        self.entry_list.move_to(target)
+        self.open_entry(self.entry_list.ids[target])
+
+    def action_toggle_read(self) -> None:
+        entry_id = self.current_entry_id()
+        if entry_id is None:
+            return
+        [row] = self.store.headlines([entry_id]) or [None]
+        if row is not None:
+            self.set_read([entry_id], not row.read, remember=True)
+
+    def action_mark_all_read(self) -> None:
+        ids = [i for i in self.entry_list.ids]
+        changed = self.set_read(ids, True, remember=True)
+        if changed:
+            self.notify(f"Marked {len(changed)} entries read. Press u to undo.", timeout=4)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        ids = self.undo_stack.pop()
+        self.set_read(ids, False, remember=False)
+        self.notify(f"Marked {len(ids)} entries unread again.", timeout=3)
+
+    def action_toggle_bookmark(self) -> None:
+        entry_id = self.current_entry_id()
+        if entry_id is None:
+            return
+        [row] = self.store.headlines([entry_id]) or [None]
+        if row is None:
+            return
+        self.store.set_bookmarked([entry_id], not row.bookmarked, now=self.clock())
+        self.entry_list.forget([entry_id])
+        self.reload_feeds()
+        self.notify("Bookmarked." if not row.bookmarked else "Bookmark removed.", timeout=2)
+
+    def action_show_bookmarks(self) -> None:
+        self.remove_class("-reading")
+        self.select_view(View.bookmarks())
+        self.entry_list.focus()
+
+    def action_open_in_browser(self) -> None:
+        entry_id = self.current_entry_id()
+        entry = self.store.entry(entry_id) if entry_id is not None else None
+        if entry is None or not entry.link:
+            self.notify("This entry has no link.", severity="warning", timeout=3)
+            return
+        self.app.open_link(entry.link)  # type: ignore[attr-defined]
+
+    def action_copy_link(self) -> None:
+        entry_id = self.current_entry_id()
+        entry = self.store.entry(entry_id) if entry_id is not None else None
+        if entry is None or not entry.link:
+            self.notify("This entry has no link.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(entry.link)
+        self.notify(f"Copied {entry.link}", title="Link copied", markup=False, timeout=3)
+
+    def action_refresh_feed(self) -> None:
+        view = self.feed_list.current_view
+        self.refresher.start(force=True, view=view)
+
+    def action_refresh_all(self) -> None:
+        self.refresher.start(force=True)
+
+    def action_help(self) -> None:
+        from newstui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))

@@ -1,0 +1,117 @@
+"""Running refreshes from the reader: in the background, with progress in the status line.
+
+The engine's `Refresher` does the work: fetches are async on Textual's loop, parsing runs in
+worker processes and database writes on their own thread, so keys stay responsive. The lists
+are reloaded at most a few times a second while results arrive, keeping the user's place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newstui.config import Config
+from newstui.models import FeedSpec, FeedUpdate, UpdateStatus
+from newstui.views import View
+
+if TYPE_CHECKING:
+    from newstui.screens.main import MainScreen
+
+RELOAD_EVERY = 0.5
+"""Seconds between list reloads while a refresh is delivering results."""
+
+
+class RefreshController:
+    def __init__(
+        self, screen: MainScreen, config: Config, db_path: Path, clock: Callable[[], datetime]
+    ) -> None:
+        self.screen = screen
+        self.config = config
+        self.db_path = db_path
+        self.clock = clock
+        self.running = False
+        self.last_finished: datetime | None = None
+        self._dirty = False
+
+    def specs_for(self, view: View | None) -> list[FeedSpec]:
+        feeds = list(self.config.feeds)
+        if view is None or view.kind in ("unread", "bookmarks", "all"):
+            return feeds
+        if view.kind == "tag":
+            return [spec for spec in feeds if view.key in spec.tags]
+        return [spec for spec in feeds if spec.url == view.key]
+
+    def start(self, *, force: bool, view: View | None = None, quiet: bool = False) -> None:
+        """Refresh the feeds of `view` (all when None): due ones, or every one when `force`."""
+        if self.running:
+            if not quiet:
+                self.screen.notify("A refresh is already running.", timeout=2)
+            return
+        specs = self.specs_for(view)
+        if not specs:
+            return
+        self.running = True
+        self.screen.run_worker(
+            self._run(specs, force=force, quiet=quiet),
+            group="refresh",
+            exit_on_error=False,
+        )
+
+    async def _run(self, specs: list[FeedSpec], *, force: bool, quiet: bool) -> None:
+        screen = self.screen
+        errors: list[FeedUpdate] = []
+        timer = screen.set_interval(RELOAD_EVERY, self._flush)
+        try:
+            # Importing httpx and feedparser takes ~0.1 s: not on the event loop.
+            refresh = await asyncio.to_thread(importlib.import_module, "newstui.refresh")
+            async with refresh.Refresher(
+                self.db_path, self.config.settings, clock=self.clock
+            ) as refresher:
+                states = await refresher.feed_states()
+                todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
+                if not todo:
+                    if not quiet:
+                        screen.status_update(self._idle_text())
+                    return
+                screen.status_update(f"Refreshing 0/{len(todo)}")
+                done = 0
+                async for update in refresher.run(todo, force=True):
+                    done += 1
+                    screen.status_update(f"Refreshing {done}/{len(todo)}")
+                    if update.status is UpdateStatus.ERROR:
+                        errors.append(update)
+                    if update.status is not UpdateStatus.NOT_MODIFIED:
+                        self._dirty = True
+        finally:
+            timer.stop()
+            self.running = False
+            self.last_finished = self.clock()
+            self._dirty = True
+            self._flush()
+            screen.status_update(self._idle_text())
+        if errors:
+            names = ", ".join(
+                screen.feeds[u.url].title for u in errors[:3] if u.url in screen.feeds
+            )
+            more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+            screen.notify(
+                f"{len(errors)} feed(s) failed: {names}{more}. Select a feed to see why.",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
+
+    def _idle_text(self) -> str:
+        if self.last_finished is None:
+            return ""
+        return f"Last refresh {self.last_finished.astimezone().strftime('%H:%M')}"
+
+    def _flush(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.screen.reload_feeds()
+            self.screen.reload_entries()

@@ -1,0 +1,130 @@
+"""Fixtures for driving the real app: a fixed clock, a real SQLite store with fixed data."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from newstui.app import NewsApp
+from newstui.config import Config, Settings
+from newstui.models import FeedSpec, ParsedEntry, ParsedFeed
+from newstui.store import Store
+
+NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # a Wednesday
+
+TECH = "https://tech.example/feed.xml"
+WORLD = "https://world.example/rss"
+EMPTY = "https://quiet.example/atom.xml"
+
+
+def clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture(autouse=True)
+def _utc_local_time() -> Iterator[None]:
+    """Dates in lists are shown in local time: pin it so screens are the same everywhere."""
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if previous is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = previous
+    time.tzset()
+
+
+def settings(**overrides: object) -> Settings:
+    base: dict[str, object] = {
+        "refresh_on_start": False,
+        "auto_refresh": False,
+        "parse_workers": 1,
+        "timeout": 5.0,
+    }
+    base.update(overrides)
+    return Settings(**base)  # type: ignore[arg-type]
+
+
+def make_config(
+    path: Path, feeds: list[FeedSpec], keymap: dict[str, str] | None = None, **overrides: object
+) -> Config:
+    return Config(
+        path=path,
+        feeds=tuple(feeds),
+        settings=settings(**overrides),
+        keymap=MappingProxyType(keymap or {}),
+    )
+
+
+def entry(n: int, feed: str, *, hours_old: float, title: str | None = None) -> ParsedEntry:
+    return ParsedEntry(
+        entry_id=f"{feed}#{n}",
+        title=title or f"Headline {n} of {feed.split('/')[2]}",
+        link=f"https://{feed.split('/')[2]}/posts/{n}",
+        author="A. Writer",
+        published_at=NOW - timedelta(hours=hours_old),
+        content_html=f"<p>Body of entry {n}. <b>Bold</b> and <a href='/x'>a link</a>.</p>",
+    )
+
+
+DEFAULT_FEEDS = [
+    FeedSpec(TECH, title="Tech Daily", tags=("tech",)),
+    FeedSpec(WORLD, title="World Report", tags=("news",)),
+    FeedSpec(EMPTY, title="Quiet Blog", tags=("tech",)),
+]
+
+
+def fill(store: Store, feeds: list[FeedSpec] = DEFAULT_FEEDS) -> None:
+    """Fixed data: 5 tech entries, 4 world entries over the last days; one feed empty."""
+    store.sync_feeds(feeds, now=NOW)
+    contents = {
+        TECH: [entry(i, TECH, hours_old=i * 7) for i in range(5)],
+        WORLD: [entry(i, WORLD, hours_old=1 + i * 30) for i in range(4)],
+    }
+    for url, entries in contents.items():
+        if any(f.url == url for f in feeds):
+            store.save_fetch(
+                url,
+                ParsedFeed("rss20", title=url, entries=tuple(entries)),
+                now=NOW,
+                etag=None,
+                last_modified=None,
+                body_hash=None,
+                next_due_at=NOW + timedelta(hours=1),
+            )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "newstui.db"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, db_path: Path) -> Iterator[Callable[..., NewsApp]]:
+    """Build the real app on a real SQLite file filled with `fill`'s data."""
+    stores: list[Store] = []
+
+    def build(
+        feeds: list[FeedSpec] = DEFAULT_FEEDS,
+        *,
+        filled: bool = True,
+        keymap: dict[str, str] | None = None,
+        **overrides: object,
+    ) -> NewsApp:
+        store = Store(db_path)
+        stores.append(store)
+        if filled:
+            fill(store, feeds)
+        config = make_config(tmp_path / "feeds.toml", feeds, keymap, **overrides)
+        return NewsApp(config, store, db_path, clock=clock)
+
+    yield build
+    for store in stores:
+        store.close()

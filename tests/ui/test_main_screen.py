@@ -1,0 +1,268 @@
+"""Pilot tests: the real app, a real SQLite store, keys as a user presses them."""
+
+from __future__ import annotations
+
+from newstui.models import FeedSpec
+from newstui.screens.main import MainScreen
+from newstui.store import Store
+from newstui.views import View
+from tests.support.httpserver import Response
+from tests.ui.conftest import TECH, WORLD, NOW, entry, fill
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
+<item><guid>fresh-1</guid><title>Fresh story one</title><link>https://fresh.example/1</link></item>
+<item><guid>fresh-2</guid><title>Fresh story two</title><link>https://fresh.example/2</link></item>
+</channel></rss>"""
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (from the compositor, like a screenshot)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001
+
+
+def main(app) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+async def test_starts_on_all_unread_with_counts(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert screen.feed_list.current_view == View.unread()
+        assert len(screen.entry_list.ids) == 9
+        text = screen_text(app)
+        assert "All unread" in text and "9" in text
+        assert "Tech Daily" in text and "World Report" in text
+        # newest first: the tech entry published right now
+        assert "Headline 0 of tech.example" in text
+        assert "15:30" in text  # today's entries show the time
+
+
+async def test_navigation_open_marks_read_and_toggle(make_app, db_path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("j", "j", "k")
+        assert screen.entry_list.cursor == 1
+        chosen = screen.entry_list.current_id
+        await pilot.press("enter")
+        assert screen.entry_view.shown_id == chosen
+        assert app.focused is screen.entry_view
+        with Store(db_path) as other:  # written through: another connection sees it at once
+            [row] = other.headlines([chosen])
+            assert row.read
+        await pilot.press("m")  # toggle back to unread from the article
+        with Store(db_path) as other:
+            assert not other.headlines([chosen])[0].read
+        await pilot.press("G")  # in the article: scroll, list cursor unchanged
+        assert screen.entry_list.cursor == 1
+        await pilot.press("escape", "G")
+        assert screen.entry_list.cursor == len(screen.entry_list.ids) - 1
+        await pilot.press("g")
+        assert screen.entry_list.cursor == 0
+
+
+async def test_bookmark_and_bookmarks_view(make_app, db_path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("j")
+        chosen = screen.entry_list.current_id
+        await pilot.press("b")
+        await pilot.press("B")
+        assert screen.feed_list.current_view == View.bookmarks()
+        assert screen.entry_list.ids == [chosen]
+        assert "★" in screen_text(app)
+        await pilot.press("ctrl+b")  # newsboat's key toggles it off again
+        with Store(db_path) as other:
+            assert not other.headlines([chosen])[0].bookmarked
+
+
+async def test_mark_all_read_then_undo(make_app, db_path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("A")
+        with Store(db_path) as other:
+            assert sum(f.unread for f in other.feeds()) == 0
+        assert any("u to undo" in n.message for n in app._notifications)  # noqa: SLF001
+        await pilot.press("u")
+        with Store(db_path) as other:
+            assert sum(f.unread for f in other.feeds()) == 9
+        assert screen.feeds[TECH].unread == 5
+
+
+async def test_next_unread_goes_across_feeds(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        screen.select_view(View.feed(WORLD, "news"))
+        await pilot.pause()
+        for _ in range(4):
+            await pilot.press("n")
+        assert screen.feeds[WORLD].unread == 0
+        await pilot.press("n")  # the world feed is done: on to the next feed with unread
+        current = screen.feed_list.current_view
+        assert current is not None and current.kind == "feed" and current.key == TECH
+        assert screen.feeds[TECH].unread == 4
+
+
+async def test_refresh_with_an_erroring_feed(make_app, http_server) -> None:
+    good = http_server.route(
+        "/good.xml", Response(200, {"content-type": "application/rss+xml"}, RSS)
+    )
+    bad = http_server.route("/gone.xml", Response(404, {}, b"nope"))
+    feeds = [FeedSpec(good, title="Good Feed"), FeedSpec(bad, title="Gone Feed")]
+    app = make_app(feeds, filled=False)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.feeds[good].unread == 2
+        assert "404" in (screen.feeds[bad].last_error or "")
+        assert len(screen.entry_list.ids) == 2  # the open "All unread" view got the new entries
+        assert any("Gone Feed" in n.message for n in app._notifications)  # noqa: SLF001
+        await pilot.press("h")  # to the feed list, then down to the failing feed
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert screen.feed_list.current_view == View.feed(bad, "Untagged")
+        text = screen_text(app)
+        assert "!" in text and "Last refresh failed: HTTP 404" in text
+
+
+async def test_new_entries_keep_the_selection(make_app, db_path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("j", "j")
+        chosen = screen.entry_list.current_id
+        with Store(db_path) as other:  # a cron refresh in another process adds entries
+            other.save_fetch(
+                TECH,
+                __import__("newstui.models").models.ParsedFeed(
+                    "rss20", entries=tuple(entry(100 + i, TECH, hours_old=-0.1) for i in range(3))
+                ),
+                now=NOW,
+                etag=None,
+                last_modified=None,
+                body_hash=None,
+                next_due_at=NOW,
+            )
+        screen.reload_feeds()
+        screen.reload_entries()
+        await pilot.pause()
+        assert screen.entry_list.current_id == chosen
+        assert len(screen.entry_list.ids) == 12
+
+
+async def test_state_survives_restart(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "escape", "j", "b", "q")
+    reopened = make_app(filled=False)
+    async with reopened.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(reopened)
+        assert sum(f.unread for f in screen.feeds.values()) == 8
+        assert sum(f.bookmarks for f in screen.feeds.values()) == 1
+
+
+async def test_markup_in_feed_text_is_shown_literally(make_app, db_path) -> None:
+    hostile = [
+        "[@click=app.quit]click me[/]",
+        "[WIP] work in progress",
+        "foo [/bar",
+        "[b]not bold[/b] \x1b]52;c;aGk=\x07 done",
+    ]
+    feeds = [FeedSpec(TECH, title="[red]Feed[/red] [/", tags=("[x]",))]
+    app = make_app(feeds, filled=False)
+    store = app.store
+    store.sync_feeds(feeds, now=NOW)
+    from newstui.models import ParsedFeed
+    from newstui.parse import parse_feed
+
+    items = "".join(
+        f"<item><guid>{i}</guid><title>{t.replace('&', '&amp;').replace('<', '&lt;')}</title></item>"
+        for i, t in enumerate(hostile)
+    )
+    body = f"<rss version='2.0'><channel><title>x</title>{items}</channel></rss>".encode()
+    parsed: ParsedFeed = parse_feed(TECH, body, {}, now=NOW)
+    store.save_fetch(
+        TECH, parsed, now=NOW, etag=None, last_modified=None, body_hash=None, next_due_at=NOW
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.click("#entries", offset=(20, 0))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running  # nothing quit the app
+        text = screen_text(app)
+        assert "[@click=app.quit]click" in text
+        assert "[WIP] work" in text
+        assert "foo [/bar" in text
+        assert "[red]Feed[/red] [/" in text
+        assert "\x1b" not in text and "52;c;" not in text
+
+
+async def test_narrow_terminal_opens_article_full_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert not screen.entry_view.display or screen.entry_view.region.width == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.entry_view.region.width >= 78
+        assert screen.entry_list.region.width == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.entry_list.region.width > 40
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        assert screen.entry_view.region.width > 0 and screen.entry_list.region.width > 0
+
+
+async def test_help_lists_live_keys(make_app) -> None:
+    app = make_app(keymap={"entry.toggle-read": "x"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "entry.toggle-read" in text and "Read/unread" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_copy_link_and_open_only_web_links(make_app, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("y")
+        assert app.clipboard == "https://tech.example/posts/0"
+        await pilot.press("o")
+        assert opened == ["https://tech.example/posts/0"]
+        app.open_link("javascript:alert(1)")
+        assert opened == ["https://tech.example/posts/0"]
+
+
+def test_fill_is_deterministic(tmp_path) -> None:
+    with Store(tmp_path / "a.db") as a, Store(tmp_path / "b.db") as b:
+        fill(a)
+        fill(b)
+        assert [e.title for e in a.entries()] == [e.title for e in b.entries()]
