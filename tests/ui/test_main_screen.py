@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
+
 from newstui.models import FeedSpec
 from newstui.screens.main import MainScreen
 from newstui.store import Store
 from newstui.views import View
 from tests.support.httpserver import Response
-from tests.ui.conftest import TECH, WORLD, NOW, entry, fill
+from tests.ui.conftest import NOW, TECH, WORLD, entry, fill
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
 <item><guid>fresh-1</guid><title>Fresh story one</title><link>https://fresh.example/1</link></item>
@@ -17,7 +19,7 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
 
 def screen_text(app) -> str:
     """What the terminal shows, as plain text (from the compositor, like a screenshot)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def main(app) -> MainScreen:
@@ -90,7 +92,7 @@ async def test_mark_all_read_then_undo(make_app, db_path) -> None:
         await pilot.press("A")
         with Store(db_path) as other:
             assert sum(f.unread for f in other.feeds()) == 0
-        assert any("u to undo" in n.message for n in app._notifications)  # noqa: SLF001
+        assert any("u to undo" in n.message for n in app._notifications)
         await pilot.press("u")
         with Store(db_path) as other:
             assert sum(f.unread for f in other.feeds()) == 9
@@ -129,7 +131,7 @@ async def test_refresh_with_an_erroring_feed(make_app, http_server) -> None:
         assert screen.feeds[good].unread == 2
         assert "404" in (screen.feeds[bad].last_error or "")
         assert len(screen.entry_list.ids) == 2  # the open "All unread" view got the new entries
-        assert any("Gone Feed" in n.message for n in app._notifications)  # noqa: SLF001
+        assert any("Gone Feed" in n.message for n in app._notifications)
         await pilot.press("h")  # to the feed list, then down to the failing feed
         await pilot.press("j", "j", "j")
         await pilot.pause()
@@ -192,7 +194,7 @@ async def test_markup_in_feed_text_is_shown_literally(make_app, db_path) -> None
     from newstui.parse import parse_feed
 
     items = "".join(
-        f"<item><guid>{i}</guid><title>{t.replace('&', '&amp;').replace('<', '&lt;')}</title></item>"
+        f"<item><guid>{i}</guid><title>{html.escape(t)}</title></item>"
         for i, t in enumerate(hostile)
     )
     body = f"<rss version='2.0'><channel><title>x</title>{items}</channel></rss>".encode()
