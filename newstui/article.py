@@ -51,7 +51,8 @@ def render_entry(entry: Entry, styles: ArticleStyles | None = None) -> Article:
     meta.append(f"{max(1, round(words / WORDS_PER_MINUTE))} min read")
     header.append(" · ".join(meta) + "\n", style=styles.meta)
     if entry.link:
-        header.append(entry.link + "\n", style=styles.link)
+        header.append(entry.link, style=styles.link)
+    header.rstrip()
     return Article(header, body, (entry.link,) if entry.link else ())
 
 
@@ -60,7 +61,7 @@ def render_feed_status(feed: Feed, now: datetime, styles: ArticleStyles | None =
     styles = styles or ArticleStyles()
     header = Text()
     header.append(feed.title + "\n", style=styles.title)
-    header.append(feed.url + "\n", style=styles.link)
+    header.append(feed.url, style=styles.link)
     body = Text()
     if feed.last_error:
         body.append(f"Last refresh failed: {feed.last_error}\n", style=styles.error)

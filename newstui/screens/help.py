@@ -41,9 +41,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(title=Text("Keys"), box=None, padding=(0, 2), expand=False)
-        table.add_column("keys", no_wrap=True)
-        table.add_column("action")
-        table.add_column("id (for [keymap])", style="dim")
+        table.add_column(Text("keys"), no_wrap=True)
+        table.add_column(Text("action"))
+        table.add_column(Text("id (for [keymap] in feeds.toml)"), style="dim")
         for keys, description, binding_id in binding_rows(self._main):
             table.add_row(Text(keys), Text(description), Text(binding_id))
         with VerticalScroll(id="help-body"):
