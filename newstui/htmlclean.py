@@ -12,6 +12,8 @@ import re
 
 import nh3
 
+from newstui.text import strip_controls
+
 MAX_HTML_CHARS = 2_000_000
 """An entry body larger than this is cut before sanitizing: a reader never needs more."""
 
@@ -32,7 +34,7 @@ _BLOCK_BREAK = re.compile(r"(?i)<(?:br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\b[^>
 
 def sanitize_html(fragment: str, base_url: str | None) -> str:
     """Untrusted HTML → HTML with only safe tags/attributes and absolute URLs."""
-    fragment = fragment[:MAX_HTML_CHARS]
+    fragment = strip_controls(fragment[:MAX_HTML_CHARS])
     relative: object = "passthrough"
     if base_url and base_url.lower().startswith(("http://", "https://")):
         relative = ("rewrite_with_base", base_url)
@@ -66,7 +68,7 @@ def html_to_text(fragment: str) -> str:
 
 def text_to_html(text: str) -> str:
     """Plain text (JSON Feed `content_text`, Atom type="text") as paragraphs of HTML."""
-    paragraphs = re.split(r"\n\s*\n", text.strip()[:MAX_HTML_CHARS])
+    paragraphs = re.split(r"\n\s*\n", strip_controls(text.strip()[:MAX_HTML_CHARS]))
     return "".join(
         "<p>" + html.escape(p.strip()).replace("\n", "<br>") + "</p>"
         for p in paragraphs

@@ -41,9 +41,11 @@ def parse_json_feed(url: str, body: bytes, *, now: datetime) -> ParsedFeed:
     try:
         document = json.loads(body.decode("utf-8-sig", errors="replace"))
     except (json.JSONDecodeError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise ParseError("unparseable", f"invalid JSON Feed: {detail}{where}") from None
+        if isinstance(exc, json.JSONDecodeError):
+            detail = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        else:
+            detail = "nested too deeply"
+        raise ParseError("unparseable", f"invalid JSON Feed: {detail}") from None
     version = document.get("version") if isinstance(document, dict) else None
     if not isinstance(version, str) or not version.startswith(_VERSION_PREFIX):
         raise ParseError("not-a-feed", "not a feed: JSON without a JSON Feed version")
@@ -55,9 +57,10 @@ def parse_json_feed(url: str, body: bytes, *, now: datetime) -> ParsedFeed:
     base = _url(document.get("feed_url"), url) or url
     entries: list[ParsedEntry] = []
     seen: set[str] = set()
+    feed_author = _author(document)  # items without an author inherit the feed's
     for item in items[:_MAX_ITEMS]:
         if isinstance(item, dict):
-            entry = _entry(item, base, now)
+            entry = _entry(item, base, now, feed_author)
             if entry.entry_id not in seen:
                 seen.add(entry.entry_id)
                 entries.append(entry)
@@ -70,7 +73,7 @@ def parse_json_feed(url: str, body: bytes, *, now: datetime) -> ParsedFeed:
     )
 
 
-def _entry(item: dict[str, Any], base: str, now: datetime) -> ParsedEntry:
+def _entry(item: dict[str, Any], base: str, now: datetime, feed_author: str) -> ParsedEntry:
     link = _url(item.get("url"), base) or _url(item.get("external_url"), base)
     content_html = _str(item.get("content_html"))
     content_text = _str(item.get("content_text"))
@@ -95,7 +98,7 @@ def _entry(item: dict[str, Any], base: str, now: datetime) -> ParsedEntry:
         entry_id=entry_id,
         title=title or "(untitled)",
         link=link,
-        author=_author(item) or None,
+        author=_author(item) or feed_author or None,
         published_at=published or updated,
         updated_at=updated,
         summary_html=text_to_html(summary) if summary else None,
@@ -105,6 +108,7 @@ def _entry(item: dict[str, Any], base: str, now: datetime) -> ParsedEntry:
 
 
 def _author(item: dict[str, Any]) -> str:
+    """1.1's `authors` list or 1.0's `author` object, at item or feed level."""
     authors = item.get("authors")
     if isinstance(authors, list):  # 1.1
         names = [_str(a.get("name")) for a in authors if isinstance(a, dict)]

@@ -15,10 +15,12 @@ import hashlib
 import html
 import re
 import time
+import xml.sax
 import zlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -74,10 +76,13 @@ def parse_feed(
     )
     version = parsed.get("version") or ""
     if not parsed.entries and (_warning(parsed) or not version):
-        raise _explain_failure(body, content_type, parsed)
+        raise _explain_failure(url, body, content_type, parsed)
 
-    entries = _unique(_entry(raw, url, now) for raw in parsed.entries[:MAX_ENTRIES])
     feed_info = parsed.feed
+    feed_author = _author(feed_info)  # entries without an author inherit the feed's (Atom)
+    entries = _unique(
+        _entry(raw, url, now, feed_author) for raw in parsed.entries[:MAX_ENTRIES]
+    )
     return ParsedFeed(
         format=version or "unknown",
         title=clean_line(_plain(feed_info, "title")),
@@ -102,13 +107,13 @@ def _gunzip_if_needed(body: bytes) -> bytes:
     return unpacked
 
 
-def _explain_failure(body: bytes, content_type: str, parsed: Any) -> ParseError:
+def _explain_failure(url: str, body: bytes, content_type: str, parsed: Any) -> ParseError:
     head = body[:4096]
     if any(t in content_type for t in _HTML_TYPES) or _HTML_SNIFF.search(head):
         link = _FEED_LINK.search(body[:65536])
         href = _HREF.search(link.group(0)) if link else None
         if href:
-            target = html.unescape(href.group(1).decode("utf-8", "replace"))
+            target = urljoin(url, html.unescape(href.group(1).decode("utf-8", "replace")))
             return ParseError("not-a-feed", f"not a feed: an HTML page (it links to {target})")
         return ParseError("not-a-feed", "not a feed: the address serves an HTML page")
     if not body.strip():
@@ -128,16 +133,31 @@ def _warning(parsed: Any) -> str | None:
 
 
 def _short(exc: object) -> str:
-    text = clean_line(str(exc)) if exc else ""
-    return text[:200]
+    if isinstance(exc, xml.sax.SAXParseException):
+        # "<unknown>:8:24: not well-formed" → "line 8, column 24: not well-formed"
+        text = f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
+    else:
+        text = str(exc) if exc else ""
+    return clean_line(text)[:200]
 
 
-def _entry(raw: Any, feed_url: str, now: datetime) -> ParsedEntry:
+def _author(container: Any) -> str:
+    """The author's name: feedparser's `author` may carry the email address too."""
+    detail = container.get("author_detail") or {}
+    return clean_line(detail.get("name") or container.get("author"), limit=200)
+
+
+def _entry(raw: Any, feed_url: str, now: datetime, feed_author: str) -> ParsedEntry:
     link = _http_url(raw.get("link")) or _enclosure_link(raw)
     published = _date(raw.get("published_parsed"), now) or _date(raw.get("created_parsed"), now)
-    updated = _date(raw.get("updated_parsed"), now)
+    # dict.get: feedparser's own get() answers "updated" with the published date (and warns).
+    updated = _date(dict.get(raw, "updated_parsed"), now)
     content_html = _content_html(raw.get("content"), feed_url)
-    summary_html = _detail_html(raw.get("summary_detail"), raw.get("summary"), feed_url)
+    # Without summary_detail, feedparser's "summary" is a copy of the content: not a summary.
+    summary_detail = raw.get("summary_detail")
+    summary_html = (
+        _detail_html(summary_detail, raw.get("summary"), feed_url) if summary_detail else None
+    )
     if summary_html and summary_html == content_html:
         summary_html = None
     title = clean_line(_plain(raw, "title"))
@@ -149,12 +169,12 @@ def _entry(raw: Any, feed_url: str, now: datetime) -> ParsedEntry:
         entry_id=_identity(raw, link, title, published),
         title=title or "(untitled)",
         link=link,
-        author=clean_line(raw.get("author"), limit=200) or None,
+        author=_author(raw) or feed_author or None,
         published_at=published,
         updated_at=updated,
         summary_html=summary_html,
         content_html=content_html,
-        enclosures=_enclosures(raw.get("enclosures") or ()),
+        enclosures=_enclosures(raw.get("enclosures") or (), link or feed_url),
     )
 
 
@@ -211,10 +231,10 @@ def _detail_html(detail: Any, value: str | None, feed_url: str) -> str | None:
     return sanitize_html(value, base) or None
 
 
-def _enclosures(raw: Iterable[Any]) -> tuple[Enclosure, ...]:
+def _enclosures(raw: Iterable[Any], base: str) -> tuple[Enclosure, ...]:
     out = []
     for item in list(raw)[:MAX_ENCLOSURES]:
-        href = _http_url(item.get("href") or item.get("url"))
+        href = _http_url(urljoin(base, str(item.get("href") or item.get("url") or "")))
         if not href:
             continue
         length = str(item.get("length") or "").strip()

@@ -21,7 +21,9 @@ _SEQUENCES = re.compile(
     r"|\x1b[ -/]*[0-~]"  # other ESC sequences (charset selection, RIS, ...)
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_BIDI_OVERRIDES = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI_OVERRIDES = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+"""Embeddings, overrides and isolates. The plain marks (LRM, RLM, ALM) stay: right-to-left text
+uses them to order numbers and punctuation, and they cannot disguise anything."""
 _WHITESPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -31,6 +33,11 @@ def _strip(text: str) -> str:
     text = _SEQUENCES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _BIDI_OVERRIDES.sub("", _CONTROLS.sub("", text))
+
+
+def strip_controls(text: str) -> str:
+    """Escape sequences and control characters out, everything else as it was (for HTML)."""
+    return _CONTROLS.sub("", _SEQUENCES.sub("", text))
 
 
 def clean_line(text: str | None, *, limit: int = 1000) -> str:
