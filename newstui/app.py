@@ -13,9 +13,10 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
-from newstui.bindings import MAIN_BINDINGS
+from newstui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap
 from newstui.config import Config
 from newstui.screens.main import MainScreen
 from newstui.store import Store
@@ -28,9 +29,7 @@ OPENABLE_SCHEMES = ("http://", "https://", "mailto:")
 class NewsApp(App[None]):
     CSS_PATH = "newstui.tcss"
     TITLE = "newstui"
-    BINDINGS = [
-        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.command-palette"),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -47,11 +46,33 @@ class NewsApp(App[None]):
         self.clock = clock
         # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
         self.animation_level = "none"
+        self._reported_clashes: set[frozenset[str]] = set()
 
     def on_mount(self) -> None:
-        if self.config.keymap:
-            self.set_keymap(dict(self.config.keymap))
+        check = check_keymap(self.config.keymap, self.config.settings.keys)
+        if check.keymap:
+            self.set_keymap(check.keymap)
+        if check.problems:
+            self.notify(
+                "\n".join(check.problems),
+                title=f"[keymap] in {self.config.path}",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
         self.push_screen(MainScreen(self.config, self.store, self.db_path, self.clock))
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """Textual drops one of two bindings on the same key: say so once, don't hide it."""
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids in self._reported_clashes:
+            return
+        self._reported_clashes.add(ids)
+        self.notify(
+            f"Key clash in [keymap]: {', '.join(sorted(ids))} share a key; one of them is lost.",
+            severity="warning",
+            markup=False,
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -325,6 +325,21 @@ class MainScreen(Screen[None]):
         self.select_view(View.bookmarks())
         self.entry_list.focus()
 
+    def action_toggle_show_read(self) -> None:
+        self.queries.show_read = not self.queries.show_read
+        self.reload_entries()
+        shown = "Showing" if self.queries.show_read else "Hiding"
+        self.notify(f"{shown} read entries.", timeout=2)
+
+    def action_next_feed(self, direction: int) -> None:
+        """newsboat's j/k in its article list: the next (or previous) feed's headlines."""
+        views = [v for v in self.feed_list.views if v.kind == "feed"]
+        if not views:
+            return
+        current = self.feed_list.current_view
+        index = views.index(current) if current in views else -1
+        self.select_view(views[(index + direction) % len(views)])
+
     def action_open_in_browser(self) -> None:
         entry_id = self.current_entry_id()
         entry = self.store.entry(entry_id) if entry_id is not None else None

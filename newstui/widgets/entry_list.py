@@ -211,7 +211,10 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         segments.append(Segment(_fit(row.title, max(0, width - used)), base))
         return segments
 
-    def watch_has_focus(self, _focused: bool) -> None:
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
         self.refresh()
 
     def on_resize(self, _event: events.Resize) -> None:
