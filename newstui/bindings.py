@@ -14,42 +14,151 @@ from dataclasses import dataclass, field
 
 from textual.binding import Binding
 
+
+def _key(
+    keys: str, action: str, description: str, binding_id: str, tooltip: str, *, show: bool = False
+) -> Binding:
+    return Binding(keys, action, description, show=show, id=binding_id, tooltip=tooltip)
+
+
 MAIN_BINDINGS: list[Binding] = [
     # navigation (whichever pane has focus)
-    Binding("j,down", "move(1)", "Down", show=False, id="nav.down"),
-    Binding("k,up", "move(-1)", "Up", show=False, id="nav.up"),
-    Binding("g,home", "move_to_edge(0)", "Top", show=False, id="nav.top"),
-    Binding("G,end", "move_to_edge(1)", "Bottom", show=False, id="nav.bottom"),
-    Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="nav.page-down"),
-    Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="nav.page-up"),
-    Binding("tab,l", "focus_pane(1)", "Next pane", show=False, id="nav.next-pane"),
-    Binding("shift+tab,h", "focus_pane(-1)", "Previous pane", show=False, id="nav.previous-pane"),
-    Binding("enter", "open_entry", "Open", id="entry.open"),
-    Binding("space", "read_on", "Page/next", show=False, id="article.page-or-next"),
-    Binding("escape", "back", "Back", show=False, id="nav.back"),
-    Binding("n", "next_unread(1)", "Next unread", id="entry.next-unread"),
-    Binding("p", "next_unread(-1)", "Prev unread", show=False, id="entry.previous-unread"),
+    _key("j,down", "move(1)", "Down", "nav.down", "Move down in the focused pane"),
+    _key("k,up", "move(-1)", "Up", "nav.up", "Move up in the focused pane"),
+    _key(
+        "g,home", "move_to_edge(0)", "Top", "nav.top", "Go to the first row, or the article's top"
+    ),
+    _key(
+        "G,end",
+        "move_to_edge(1)",
+        "Bottom",
+        "nav.bottom",
+        "Go to the last row, or the article's end",
+    ),
+    _key("pagedown,ctrl+d", "page(1)", "Page down", "nav.page-down", "Page down"),
+    _key("pageup,ctrl+u", "page(-1)", "Page up", "nav.page-up", "Page up"),
+    _key("tab,l", "focus_pane(1)", "Next pane", "nav.next-pane", "Focus the pane to the right"),
+    _key(
+        "shift+tab,h",
+        "focus_pane(-1)",
+        "Prev pane",
+        "nav.previous-pane",
+        "Focus the pane to the left",
+    ),
+    _key(
+        "enter",
+        "open_entry",
+        "Open",
+        "entry.open",
+        "Open the highlighted entry (marks it read)",
+        show=True,
+    ),
+    _key(
+        "space",
+        "read_on",
+        "Page/next",
+        "article.page-or-next",
+        "Scroll the article; at its end, open the next unread entry",
+    ),
+    _key(
+        "escape",
+        "back",
+        "Back",
+        "nav.back",
+        "Back: close the full-screen article, or focus the pane to the left",
+    ),
+    _key(
+        "n",
+        "next_unread(1)",
+        "Next unread",
+        "entry.next-unread",
+        "Open the next unread entry, going on to the next feed",
+        show=True,
+    ),
+    _key(
+        "p",
+        "next_unread(-1)",
+        "Prev unread",
+        "entry.previous-unread",
+        "Open the previous unread entry",
+    ),
     # state
-    Binding("m", "toggle_read", "Read/unread", id="entry.toggle-read"),
-    Binding("A", "mark_all_read", "All read", id="feed.mark-all-read"),
-    Binding("u", "undo", "Undo", show=False, id="app.undo"),
-    Binding("b,ctrl+b", "toggle_bookmark", "Bookmark", id="entry.toggle-bookmark"),
-    Binding("B", "show_bookmarks", "Bookmarks", show=False, id="view.bookmarks"),
-    Binding("full_stop", "toggle_show_read", "Show/hide read", show=False, id="view.toggle-read"),
-    Binding("right_square_bracket", "next_feed(1)", "Next feed", show=False, id="feed.next"),
-    Binding("left_square_bracket", "next_feed(-1)", "Prev feed", show=False, id="feed.previous"),
+    _key(
+        "m",
+        "toggle_read",
+        "Read/unread",
+        "entry.toggle-read",
+        "Toggle the entry read or unread",
+        show=True,
+    ),
+    _key(
+        "A",
+        "mark_all_read",
+        "All read",
+        "feed.mark-all-read",
+        "Mark every entry of the feed or view read (u undoes it)",
+        show=True,
+    ),
+    _key("u", "undo", "Undo", "app.undo", "Undo the last mark-read action"),
+    _key(
+        "b,ctrl+b",
+        "toggle_bookmark",
+        "Bookmark",
+        "entry.toggle-bookmark",
+        "Add or remove a bookmark",
+        show=True,
+    ),
+    _key("B", "show_bookmarks", "Bookmarks", "view.bookmarks", "Show the Bookmarks view"),
+    _key(
+        "full_stop",
+        "toggle_show_read",
+        "Show/hide read",
+        "view.toggle-read",
+        "Show or hide read entries in feed views",
+    ),
+    _key(
+        "right_square_bracket",
+        "next_feed(1)",
+        "Next feed",
+        "feed.next",
+        "Show the next feed's headlines",
+    ),
+    _key(
+        "left_square_bracket",
+        "next_feed(-1)",
+        "Prev feed",
+        "feed.previous",
+        "Show the previous feed's headlines",
+    ),
     # outside world
-    Binding("o", "open_in_browser", "Browser", id="entry.open-in-browser"),
-    Binding("y", "copy_link", "Copy link", show=False, id="entry.copy-link"),
-    Binding("r", "refresh_feed", "Refresh", show=False, id="feed.refresh"),
-    Binding("R", "refresh_all", "Refresh all", id="feed.refresh-all"),
-    Binding("question_mark", "help", "Help", id="app.help"),
-    Binding("q", "quit", "Quit", id="app.quit"),
+    _key(
+        "o",
+        "open_in_browser",
+        "Browser",
+        "entry.open-in-browser",
+        "Open the entry's link in the browser (http/https only)",
+        show=True,
+    ),
+    _key(
+        "y",
+        "copy_link",
+        "Copy link",
+        "entry.copy-link",
+        "Copy the entry's link to the clipboard (OSC 52)",
+    ),
+    _key("r", "refresh_feed", "Refresh", "feed.refresh", "Refresh the selected feed (or tag) now"),
+    _key(
+        "R", "refresh_all", "Refresh all", "feed.refresh-all", "Refresh every feed now", show=True
+    ),
+    _key("question_mark", "help", "Help", "app.help", "Show every key", show=True),
+    _key("q", "quit", "Quit", "app.quit", "Quit", show=True),
 ]
 """The main screen's bindings (the app adds `app.command-palette`, Ctrl+P)."""
 
 APP_BINDINGS: list[Binding] = [
-    Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.command-palette"),
+    _key(
+        "ctrl+p", "command_palette", "Commands", "app.command-palette", "Every action, searchable"
+    ),
 ]
 
 PRESETS: dict[str, dict[str, str]] = {
@@ -82,6 +191,32 @@ def normalize_key(key: str) -> str:
     if len(key) == 1 and not key.isalnum():
         return unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
     return key
+
+
+def display_keys(keys: str) -> str:
+    """Keys as a person writes them: "full_stop,ctrl+d" → ". / ctrl+d"."""
+
+    def one(key: str) -> str:
+        try:
+            return unicodedata.lookup(key.replace("_", " "))
+        except KeyError:
+            return key
+
+    return " / ".join(one(k.strip()) for k in keys.split(","))
+
+
+def keymap_table() -> list[tuple[str, str, str, str]]:
+    """(id, default keys, newsboat preset keys, what it does): the README's key table."""
+    newsboat = PRESETS["newsboat"]
+    return [
+        (
+            binding_id,
+            display_keys(binding.key),
+            display_keys(newsboat[binding_id]) if binding_id in newsboat else "same",
+            binding.tooltip,
+        )
+        for binding_id, binding in known_bindings().items()
+    ]
 
 
 @dataclass
