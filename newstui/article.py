@@ -1,32 +1,36 @@
 """An entry as the article pane shows it: a header (title, feed, author, date, reading time,
-link) and the body rendered from its sanitized HTML. Pure; rich only, no Textual.
+link), the body rendered from its sanitized HTML, attachments, and the numbered links.
+Pure; rich only, no Textual.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 
 from newstui.htmlclean import html_to_text
-from newstui.models import Entry, Feed
-from newstui.text import clean_block
+from newstui.models import Enclosure, Entry, Feed
+from newstui.render import RenderStyles, html_to_rich
 from newstui.timefmt import ago
 
 WORDS_PER_MINUTE = 230
+READING_WIDTH = 100
+"""Lines longer than this are hard to read: wide terminals get margins, not longer lines."""
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleStyles:
     """Styles the theme fills in (the UI passes its component styles)."""
 
-    title: Style = Style(bold=True)  # noqa: RUF009 - immutable rich Style
-    meta: Style = Style(dim=True)  # noqa: RUF009
-    link: Style = Style(underline=True)  # noqa: RUF009
-    error: Style = Style(bold=True)  # noqa: RUF009
+    title: Style = field(default_factory=lambda: Style(bold=True))
+    meta: Style = field(default_factory=lambda: Style(dim=True))
+    link: Style = field(default_factory=lambda: Style(underline=True))
+    error: Style = field(default_factory=lambda: Style(bold=True))
+    body: RenderStyles = field(default_factory=RenderStyles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +38,27 @@ class Article:
     header: RenderableType
     body: RenderableType
     links: tuple[str, ...] = ()
+    """Link N of the text is links[N-1]; attachments follow the text's links."""
 
 
 def render_entry(entry: Entry, styles: ArticleStyles | None = None) -> Article:
-    """The whole article for `entry`: header plus body."""
+    """The whole article for `entry`."""
     styles = styles or ArticleStyles()
     html = entry.content_html or entry.summary_html or ""
-    body = Text(clean_block(html_to_text(html)) or "(This entry has no text.)")
-    words = len(body.plain.split())
+    rendered = html_to_rich(html, base_url=entry.link, width=READING_WIDTH, styles=styles.body)
+    links = list(rendered.links)
+    parts: list[RenderableType] = [rendered.renderable]
+    if not html.strip():
+        parts = [Text("(This entry has no text.)", style=styles.meta)]
+    if entry.enclosures:
+        parts.append(_attachments(entry.enclosures, links, styles))
+    if links:
+        parts.append(_link_list(links, styles))
+    words = len(html_to_text(html).split())
+    return Article(_header(entry, words, styles), Group(*parts), tuple(links))
+
+
+def _header(entry: Entry, words: int, styles: ArticleStyles) -> Text:
     header = Text()
     header.append(entry.title + "\n", style=styles.title)
     meta = [entry.feed_title]
@@ -53,7 +70,38 @@ def render_entry(entry: Entry, styles: ArticleStyles | None = None) -> Article:
     if entry.link:
         header.append(entry.link, style=styles.link)
     header.rstrip()
-    return Article(header, body, (entry.link,) if entry.link else ())
+    return header
+
+
+def _attachments(
+    enclosures: tuple[Enclosure, ...], links: list[str], styles: ArticleStyles
+) -> Text:
+    text = Text("\nAttachments\n", style=styles.title)
+    for enclosure in enclosures:
+        links.append(enclosure.url)
+        details = ", ".join(part for part in (enclosure.type, _size(enclosure.length)) if part)
+        text.append(f"[{len(links)}] ", style=styles.meta)
+        text.append(f"{details}  " if details else "")
+        text.append(enclosure.url + "\n", style=styles.link)
+    return text
+
+
+def _link_list(links: list[str], styles: ArticleStyles) -> Text:
+    text = Text("\nLinks\n", style=styles.title)
+    for number, url in enumerate(links, 1):
+        text.append(f"[{number}] ", style=styles.meta)
+        text.append(url + "\n", style=styles.link)
+    text.rstrip()
+    return text
+
+
+def _size(length: int | None) -> str:
+    if not length:
+        return ""
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if length >= size:
+            return f"{length / size:.1f} {unit}"
+    return f"{length} bytes"
 
 
 def render_feed_status(feed: Feed, now: datetime, styles: ArticleStyles | None = None) -> Article:
