@@ -139,6 +139,11 @@ MAIN_BINDINGS: list[Binding] = [
         "Open the entry's link in the browser (http/https only)",
         show=True,
     ),
+    _key("L", "show_links", "Links", "article.links", "List the article's links to open one"),
+    *(
+        _key(str(n), f"open_link({n})", f"Link {n}", f"article.open-link-{n}", f"Open link [{n}]")
+        for n in range(1, 10)
+    ),
     _key(
         "y",
         "copy_link",
@@ -176,6 +181,8 @@ PRESETS: dict[str, dict[str, str]] = {
         "view.toggle-read": "l",
         "nav.next-pane": "tab",
         "nav.previous-pane": "shift+tab",
+        "article.links": "u",
+        "app.undo": "U",
     },
 }
 

@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def readme_rows() -> list[tuple[str, str, str, str]]:
     rows = []
     for line in README.read_text("utf-8").splitlines():
-        if match := re.match(r"^\| `([a-z-]+\.[a-z-]+)` \| (.+?) \| (.+?) \| (.+?) \|$", line):
+        if match := re.match(r"^\| `([a-z-]+\.[a-z0-9-]+)` \| (.+?) \| (.+?) \| (.+?) \|$", line):
             rows.append(tuple(cell.strip().strip("`") for cell in match.groups()))
     return rows
 
@@ -24,7 +24,7 @@ def test_readme_key_table_matches_the_real_bindings() -> None:
 
 def test_every_binding_has_an_id_description_and_help() -> None:
     for binding_id, binding in known_bindings().items():
-        assert re.fullmatch(r"[a-z]+\.[a-z-]+", binding_id)
+        assert re.fullmatch(r"[a-z]+\.[a-z0-9-]+", binding_id)
         assert binding.description and binding.tooltip
 
 

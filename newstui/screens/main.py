@@ -376,6 +376,32 @@ class MainScreen(Screen[None]):
             return
         self.app.open_link(entry.link)  # type: ignore[attr-defined]
 
+    def _article_links(self) -> tuple[str, ...]:
+        shown = self.entry_view.shown_id
+        cached = self.articles.get(shown) if shown is not None else None
+        return cached[1].links if cached else ()
+
+    def action_open_link(self, number: int) -> None:
+        links = self._article_links()
+        if not 1 <= number <= len(links):
+            self.notify(f"This article has no link [{number}].", timeout=2)
+            return
+        self.app.open_link(links[number - 1])  # type: ignore[attr-defined]
+
+    def action_show_links(self) -> None:
+        from newstui.screens.links import LinksScreen
+
+        links = self._article_links()
+        if not links:
+            self.notify("This article has no links.", timeout=2)
+            return
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.app.open_link(url)  # type: ignore[attr-defined]
+
+        self.app.push_screen(LinksScreen(links), chosen)
+
     def action_copy_link(self) -> None:
         entry_id = self.current_entry_id()
         entry = self.store.entry(entry_id) if entry_id is not None else None

@@ -268,3 +268,26 @@ def test_fill_is_deterministic(tmp_path) -> None:
         fill(a)
         fill(b)
         assert [e.title for e in a.entries()] == [e.title for e in b.entries()]
+
+
+async def test_numbered_links_and_link_list(make_app, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        assert "a link[1]" in screen_text(app)
+        await pilot.press("1")
+        assert opened == ["https://tech.example/x"]  # resolved against the entry's link
+        await pilot.press("2")  # there is no link 2: nothing opens
+        assert opened == ["https://tech.example/x"]
+        await pilot.press("L")
+        await pilot.pause()
+        assert "[1] https://tech.example/x" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert opened == ["https://tech.example/x"] * 2
+        assert isinstance(app.screen, MainScreen)
