@@ -80,9 +80,7 @@ def parse_feed(
 
     feed_info = parsed.feed
     feed_author = _author(feed_info)  # entries without an author inherit the feed's (Atom)
-    entries = _unique(
-        _entry(raw, url, now, feed_author) for raw in parsed.entries[:MAX_ENTRIES]
-    )
+    entries = _unique(_entry(raw, url, now, feed_author) for raw in parsed.entries[:MAX_ENTRIES])
     return ParsedFeed(
         format=version or "unknown",
         title=clean_line(_plain(feed_info, "title")),

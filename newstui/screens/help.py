@@ -22,10 +22,21 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
                 screen.app.get_key_display(Binding(key, binding.action))
             )
             info.setdefault(binding.id, binding)
-    return sorted(
-        ((", ".join(keys_by_id[i]), b.description, i) for i, b in info.items()),
+    rows = sorted(
+        ((", ".join(keys_by_id[i]), b.tooltip or b.description, i) for i, b in info.items()),
         key=lambda row: row[2],
     )
+    # Nine "open link N" rows say one thing: fold them into one.
+    links = [row for row in rows if row[2].startswith("article.open-link-")]
+    if links:
+        folded = (
+            ", ".join(r[0] for r in links),
+            "Open link [N] of the article",
+            "article.open-link-N",
+        )
+        rows = [r for r in rows if r not in links] + [folded]
+        rows.sort(key=lambda row: row[2])
+    return rows
 
 
 class HelpScreen(ModalScreen[None]):

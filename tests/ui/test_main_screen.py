@@ -241,7 +241,7 @@ async def test_help_lists_live_keys(make_app) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        assert "entry.toggle-read" in text and "Read/unread" in text
+        assert "entry.toggle-read" in text and "Toggle the entry read or unread" in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
