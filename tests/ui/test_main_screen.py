@@ -241,7 +241,9 @@ async def test_help_lists_live_keys(make_app) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        assert "entry.toggle-read" in text and "Toggle the entry read or unread" in text
+        [row] = [line for line in text.splitlines() if "entry.toggle-read" in line]
+        assert row.split()[1] == "x"  # the user's key, not the default m
+        assert "Toggle the entry read" in row
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
