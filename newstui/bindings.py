@@ -139,6 +139,13 @@ MAIN_BINDINGS: list[Binding] = [
         "Open the entry's link in the browser (http/https only)",
         show=True,
     ),
+    _key(
+        "f",
+        "toggle_full_text",
+        "Full text",
+        "article.full-text",
+        "Reader mode: show the web page's article instead of the feed's text, and back",
+    ),
     _key("L", "show_links", "Links", "article.links", "List the article's links to open one"),
     *(
         _key(str(n), f"open_link({n})", f"Link {n}", f"article.open-link-{n}", f"Open link [{n}]")

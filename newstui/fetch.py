@@ -124,6 +124,7 @@ async def fetch_feed(
     timeout: float = 30.0,
     max_bytes: int = 10_000_000,
     user_agent: str | None = None,
+    accept: str | None = None,
 ) -> FetchResult:
     """Fetch one feed, conditionally when validators from the last fetch are given.
 
@@ -137,6 +138,7 @@ async def fetch_feed(
         timeout: Total seconds for connecting, waiting and reading the whole body.
         max_bytes: Largest decoded body accepted.
         user_agent: Overrides the client's User-Agent for this feed only.
+        accept: Overrides the feed-preferring Accept header (reader mode asks for web pages).
 
     Returns:
         `Fetched`, `NotModified` or `FetchFailed`.
@@ -157,6 +159,8 @@ async def fetch_feed(
         headers["If-Modified-Since"] = last_modified
     if user_agent:
         headers["User-Agent"] = user_agent
+    if accept:
+        headers["Accept"] = accept
     phases = httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT))
     try:
         async with asyncio.timeout(timeout):

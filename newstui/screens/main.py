@@ -7,8 +7,6 @@ database at once, so a crash right after a key press loses nothing.
 
 from __future__ import annotations
 
-import asyncio
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +19,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from newstui.article import Article, ArticleStyles, render_entry, render_feed_status
+from newstui.article import render_feed_status
 from newstui.bindings import MAIN_BINDINGS
 from newstui.config import Config
-from newstui.models import Entry, Feed
+from newstui.models import Feed
+from newstui.screens.articles import ArticlePresenter
 from newstui.screens.refreshing import RefreshController
 from newstui.screens.views import ViewQueries
 from newstui.store import Store
@@ -33,9 +32,6 @@ from newstui.widgets.entry_list import EntryList
 from newstui.widgets.entry_view import EntryView
 from newstui.widgets.feed_list import FeedList, build_rows
 
-RENDER_IN_THREAD_ABOVE = 50_000
-"""HTML characters above which an article is converted in a thread (~20 ms per 50 KB)."""
-ARTICLE_CACHE_SIZE = 32
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
 full-screen and Escape comes back."""
@@ -55,14 +51,13 @@ class MainScreen(Screen[None]):
         self.refresher = RefreshController(self, config, db_path, clock)
         self.feeds: dict[str, Feed] = {}
         self.undo_stack: list[list[int]] = []
-        self.articles: OrderedDict[int, tuple[str, Article]] = OrderedDict()
-        """Recently shown articles by entry id, with the HTML they were made from."""
         self.opened_id: int | None = None
         """The entry last opened for reading (not just highlighted)."""
         self.status = Static(id="status-line")
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(store.headlines, clock, id="entries")
         self.entry_view = EntryView(id="article")
+        self.articles = ArticlePresenter(self, store, self.entry_view, config.settings, clock)
 
     def compose(self) -> ComposeResult:
         yield self.status
@@ -131,7 +126,7 @@ class MainScreen(Screen[None]):
         self.entry_list.show(ids, show_feed=view.is_mixed)
 
     def show_feed_status(self, feed: Feed) -> None:
-        article = render_feed_status(feed, self.clock(), self._article_styles())
+        article = render_feed_status(feed, self.clock(), self.articles.styles())
         self.entry_view.show(article.header, article.body, entry_id=None)
 
     @on(EntryList.Highlighted)
@@ -160,33 +155,7 @@ class MainScreen(Screen[None]):
         self.open_entry(event.entry_id)
 
     def display_entry(self, entry_id: int) -> None:
-        """Show an entry; big bodies are converted off the event loop, and kept for a while."""
-        entry = self.store.entry(entry_id)
-        if entry is None:
-            self.entry_view.show_message("This entry is gone (pruned, or its feed removed).")
-            return
-        html = entry.content_html or entry.summary_html or ""
-        cached = self.articles.get(entry_id)
-        if cached is not None and cached[0] == html:
-            self.entry_view.show(cached[1].header, cached[1].body, entry_id=entry_id)
-            return
-        if len(html) < RENDER_IN_THREAD_ABOVE:
-            self._show_article(entry_id, html, render_entry(entry, self._article_styles()))
-            return
-        self.entry_view.show(Text(entry.title), Text("Rendering…"), entry_id=entry_id)
-        self.run_worker(self._render_later(entry, html), group="render", exclusive=True)
-
-    async def _render_later(self, entry: Entry, html: str) -> None:
-        article = await asyncio.to_thread(render_entry, entry, self._article_styles())
-        if self.entry_view.shown_id == entry.id:
-            self._show_article(entry.id, html, article)
-
-    def _show_article(self, entry_id: int, html: str, article: Article) -> None:
-        self.articles[entry_id] = (html, article)
-        self.articles.move_to_end(entry_id)
-        while len(self.articles) > ARTICLE_CACHE_SIZE:
-            self.articles.popitem(last=False)
-        self.entry_view.show(article.header, article.body, entry_id=entry_id)
+        self.articles.show(entry_id)
 
     def open_entry(self, entry_id: int) -> None:
         """Read an entry: show it, mark it read (setting), and give the article the focus."""
@@ -196,14 +165,6 @@ class MainScreen(Screen[None]):
             self.set_read([entry_id], True, remember=False)
         self.add_class("-reading")
         self.entry_view.focus()
-
-    def _article_styles(self) -> ArticleStyles:
-        view = self.entry_view
-        return ArticleStyles(
-            title=view.get_component_rich_style("entry-view--title"),
-            meta=view.get_component_rich_style("entry-view--meta"),
-            error=view.get_component_rich_style("entry-view--error"),
-        )
 
     # -- user state --------------------------------------------------------------------------
 
@@ -376,13 +337,8 @@ class MainScreen(Screen[None]):
             return
         self.app.open_link(entry.link)  # type: ignore[attr-defined]
 
-    def _article_links(self) -> tuple[str, ...]:
-        shown = self.entry_view.shown_id
-        cached = self.articles.get(shown) if shown is not None else None
-        return cached[1].links if cached else ()
-
     def action_open_link(self, number: int) -> None:
-        links = self._article_links()
+        links = self.articles.links()
         if not 1 <= number <= len(links):
             self.notify(f"This article has no link [{number}].", timeout=2)
             return
@@ -391,7 +347,7 @@ class MainScreen(Screen[None]):
     def action_show_links(self) -> None:
         from newstui.screens.links import LinksScreen
 
-        links = self._article_links()
+        links = self.articles.links()
         if not links:
             self.notify("This article has no links.", timeout=2)
             return
@@ -401,6 +357,9 @@ class MainScreen(Screen[None]):
                 self.app.open_link(url)  # type: ignore[attr-defined]
 
         self.app.push_screen(LinksScreen(links), chosen)
+
+    def action_toggle_full_text(self) -> None:
+        self.articles.toggle_full_text()
 
     def action_copy_link(self) -> None:
         entry_id = self.current_entry_id()

@@ -28,11 +28,12 @@ from newstui.models import Feed, FeedSpec, FeedState, ParsedFeed
 from newstui.store import schema
 from newstui.store._convert import epoch, from_epoch
 from newstui.store._entries import EntriesMixin
+from newstui.store._fulltext import FullText, FullTextMixin
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
-class Store(EntriesMixin):
+class Store(EntriesMixin, FullTextMixin):
     """A newstui database file (or `":memory:"` for tests)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -257,4 +258,4 @@ def _feed(row: sqlite3.Row) -> Feed:
     )
 
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["FullText", "Store", "StoreError"]

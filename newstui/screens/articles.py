@@ -1,0 +1,160 @@
+"""What the article pane shows, and reader mode (full text) for the entry on display.
+
+Kept apart from MainScreen so the screen stays about navigation. Big bodies are converted off
+the event loop and kept for a while; full text comes from the store when it was fetched before
+(offline, after a restart), else from the web in a worker while the pane stays usable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from newstui.article import Article, ArticleStyles, render_entry
+from newstui.models import Entry
+from newstui.store import Store
+from newstui.widgets.entry_view import EntryView
+
+if TYPE_CHECKING:
+    from newstui.config import Settings
+    from newstui.screens.main import MainScreen
+
+RENDER_IN_THREAD_ABOVE = 50_000
+"""HTML characters above which an article is converted in a thread (~20 ms per 50 KB)."""
+CACHE_SIZE = 32
+
+
+class ArticlePresenter:
+    def __init__(
+        self,
+        screen: MainScreen,
+        store: Store,
+        view: EntryView,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.screen = screen
+        self.store = store
+        self.view = view
+        self.settings = settings
+        self.clock = clock
+        self.cache: OrderedDict[tuple[int, bool], tuple[str, Article]] = OrderedDict()
+        """Recent articles by (entry id, full text?), with the HTML they were made from."""
+        self.full_text: set[int] = set()
+        """Entries the user switched to reader mode (`f`)."""
+
+    def styles(self) -> ArticleStyles:
+        view = self.view
+        return ArticleStyles(
+            title=view.get_component_rich_style("entry-view--title"),
+            meta=view.get_component_rich_style("entry-view--meta"),
+            error=view.get_component_rich_style("entry-view--error"),
+        )
+
+    def show(self, entry_id: int) -> None:
+        """Show an entry in the mode the user last chose for it."""
+        entry = self.store.entry(entry_id)
+        if entry is None:
+            self.view.show_message("This entry is gone (pruned, or its feed removed).")
+            return
+        if entry_id in self.full_text:
+            cached = self.store.full_text(entry_id)
+            if cached is not None and cached.html:
+                entry = dataclasses.replace(entry, content_html=cached.html, summary_html=None)
+                self._render(entry, full=True)
+                return
+            self.full_text.discard(entry_id)
+        self._render(entry, full=False)
+
+    def links(self) -> tuple[str, ...]:
+        shown = self.view.shown_id
+        if shown is None:
+            return ()
+        cached = self.cache.get((shown, shown in self.full_text))
+        return cached[1].links if cached else ()
+
+    def _render(self, entry: Entry, *, full: bool) -> None:
+        html = entry.content_html or entry.summary_html or ""
+        cached = self.cache.get((entry.id, full))
+        if cached is not None and cached[0] == html:
+            self.view.show(cached[1].header, cached[1].body, entry_id=entry.id)
+            return
+        if len(html) < RENDER_IN_THREAD_ABOVE:
+            self._remember(entry.id, full, html, render_entry(entry, self.styles()))
+            return
+        self.view.show(Text(entry.title), Text("Rendering…"), entry_id=entry.id)
+        self.screen.run_worker(
+            self._render_later(entry, html, full), group="render", exclusive=True
+        )
+
+    async def _render_later(self, entry: Entry, html: str, full: bool) -> None:
+        article = await asyncio.to_thread(render_entry, entry, self.styles())
+        if self.view.shown_id == entry.id:
+            self._remember(entry.id, full, html, article)
+
+    def _remember(self, entry_id: int, full: bool, html: str, article: Article) -> None:
+        key = (entry_id, full)
+        self.cache[key] = (html, article)
+        self.cache.move_to_end(key)
+        while len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
+        self.view.show(article.header, article.body, entry_id=entry_id)
+
+    # -- reader mode -------------------------------------------------------------------------
+
+    def toggle_full_text(self) -> None:
+        """`f`: the web page's article instead of the feed's text, and back."""
+        entry_id = self.view.shown_id
+        if entry_id is None:
+            self.screen.notify("Open an entry first.", timeout=2)
+            return
+        if entry_id in self.full_text:
+            self.full_text.discard(entry_id)
+            self.show(entry_id)
+            return
+        entry = self.store.entry(entry_id)
+        if entry is None or not entry.link:
+            self.screen.notify("This entry has no link to fetch.", severity="warning", timeout=3)
+            return
+        cached = self.store.full_text(entry_id)
+        if cached is not None and cached.html:
+            self.full_text.add(entry_id)
+            self.show(entry_id)
+            return
+        self.screen.notify("Fetching the full article…", timeout=2)
+        self.screen.run_worker(
+            self._fetch(entry), group=f"full-text-{entry_id}", exclusive=True, exit_on_error=False
+        )
+
+    async def _fetch(self, entry: Entry) -> None:
+        from newstui.fetch import make_client
+        from newstui.fulltext import fetch_article
+
+        assert entry.link is not None
+        settings = self.settings
+        async with make_client(
+            max_redirects=settings.max_redirects, user_agent=settings.user_agent
+        ) as client:
+            page = await fetch_article(
+                client, entry.link, timeout=settings.timeout, max_bytes=settings.max_feed_size
+            )
+        self.store.save_full_text(
+            entry.id, entry.link, html=page.html, error=page.error, now=self.clock()
+        )
+        if page.error is not None:
+            self.screen.notify(
+                f"Could not get the full article: {page.error}",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
+            return
+        self.full_text.add(entry.id)
+        if self.view.shown_id == entry.id:
+            self.show(entry.id)
