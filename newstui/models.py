@@ -87,6 +87,8 @@ class FeedUpdate:
     error: str | None = None
     """Short human message when `status` is ERROR."""
     warning: str | None = None
+    title: str | None = None
+    """The feed's own title, when this fetch parsed one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,8 @@ def _explain_failure(url: str, body: bytes, content_type: str, parsed: Any) -> P
         link = _FEED_LINK.search(body[:65536])
         href = _HREF.search(link.group(0)) if link else None
         if href:
-            target = urljoin(url, html.unescape(href.group(1).decode("utf-8", "replace")))
+            raw_target = html.unescape(href.group(1).decode("utf-8", "replace"))
+            target = clean_line(urljoin(url, raw_target), limit=500)
             return ParseError("not-a-feed", f"not a feed: an HTML page (it links to {target})")
         return ParseError("not-a-feed", "not a feed: the address serves an HTML page")
     if not body.strip():

@@ -192,9 +192,15 @@ class Refresher:
             # Servers without validators often send the same bytes again: skip the parse.
             now = self._clock()
             due = schedule.next_after_success(now, interval, headers=headers)
+            moved = result.permanent_redirect
             await self._db(
                 lambda: self.store.touch(
-                    spec.url, now=now, next_due_at=due, etag=etag, last_modified=modified
+                    spec.url,
+                    now=now,
+                    next_due_at=due,
+                    etag=etag,
+                    last_modified=modified,
+                    moved_to=moved,
                 )
             )
             return FeedUpdate(spec.url, UpdateStatus.NOT_MODIFIED)
@@ -221,7 +227,14 @@ class Refresher:
         status = (
             UpdateStatus.NEW if new else UpdateStatus.UPDATED if updated else UpdateStatus.UNCHANGED
         )
-        return FeedUpdate(spec.url, status, new=new, updated=updated, warning=parsed.warning)
+        return FeedUpdate(
+            spec.url,
+            status,
+            new=new,
+            updated=updated,
+            warning=parsed.warning,
+            title=parsed.title or None,
+        )
 
     async def _fail(
         self,

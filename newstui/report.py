@@ -39,7 +39,8 @@ async def run_refresh(config: Config, db_path: Path, specs: list[FeedSpec], *, f
     """Refresh `specs`; print one line per feed and a summary. Exit 0 once the run completed."""
     with Store(db_path) as store:
         store.sync_feeds(config.feeds, now=utc_now())
-        titles = {feed.url: feed.title for feed in store.feeds()}
+        # Known titles; a feed never fetched before is named by what its fetch finds.
+        titles = {feed.url: feed.title for feed in store.feeds() if feed.title != feed.url}
     console = Console(stderr=True, highlight=False)
     out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     started = time.monotonic()
@@ -71,17 +72,21 @@ async def run_refresh(config: Config, db_path: Path, specs: list[FeedSpec], *, f
         out.print("Nothing to refresh: every feed is up to date (use --all to force).")
     else:
         out.print(
-            f"Refreshed {totals['feeds']} feeds in {elapsed:.1f} s: {totals['new']} new, "
-            f"{totals['updated']} updated, {totals['not-modified']} not modified, "
-            f"{totals['errors']} errors."
+            f"Refreshed {_count(totals['feeds'], 'feed')} in {elapsed:.1f} s: "
+            f"{totals['new']} new, {totals['updated']} updated, "
+            f"{totals['not-modified']} not modified, {_count(totals['errors'], 'error')}."
         )
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _update_line(update: FeedUpdate, titles: dict[str, str]) -> Text:
     line = Text()
     line.append(f"{update.status.value:<13}", style=_STATUS_STYLE[update.status])
-    line.append(titles.get(update.url, update.url))
+    line.append(titles.get(update.url) or update.title or update.url)
     if update.status is UpdateStatus.ERROR:
         line.append(f": {update.error}", style="red")
     elif update.new or update.updated:

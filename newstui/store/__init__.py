@@ -196,15 +196,16 @@ class Store(EntriesMixin, FullTextMixin):
         next_due_at: datetime,
         etag: str | None = None,
         last_modified: str | None = None,
+        moved_to: str | None = None,
     ) -> None:
         """A fetch that found nothing new (304, or a byte-identical body): no entry is written."""
         with self._write() as db:
             db.execute(
                 "UPDATE feeds SET last_fetched_at = ?, last_ok_at = ?, last_error = NULL,"
                 " error_kind = NULL, failures = 0, next_due_at = ?,"
-                " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)"
-                " WHERE url = ?",
-                (epoch(now), epoch(now), epoch(next_due_at), etag, last_modified, url),
+                " etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
+                " moved_to = COALESCE(?, moved_to) WHERE url = ?",
+                (epoch(now), epoch(now), epoch(next_due_at), etag, last_modified, moved_to, url),
             )
 
     def record_failure(

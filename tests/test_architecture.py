@@ -1,0 +1,80 @@
+"""Import rules a user feels: `newstui refresh` from cron must not pay for (or depend on) the
+TUI toolkit, and merely importing newstui must not litter their home directory.
+
+Each check runs in a fresh interpreter, because this test process has long since imported
+whatever other tests needed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEADLESS_MODULES = (
+    "newstui.refresh",
+    "newstui.store",
+    "newstui.parse",
+    "newstui.cli",
+    "newstui.report",
+)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_python(code: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """HOME and every XDG directory inside `home`, nothing else inherited that could point out."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_RUNTIME_DIR": str(home / "runtime"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(REPO),
+    }
+    return env
+
+
+@pytest.mark.slow
+def test_headless_modules_do_not_import_textual() -> None:
+    code = (
+        "import sys\n"
+        + "".join(f"import {name}\n" for name in HEADLESS_MODULES)
+        + "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))\n"
+    )
+    assert run_python(code, cwd=REPO).strip() == "[]"
+
+
+@pytest.mark.slow
+def test_importing_newstui_creates_no_files(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    code = (
+        "import newstui, newstui.paths, newstui.config, newstui.store, newstui.refresh,"
+        " newstui.cli, newstui.report\n"
+        "print(newstui.__version__)\n"
+    )
+    out = run_python(code, env=isolated_env(home), cwd=workdir)
+    assert out.strip()
+    assert list(home.rglob("*")) == []
+    assert list(workdir.rglob("*")) == []

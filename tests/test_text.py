@@ -1,0 +1,136 @@
+"""Text from strangers is made terminal-safe: escape sequences out, every script left intact.
+
+A title that survives with an escape sequence in it can retitle the window, clear the screen or
+write the user's clipboard (OSC 52) the moment it is shown; a cleaner that is too eager mangles
+Arabic, Hebrew, CJK or emoji headlines. Both are visible to the user.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newstui.text import clean_block, clean_line, strip_controls
+
+ESC = "\x1b"
+BEL = "\x07"
+ST = ESC + "\\"
+
+HOSTILE = {
+    "CSI colour": f"Breaking{ESC}[31;1m news{ESC}[0m",
+    "CSI clear screen": f"Breaking{ESC}[2J{ESC}[H news",
+    "CSI private mode": f"Breaking{ESC}[?1049h news",
+    "OSC title, BEL": f"Breaking{ESC}]0;pwned{BEL} news",
+    "OSC title, ST": f"Breaking{ESC}]2;pwned{ST} news",
+    "OSC 52 clipboard, BEL": f"Breaking{ESC}]52;c;cm0gLXJmIH4={BEL} news",
+    "OSC 52 clipboard, ST": f"Breaking{ESC}]52;c;cm0gLXJmIH4={ST} news",
+    "OSC 8 hyperlink": f"Breaking{ESC}]8;;https://evil.example{ST} news{ESC}]8;;{ST}",
+    "8-bit CSI": "Breaking\x9b31m news",
+    "8-bit OSC": "Breaking\x9d0;pwned\x9c news",
+    "DCS": f"Breaking{ESC}P1$r0m{ST} news",
+    "8-bit DCS": "Breaking\x90q#0;2;0;0;0\x9c news",
+    "APC": f"Breaking{ESC}_Gf=100;AAAA{ST} news",
+    "RIS reset": f"Breaking{ESC}c news",
+    "charset select": f"Breaking{ESC}(0 news",
+    "C0 controls": "Break\x00\x08ing\x7f news",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_clean_line_removes_whole_escape_sequences(text: str) -> None:
+    cleaned = clean_line(text)
+    assert cleaned == "Breaking news"
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_clean_block_removes_whole_escape_sequences(text: str) -> None:
+    assert clean_block(text) == "Breaking news"
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_strip_controls_removes_sequences_for_html(text: str) -> None:
+    cleaned = strip_controls(text)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in cleaned)
+    assert "pwned" not in cleaned
+    assert "evil" not in cleaned
+
+
+def test_an_unterminated_osc_swallows_the_rest_rather_than_leaking_it() -> None:
+    cleaned = clean_line(f"Headline{ESC}]52;c;cm0gLXJmIH4=")
+    assert ESC not in cleaned
+    assert "52;" not in cleaned
+    assert cleaned.startswith("Headline")
+
+
+@pytest.mark.parametrize(
+    "override",
+    ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"],
+)
+def test_bidi_embeddings_overrides_and_isolates_are_removed(override: str) -> None:
+    # "exe.txt" rendered backwards would disguise an executable as a text file.
+    assert clean_line(f"invoice{override}txt.exe") == "invoicetxt.exe"
+    assert clean_block(f"invoice{override}txt.exe") == "invoicetxt.exe"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "مرحبا بالعالم",  # Arabic
+        "שלום עולם",  # Hebrew
+        "العدد \u200f123\u200f",  # RLM marks order numbers in RTL text: kept
+        "\u200e(c) שלום",  # LRM: kept
+        "東京で新しい駅が開業",  # Japanese
+        "中文新闻标题",  # Chinese
+        "한국어 뉴스",  # Korean
+        "Launch day 🚀 👨\u200d👩\u200d👧\u200d👦 🇺🇦",  # emoji, ZWJ sequence, flag
+        "Crème brûlée à la carte",  # precomposed accents
+    ],
+)
+def test_scripts_and_emoji_are_intact(text: str) -> None:
+    assert clean_line(text) == text
+    assert clean_block(text) == text
+
+
+def test_decomposed_accents_are_normalised_not_dropped() -> None:
+    assert clean_line("Cafe\u0301") == "Café"
+
+
+def test_clean_line_collapses_newlines_tabs_and_runs_of_spaces() -> None:
+    assert clean_line("  First\nsecond\r\nthird\rfourth\t\tfifth   sixth  ") == (
+        "First second third fourth fifth sixth"
+    )
+
+
+def test_clean_block_keeps_lines_and_paragraphs() -> None:
+    text = "First line\r\nsecond line\n\nNew paragraph\twith a tab\rlast"
+    assert clean_block(text) == "First line\nsecond line\n\nNew paragraph\twith a tab\nlast"
+
+
+def test_clean_block_squeezes_many_blank_lines_and_trims() -> None:
+    assert clean_block("\n\n  top\n\n\n\n\nbottom \n\n") == "top\n\nbottom"
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_nothing_in_nothing_out(empty: str | None) -> None:
+    assert clean_line(empty) == ""
+    assert clean_block(empty) == ""
+
+
+def test_clean_line_caps_length_with_an_ellipsis() -> None:
+    cleaned = clean_line("x" * 5000)
+    assert len(cleaned) == 1000
+    assert cleaned.endswith("…")
+    assert clean_line("abcdefghijkl", limit=10) == "abcdefghi…"
+
+
+def test_clean_line_under_or_at_the_cap_is_untouched() -> None:
+    assert clean_line("abcdefghij", limit=10) == "abcdefghij"
+
+
+def test_the_cap_counts_text_after_cleaning() -> None:
+    # Escape sequences don't use up the budget, and no half sequence is left at the cut.
+    text = f"{ESC}]0;{'a' * 50}{BEL}Headline"
+    assert clean_line(text, limit=10) == "Headline"
+
+
+def test_cap_does_not_leave_a_dangling_space_before_the_ellipsis() -> None:
+    assert clean_line("abcd efghijkl", limit=6) == "abcd…"
