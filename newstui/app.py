@@ -15,11 +15,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.theme import Theme
 
 from newstui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap
 from newstui.config import Config
 from newstui.screens.main import MainScreen
 from newstui.store import Store
+from newstui.theme_colors import newstui_variable_defaults
+from newstui.themes import ThemeLoad, format_failures, load_themes, unknown_theme_problem
 from newstui.timefmt import utc_now
 
 CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
@@ -38,8 +41,14 @@ class NewsApp(App[None]):
         db_path: Path,
         *,
         clock: Callable[[], datetime] = utc_now,
+        themes: ThemeLoad | None = None,
+        theme: str | None = None,
     ) -> None:
-        super().__init__()
+        # With NO_COLOR, Textual picks its colour filter once, here, from the theme current at
+        # that moment: asking for ANSI colours gives the NoColor filter (attributes kept)
+        # instead of a grey Monochrome one that ignores the terminal's palette.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
+        self.set_reactive(App.ansi_color, None)
         self.config = config
         self.store = store
         self.db_path = db_path
@@ -47,8 +56,49 @@ class NewsApp(App[None]):
         # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
         self.animation_level = "none"
         self._reported_clashes: set[frozenset[str]] = set()
+        self.theme_load = themes if themes is not None else load_themes()
+        for loaded in self.theme_load.themes.values():
+            self.register_theme(loaded.theme)
+        self._theme_problem = self._choose_theme(theme)
+
+    def _choose_theme(self, explicit: str | None) -> str | None:
+        """--theme, else the theme last picked in the reader, else feeds.toml, else the default.
+
+        A pick made in the reader is remembered with the feeds.toml value of that moment, so
+        editing `theme` in feeds.toml later wins over the old pick.
+        """
+        configured = self.config.settings.theme
+        picked = self.store.get_state("theme")
+        picked_over = self.store.get_state("theme.configured")
+        wanted = explicit or (
+            picked if picked and picked_over == (configured or "") else configured
+        )
+        if not wanted:
+            return None
+        problem = unknown_theme_problem(wanted, self.available_themes)
+        if problem is None:
+            self.theme = wanted
+        return problem
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return newstui_variable_defaults(self.current_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """Keep the user's choice in the data dir: feeds.toml is theirs, never rewritten."""
+        self.store.set_state("theme", theme.name)
+        self.store.set_state("theme.configured", self.config.settings.theme or "")
 
     def on_mount(self) -> None:
+        problems = []
+        if self._theme_problem:
+            problems.append(f"{self._theme_problem}; using {self.theme}")
+        if self.theme_load.failures:
+            problems.append(format_failures(self.theme_load.failures))
+        if problems:
+            self.notify(
+                "\n".join(problems), title="Themes", severity="warning", markup=False, timeout=10
+            )
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         check = check_keymap(self.config.keymap, self.config.settings.keys)
         if check.keymap:
             self.set_keymap(check.keymap)
@@ -114,7 +164,7 @@ class NewsApp(App[None]):
         )
 
 
-def run_app(config: Config, db_path: Path) -> int:
+def run_app(config: Config, db_path: Path, *, themes: ThemeLoad, theme: str | None) -> int:
     with Store(db_path) as store:
-        NewsApp(config, store, db_path).run()
+        NewsApp(config, store, db_path, themes=themes, theme=theme).run()
     return 0

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newstui import __version__, paths
-from newstui.config import Config, load_config
+from newstui.config import Config, load_config, normalize_url
 from newstui.errors import ConfigError, StoreError
 from newstui.models import FeedSpec
 
@@ -40,7 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the database lives (default: $NEWSTUI_DATA_DIR, then the user data dir)",
     )
+    parser.add_argument("--theme", metavar="NAME", help="the theme to use this time")
+    parser.add_argument(
+        "--theme-dir",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="another folder of theme files (may be repeated)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("themes", help="list the available themes and where each comes from")
     refresh = commands.add_parser(
         "refresh", help="fetch feeds that are due (or the named ones) and store new entries"
     )
@@ -53,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--all", action="store_true", help="fetch every feed, due or not")
     status = commands.add_parser("status", help="one row per feed: counts, last success, errors")
     status.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
+    read = commands.add_parser(
+        "read", help="print an article (a feed entry's link or any web page) and exit"
+    )
+    read.add_argument("url", metavar="URL")
+    read.add_argument(
+        "--full-text",
+        action="store_true",
+        help="fetch the web page and show its article (reader mode) instead of the feed's text",
+    )
     return parser
 
 
@@ -63,11 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         db_path = _database(args.data_dir)
         if args.command == "refresh":
             return _refresh(config, db_path, args.feeds, force_all=args.all)
+        if args.command == "themes":
+            return _list_themes(args.theme_dir)
+        if args.command == "read":
+            from newstui.reading import read_command
+
+            return asyncio.run(read_command(config, db_path, args.url, full_text=args.full_text))
         if args.command == "status":
             from newstui.report import print_status
 
             return print_status(config, db_path, as_json=args.json)
-        return _run_tui(config, db_path)
+        return _run_tui(config, db_path, args.theme, args.theme_dir)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except StoreError as exc:
@@ -99,10 +123,11 @@ def select_feeds(specs: Sequence[FeedSpec], names: Sequence[str]) -> list[FeedSp
     chosen: dict[str, FeedSpec] = {}
     for name in names:
         lowered = name.casefold()
+        url = normalize_url(name.strip()) or name
         matches = [
             spec
             for spec in specs
-            if spec.url == name
+            if spec.url == url
             or (spec.title or "").casefold() == lowered
             or (lowered.startswith("tag:") and lowered[4:] in {t.casefold() for t in spec.tags})
         ]
@@ -119,9 +144,23 @@ def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: 
     return asyncio.run(run_refresh(config, db_path, specs, force=force_all or bool(names)))
 
 
-def _run_tui(config: Config, db_path: Path) -> int:
-    try:
-        from newstui.app import run_app  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return _fail("the reader is not built yet; try 'newstui refresh' or 'newstui status'", 1)
-    return int(run_app(config, db_path) or 0)
+def _run_tui(config: Config, db_path: Path, theme: str | None, theme_dirs: list[str]) -> int:
+    from newstui.app import run_app
+    from newstui.themes import load_themes
+
+    themes = load_themes([Path(d).expanduser() for d in theme_dirs])
+    return run_app(config, db_path, themes=themes, theme=theme)
+
+
+def _list_themes(theme_dirs: list[str]) -> int:
+    from newstui.themes import format_failures, load_themes, theme_listing
+
+    load = load_themes([Path(d).expanduser() for d in theme_dirs])
+    rows = theme_listing(load)
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        kind = "dark " if row.dark else "light"
+        print(f"{row.name:<{width}}  {kind}  {row.source}  {row.description}".rstrip())
+    if load.failures:
+        print(format_failures(load.failures), file=sys.stderr)
+    return EXIT_OK

@@ -251,7 +251,7 @@ class _Checker:
         self.known_keys(table, path, FEED_KEYS)
         if "url" not in table:
             self.fail(path, "missing required key 'url'")
-        url = _normalize_url(self.string(table["url"], (*path, "url")))
+        url = normalize_url(self.string(table["url"], (*path, "url")))
         if url is None:
             self.fail((*path, "url"), "not an http(s) or file URL")
         title, agent = table.get("title"), table.get("user_agent")
@@ -395,7 +395,7 @@ def _suggest(word: str, choices: tuple[str, ...]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _normalize_url(raw: str) -> str | None:
+def normalize_url(raw: str) -> str | None:
     """The URL with surrounding whitespace removed and scheme and host lowercased, or None when it
     is not a usable http(s) URL (with a host) or file URL (with an absolute path).
 

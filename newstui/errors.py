@@ -2,8 +2,9 @@
 
 ```
 NewstuiError
- ├── ConfigError    feeds.toml (or a theme file) is unusable: names file, line and problem
- ├── ParseError     fetched bytes hold no usable feed
+ ├── ConfigError    feeds.toml is unusable: names file, line and problem
+ ├── ThemeError     a theme file is unusable (defined in newstui.themes, a UI module)
+ ├── ParseError     fetched bytes hold no usable feed or article
  └── StoreError     the database cannot be opened or is newer than this program
 ```
 

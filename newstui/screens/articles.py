@@ -19,6 +19,7 @@ from rich.text import Text
 from newstui.article import Article, ArticleStyles, render_entry
 from newstui.models import Entry
 from newstui.store import Store
+from newstui.theme_colors import article_render_styles
 from newstui.widgets.entry_view import EntryView
 
 if TYPE_CHECKING:
@@ -50,12 +51,23 @@ class ArticlePresenter:
         """Entries the user switched to reader mode (`f`)."""
 
     def styles(self) -> ArticleStyles:
+        """The article's styles from the current theme (no colour is decided here)."""
         view = self.view
+        app = self.screen.app
+        body = article_render_styles(app.theme_variables, dark=app.current_theme.dark)
         return ArticleStyles(
             title=view.get_component_rich_style("entry-view--title"),
             meta=view.get_component_rich_style("entry-view--meta"),
+            link=body.link,
             error=view.get_component_rich_style("entry-view--error"),
+            body=body,
         )
+
+    def restyle(self) -> None:
+        """The theme changed: forget converted articles and show the current one again."""
+        self.cache.clear()
+        if self.view.shown_id is not None:
+            self.show(self.view.shown_id)
 
     def show(self, entry_id: int) -> None:
         """Show an entry in the mode the user last chose for it."""

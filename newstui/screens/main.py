@@ -69,6 +69,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.store.sync_feeds(self.config.feeds, now=self.clock())
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.reload_feeds()
         self.select_view(View.unread())
         self.entry_list.focus()
@@ -78,6 +79,11 @@ class MainScreen(Screen[None]):
             self.refresher.start(force=False)
         if settings.auto_refresh:
             self.set_interval(60, lambda: self.refresher.start(force=False, quiet=True))
+
+    def _restyle(self, _theme: object) -> None:
+        self.articles.restyle()
+        self.reload_feeds()
+        self.entry_list.refresh()
 
     def on_resize(self) -> None:
         self._apply_width(self.size.width)

@@ -15,6 +15,7 @@ from newstui.app import NewsApp
 from newstui.config import Config, Settings
 from newstui.models import FeedSpec, ParsedEntry, ParsedFeed
 from newstui.store import Store
+from newstui.themes import ThemeLoad
 
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # a Wednesday
 
@@ -39,6 +40,12 @@ def _utc_local_time() -> Iterator[None]:
     else:
         os.environ["TZ"] = previous
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _no_user_themes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own ~/.config/newstui/themes must not change what tests see."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 def settings(**overrides: object) -> Settings:
@@ -116,6 +123,8 @@ def make_app(tmp_path: Path, db_path: Path) -> Iterator[Callable[..., NewsApp]]:
         *,
         filled: bool = True,
         keymap: dict[str, str] | None = None,
+        themes: ThemeLoad | None = None,
+        theme: str | None = None,
         **overrides: object,
     ) -> NewsApp:
         store = Store(db_path)
@@ -123,7 +132,7 @@ def make_app(tmp_path: Path, db_path: Path) -> Iterator[Callable[..., NewsApp]]:
         if filled:
             fill(store, feeds)
         config = make_config(tmp_path / "feeds.toml", feeds, keymap, **overrides)
-        return NewsApp(config, store, db_path, clock=clock)
+        return NewsApp(config, store, db_path, clock=clock, themes=themes, theme=theme)
 
     yield build
     for store in stores:

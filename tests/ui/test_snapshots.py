@@ -37,3 +37,8 @@ def test_feed_error_state(snap_compare, make_app) -> None:
     # to the feed list, then down to "World Report" (All unread, Bookmarks, tech, Tech Daily,
     # Quiet Blog, news, World Report)
     assert snap_compare(app, terminal_size=(120, 40), press=["h"] + ["j"] * 6)
+
+
+@pytest.mark.parametrize("theme", ["paper", "terminal-dark"])
+def test_main_screen_themed(snap_compare, make_app, theme: str) -> None:
+    assert snap_compare(make_app(theme=theme), terminal_size=(120, 40), press=["enter"])

@@ -1,0 +1,66 @@
+"""Themes in the running reader: the picker persists, bad files and names fall back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newstui.themes import load_themes
+
+
+async def test_default_and_command_line_theme(make_app) -> None:
+    app = make_app(filled=False)
+    async with app.run_test(size=(100, 30)):
+        assert app.theme == "textual-dark"
+    themed = make_app(filled=False, theme="gruvbox")
+    async with themed.run_test(size=(100, 30)):
+        assert themed.theme == "gruvbox"
+        assert themed.theme_variables["newstui-unread"]
+
+
+async def test_picked_theme_persists_across_restarts(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.theme = "paper"  # what choosing in the picker (T, Ctrl+P "theme") does
+        await pilot.pause()
+    again = make_app(filled=False)
+    async with again.run_test(size=(100, 30)):
+        assert again.theme == "paper"
+
+
+async def test_unknown_theme_falls_back_with_one_notification(make_app) -> None:
+    app = make_app(filled=False, theme="nrod")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and "did you mean 'nord'" in messages[0]
+
+
+async def test_broken_theme_files_are_reported_together(make_app, tmp_path: Path) -> None:
+    folder = tmp_path / "my-themes"
+    folder.mkdir()
+    (folder / "bad-colour.toml").write_text('name = "oops"\nprimary = "not-a-colour"\n', "utf-8")
+    (folder / "bad-toml.toml").write_text("name = \n", "utf-8")
+    (folder / "fine.toml").write_text('name = "mine"\nprimary = "#336699"\n', "utf-8")
+    load = load_themes([folder])
+    app = make_app(filled=False, themes=load, theme="mine")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.theme == "mine"
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1
+        assert "bad-colour.toml" in messages[0] and "bad-toml.toml" in messages[0]
+
+
+@pytest.mark.parametrize("name", ["nord", "paper", "terminal-dark", "high-contrast"])
+async def test_bundled_themes_render_the_main_screen(make_app, name: str) -> None:
+    app = make_app(theme=name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == name
+        assert app.screen.entry_view.shown_id is not None
