@@ -39,6 +39,8 @@ from newstui.store import Store
 from newstui.timefmt import utc_now
 
 Clock = Callable[[], datetime]
+FULL_TEXT_CONCURRENCY = 4
+FULL_TEXT_PER_FEED = 20
 T = TypeVar("T")
 
 
@@ -130,7 +132,8 @@ class Refresher:
         """Refresh the due feeds among `specs` (all of them when `force`), yielding each result
         as it finishes."""
         states = await self.feed_states()
-        todo = plan_refresh(specs, states, self._clock(), force=force)
+        started = self._clock()
+        todo = plan_refresh(specs, states, started, force=force)
         gate = asyncio.Semaphore(self._settings.concurrency)
         tasks = [
             asyncio.ensure_future(self._guarded(gate, spec, states.get(spec.url))) for spec in todo
@@ -142,9 +145,48 @@ class Refresher:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        full_text_feeds = [spec for spec in todo if spec.full_text]
+        if full_text_feeds:
+            await self._fetch_full_texts(full_text_feeds, since=started)
         if self._settings.retention_days:
             cutoff = self._clock() - timedelta(days=self._settings.retention_days)
             await self._db(lambda: self.store.prune(cutoff))
+
+    async def _fetch_full_texts(self, specs: Sequence[FeedSpec], *, since: datetime) -> None:
+        """Reader mode for feeds with `full_text = true`: the pages of entries new in this run,
+        a few at a time and at most `FULL_TEXT_PER_FEED` per feed (never every old entry)."""
+        from newstui.fulltext import fetch_article
+
+        gate = asyncio.Semaphore(FULL_TEXT_CONCURRENCY)
+        settings = self._settings
+
+        async def one(entry_id: int, link: str, user_agent: str | None) -> None:
+            async with gate:
+                page = await fetch_article(
+                    self._client,
+                    link,
+                    timeout=settings.timeout,
+                    max_bytes=settings.max_feed_size,
+                    user_agent=user_agent,
+                )
+                now = self._clock()
+                await self._db(
+                    lambda: self.store.save_full_text(
+                        entry_id, link, html=page.html, error=page.error, now=now
+                    )
+                )
+
+        jobs = []
+        for spec in specs:
+            ids = await self._db(
+                lambda spec=spec: self.store.entries_missing_full_text(  # type: ignore[misc]
+                    spec.url, since, FULL_TEXT_PER_FEED
+                )
+            )
+            for entry in await self._db(lambda ids=ids: self.store.entries_by_id(ids)):  # type: ignore[misc]
+                if entry.link:
+                    jobs.append(one(entry.id, entry.link, spec.user_agent))
+        await asyncio.gather(*jobs, return_exceptions=True)
 
     async def _guarded(
         self, gate: asyncio.Semaphore, spec: FeedSpec, state: FeedState | None
