@@ -41,8 +41,14 @@ class Article:
     """Link N of the text is links[N-1]; attachments follow the text's links."""
 
 
-def render_entry(entry: Entry, styles: ArticleStyles | None = None) -> Article:
-    """The whole article for `entry`."""
+def render_entry(
+    entry: Entry, styles: ArticleStyles | None = None, *, list_links: bool = True
+) -> Article:
+    """The whole article for `entry`.
+
+    `list_links=False` leaves the numbered link list out of the body, for callers that print
+    it themselves (piped output keeps each URL on one line so it can be copied).
+    """
     styles = styles or ArticleStyles()
     html = entry.content_html or entry.summary_html or ""
     rendered = html_to_rich(html, base_url=entry.link, width=READING_WIDTH, styles=styles.body)
@@ -52,7 +58,7 @@ def render_entry(entry: Entry, styles: ArticleStyles | None = None) -> Article:
         parts = [Text("(This entry has no text.)", style=styles.meta)]
     if entry.enclosures:
         parts.append(_attachments(entry.enclosures, links, styles))
-    if links:
+    if links and list_links:
         parts.append(_link_list(links, styles))
     words = len(html_to_text(html).split())
     return Article(_header(entry, words, styles), Group(*parts), tuple(links))

@@ -17,7 +17,9 @@ import unicodedata
 _SEQUENCES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-    r"|(?:\x1b[\]P^_X]|[\x90\x9d\x9e\x9f\x98])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # strings
+    # OSC/DCS/APC/PM/SOS strings, only when terminated nearby: a lone stray introducer (mangled
+    # text often holds U+009D) must not swallow the rest of the text; it is dropped below.
+    r"|(?:\x1b[\]P^_X]|[\x90\x9d\x9e\x9f\x98])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"  # other ESC sequences (charset selection, RIS, ...)
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -54,11 +54,16 @@ def test_strip_controls_removes_sequences_for_html(text: str) -> None:
     assert "evil" not in cleaned
 
 
-def test_an_unterminated_osc_swallows_the_rest_rather_than_leaking_it() -> None:
-    cleaned = clean_line(f"Headline{ESC}]52;c;cm0gLXJmIH4=")
+def test_an_unterminated_osc_loses_its_escape_and_keeps_the_text() -> None:
+    # Without ESC the rest is inert text; swallowing it could eat a whole article when
+    # mangled text holds a stray introducer.
+    cleaned = clean_line(f"Headline{ESC}]52;c;cm0gLXJmIH4= and more")
     assert ESC not in cleaned
-    assert "52;" not in cleaned
-    assert cleaned.startswith("Headline")
+    assert cleaned.startswith("Headline") and cleaned.endswith("and more")
+
+
+def test_a_stray_c1_introducer_does_not_swallow_the_text() -> None:
+    assert clean_line("caf\x9d and the rest of the story") == "caf and the rest of the story"
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from newstui.article import render_feed_status
 from newstui.bindings import MAIN_BINDINGS
@@ -71,6 +72,9 @@ class MainScreen(Screen[None]):
         self.store.sync_feeds(self.config.feeds, now=self.clock())
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.reload_feeds()
+        fetched = [f.last_fetched_at for f in self.feeds.values() if f.last_fetched_at]
+        self.refresher.last_finished = max(fetched, default=None)
+        self.status_update(self.refresher.idle_text())
         self.select_view(View.unread())
         self.entry_list.focus()
         self._apply_width(self.size.width)
@@ -79,6 +83,17 @@ class MainScreen(Screen[None]):
             self.refresher.start(force=False)
         if settings.auto_refresh:
             self.set_interval(60, lambda: self.refresher.start(force=False, quiet=True))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background job failed: say so (workers don't stop the app, nor stay silent)."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                f"Something went wrong: {type(error).__name__}: {error}",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
 
     def _restyle(self, _theme: object) -> None:
         self.articles.restyle()

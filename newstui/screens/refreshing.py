@@ -75,7 +75,7 @@ class RefreshController:
                 todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
                 if not todo:
                     if not quiet:
-                        screen.status_update(self._idle_text())
+                        screen.status_update(self.idle_text())
                     return
                 screen.status_update(f"Refreshing 0/{len(todo)}")
                 done = 0
@@ -92,7 +92,7 @@ class RefreshController:
             self.last_finished = self.clock()
             self._dirty = True
             self._flush()
-            screen.status_update(self._idle_text())
+            screen.status_update(self.idle_text())
         if errors:
             names = ", ".join(
                 screen.feeds[u.url].title for u in errors[:3] if u.url in screen.feeds
@@ -105,10 +105,14 @@ class RefreshController:
                 timeout=6,
             )
 
-    def _idle_text(self) -> str:
+    def idle_text(self) -> str:
+        """ "Last refresh 14:05" (with the day when it was not today)."""
         if self.last_finished is None:
-            return ""
-        return f"Last refresh {self.last_finished.astimezone().strftime('%H:%M')}"
+            return "Never refreshed: press R"
+        local = self.last_finished.astimezone()
+        today = self.clock().astimezone().date()
+        when = local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+        return f"Last refresh {when}"
 
     def _flush(self) -> None:
         if self._dirty:

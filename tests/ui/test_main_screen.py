@@ -293,3 +293,48 @@ async def test_numbered_links_and_link_list(make_app, monkeypatch) -> None:
         await pilot.pause()
         assert opened == ["https://tech.example/x"] * 2
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_reader_mode_toggles_and_survives_restart(make_app, http_server) -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "data" / "pages" / "boilerplate.html").read_bytes()
+    url = http_server.route("/story", Response(200, {"content-type": "text/html"}, page))
+    feeds = [FeedSpec(TECH, title="Tech Daily")]
+    app = make_app(feeds, filled=False)
+    from newstui.models import ParsedEntry, ParsedFeed
+
+    app.store.sync_feeds(feeds, now=NOW)
+    app.store.save_fetch(
+        TECH,
+        ParsedFeed(
+            "rss20",
+            entries=(
+                ParsedEntry("s", "Ferry story", link=url, summary_html="<p>Teaser only.</p>"),
+            ),
+        ),
+        now=NOW,
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        next_due_at=NOW,
+    )
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "f")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "Varnhamn" in text and "Teaser only." not in text
+        await pilot.press("f")  # back to the feed's own text
+        await pilot.pause()
+        assert "Teaser only." in screen_text(app)
+    http_server.routes.clear()  # offline: the page comes from the store
+    again = make_app(feeds, filled=False)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("right_square_bracket")  # the entry is read now: go to its feed
+        await pilot.press("enter", "f")
+        await pilot.pause()
+        assert "Varnhamn" in screen_text(again)
+    assert len(http_server.requests_to("/story")) == 1

@@ -1,0 +1,322 @@
+"""Reader-mode extraction: the article stays, boilerplate goes, garbage becomes ParseError.
+
+The pages in `tests/data/pages/` were written for these tests (none is copied from a real site
+or from the shared corpus). Assertions read the article the way a user does: the extracted HTML
+rendered to plain text by the article pane's own renderer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from newstui.errors import ParseError
+from newstui.extract import MAX_INPUT_BYTES, Extracted, extract_article
+from newstui.render import html_to_rich, plain_text
+
+PAGES = Path(__file__).parent / "data" / "pages"
+NEWS_URL = "https://courier.example/news/2024/05/night-ferries"
+BLOG_URL = "https://workbench.example/2023/11/receiver/"
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def shown(extracted: Extracted, url: str) -> str:
+    """What the article pane shows for the extracted HTML, link list included."""
+    return plain_text(html_to_rich(extracted.html, base_url=url), width=200, with_links=True)
+
+
+@pytest.fixture(scope="module")
+def news() -> tuple[Extracted, str]:
+    extracted = extract_article(page("boilerplate.html"), NEWS_URL)
+    return extracted, shown(extracted, NEWS_URL)
+
+
+@pytest.fixture(scope="module")
+def blog() -> tuple[Extracted, str]:
+    extracted = extract_article(page("blog_boilerplate.html"), BLOG_URL)
+    return extracted, shown(extracted, BLOG_URL)
+
+
+# --- the article is kept ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "After an absence of eleven winters, the overnight ferries",  # first paragraph
+        "Two battery-electric vessels, built at the Kasund shipyard",  # text around a link
+        "A timetable built around the last bus",  # subheading
+        "We listened to the people who actually wait on the jetty in February.",  # quote
+        "continue through an ordinary freeze.",  # last paragraph
+    ],
+)
+def test_news_article_text_is_kept(news: tuple[Extracted, str], sentence: str) -> None:
+    assert sentence in news[1]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The receiver arrived in a cardboard box",
+        "I replaced every paper capacitor in the audio stage",
+        "that is not a bad way to spend a second life.",
+    ],
+)
+def test_blog_article_text_is_kept(blog: tuple[Extracted, str], sentence: str) -> None:
+    assert sentence in blog[1]
+
+
+# --- each piece of boilerplate is gone ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("piece", "needle"),
+    [
+        ("cookie banner", "We use cookies"),
+        ("cookie button", "Accept all cookies"),
+        ("navigation", "Weather"),
+        ("login link", "Log in"),
+        ("share buttons", "Share on Facebook"),
+        ("share by email", "Email this story"),
+        ("newsletter heading", "The Morning Lake"),
+        ("newsletter prompt", "Sign up for our morning newsletter"),
+        ("newsletter form", "Subscribe"),
+        ("read-more promo", "Bridge vote postponed"),
+        ("share-your-story heading", "Share your story"),
+        ("share-your-story trailer", "Send your videos and photos to us"),
+        ("related heading", "Related articles"),
+        ("related list", "Ice roads to close early"),
+        ("sidebar", "Most read"),
+        ("sidebar list", "Mayor opens new fish market"),
+        ("advert", "Advertisement"),
+        ("footer", "All rights reserved"),
+        ("script", "TRACKER-SCRIPT-TEXT"),
+        ("style", "font-family"),
+    ],
+)
+def test_news_boilerplate_is_gone(news: tuple[Extracted, str], piece: str, needle: str) -> None:
+    extracted, text = news
+    assert needle not in text, piece
+    assert needle not in extracted.html, piece
+
+
+@pytest.mark.parametrize(
+    ("piece", "needle"),
+    [
+        ("bold 'Related' heading", "Related"),
+        ("related link list", "Building a simple valve tester"),
+        ("share bar heading", "Share this"),
+        ("share bar buttons", "Twitter"),
+        ("like widget", "Like this"),
+        ("like widget leftovers", "Loading"),
+        ("related-posts grid", "Similar posts"),
+        ("related-post excerpt", "crystal radio with two of my grandchildren"),
+        ("share-your-story paragraph", "Share your story"),
+        ("send-your-videos paragraph", "Send your videos and photos"),
+        ("newsletter line", "Subscribe to our newsletter"),
+    ],
+)
+def test_blog_boilerplate_is_gone(blog: tuple[Extracted, str], piece: str, needle: str) -> None:
+    assert needle not in blog[1], piece
+
+
+def test_filter_spares_a_wrapper_whose_class_looks_like_boilerplate() -> None:
+    """A class word like "share" on the article's own container must not take the article."""
+    paragraphs = "".join(
+        f"<p>Paragraph {n} about the harbour works: the cranes, the divers and the tides that "
+        f"decide when concrete can be poured into the new caisson walls.</p>"
+        for n in range(6)
+    )
+    html = (
+        "<html><head><title>Harbour works</title></head><body>"
+        f'<div class="article share-enabled social"><h1>Harbour works</h1>{paragraphs}'
+        "<p>Related to the tides, divers work only at slack water.</p></div></body></html>"
+    )
+    text = shown(extract_article(html, "https://example.com/h"), "https://example.com/h")
+    assert "Paragraph 0 about the harbour works" in text
+    assert "Paragraph 5 about the harbour works" in text
+    assert "Related to the tides, divers work only at slack water." in text
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+
+def test_metadata_from_open_graph_and_meta(news: tuple[Extracted, str]) -> None:
+    extracted, text = news
+    assert extracted.title == "Night ferries return to the northern lakes"
+    assert extracted.author == "Ingrid Holm"
+    assert extracted.published == "2024-05-14T06:30:00+02:00"
+    assert extracted.title not in text  # the header shows it; the body does not repeat it
+
+
+def test_metadata_from_json_ld_graph(blog: tuple[Extracted, str]) -> None:
+    extracted, _ = blog
+    assert extracted.title == "Restoring a 1962 shortwave receiver"
+    assert extracted.author == "Tomasz Wrona"
+    assert extracted.published == "2023-11-02T18:05:00Z"
+
+
+def test_title_falls_back_to_title_element_without_site_name() -> None:
+    body = "<p>" + "A sentence of the article body that goes on. " * 10 + "</p>"
+    html = f"<html><head><title>Lamps of the old lighthouse - Coast Weekly</title></head>{body}"
+    assert extract_article(html, "https://example.com/x").title == "Lamps of the old lighthouse"
+
+
+def test_result_is_a_frozen_value(news: tuple[Extracted, str]) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        news[0].title = "changed"  # type: ignore[misc]
+
+
+# --- links, scripts, styles ---------------------------------------------------------------
+
+
+def test_relative_links_and_images_are_resolved_against_the_url() -> None:
+    url = "https://city.example/news/2024/trams/story.html"
+    extracted = extract_article(page("links_and_scripts.html"), url)
+    html = extracted.html
+    assert 'href="https://city.example/about/history-society"' in html
+    assert 'href="https://city.example/news/2024/archive/1931-map.html"' in html
+    assert 'href="https://city.example/news/2024/trams/photos/index.html?page=2"' in html
+    assert 'href="https://cdn.example.net/maps/market.png"' in html
+    assert 'src="https://city.example/news/2024/trams/images/shelter.jpg"' in html
+    assert 'href="/' not in html and 'href="../' not in html and 'src="images/' not in html
+
+
+def test_links_into_the_page_itself_become_text() -> None:
+    url = "https://city.example/news/2024/trams/story.html"
+    extracted = extract_article(page("links_and_scripts.html"), url)
+    text = shown(extracted, url)
+    assert "asphalt[1]" in text  # the footnote mark stays, as text
+    assert "#note-1" not in extracted.html
+    assert "Click here to pre-order" in text  # a javascript: link, now plain text
+    assert url not in text.split("Links:")[-1]
+
+
+def test_scripts_styles_and_handlers_are_gone() -> None:
+    extracted = extract_article(page("links_and_scripts.html"), "https://city.example/t")
+    html = extracted.html.lower()
+    for marker in ("inline-script-marker", "script-variable-marker", "style-text-marker"):
+        assert marker not in html
+    assert "noscript-marker" not in html
+    for dangerous in ("<script", "<style", "onclick", "javascript:", "steal()"):
+        assert dangerous not in html
+
+
+# --- encodings ----------------------------------------------------------------------------
+
+
+def test_latin1_declared_page_is_decoded_as_windows_1252() -> None:
+    """Browsers read iso-8859-1 as windows-1252; the page uses €, curly quotes and a dash."""
+    extracted = extract_article(page("cp1252.html"), "https://quay.example/cafe")
+    text = shown(extracted, "https://quay.example/cafe")
+    assert extracted.title == "Café culture on the quay"
+    assert "smørrebrød, crème brûlée" in text
+    assert "Zoë Sørensen" in text and "naïve" in text
+    assert "€ 4" in text and "“reasonable for the view” – a view" in text  # noqa: RUF001
+    assert "\ufffd" not in text
+
+
+def test_charset_from_the_http_header_when_the_page_declares_none() -> None:
+    body = "Привет, мир! Это короткая статья о зимней рыбалке на северных озёрах. " * 6  # noqa: RUF001
+    html = f"<html><head><title>Рыбалка</title></head><body><p>{body}</p></body></html>"
+    extracted = extract_article(
+        html.encode("koi8-r"), "https://ru.example/a", content_type="text/html; charset=KOI8-R"
+    )
+    assert extracted.title == "Рыбалка"
+    assert "зимней рыбалке на северных озёрах" in shown(extracted, "https://ru.example/a")
+
+
+def test_valid_utf8_wins_over_a_stale_meta_charset() -> None:
+    body = "这是一篇关于北方湖泊冬季渡轮的文章，内容足够长，可以作为正文。" * 4  # noqa: RUF001
+    html = f'<html><head><meta charset="gb2312"><title>渡轮</title></head><body><p>{body}</p>'
+    extracted = extract_article(html.encode("utf-8"), "https://cn.example/a")
+    assert "北方湖泊冬季渡轮" in shown(extracted, "https://cn.example/a")
+
+
+# --- hostile text -------------------------------------------------------------------------
+
+
+def test_escape_sequences_and_controls_are_removed() -> None:
+    hostile = page("boilerplate.html").decode("utf-8")
+    hostile = hostile.replace(
+        "Night ferries return to the northern lakes",
+        "Night\x1b]0;owned-title\x07 ferries return\x1b[2J to the northern lakes",
+    ).replace(
+        "eleven winters",
+        "eleven\x1b]52;c;Y2xpcGJvYXJk\x07 winters\x9b31m\x00\x1b[31m",
+    )
+    extracted = extract_article(hostile.encode("utf-8"), NEWS_URL)
+    everything = extracted.title + extracted.html + shown(extracted, NEWS_URL)
+    for bad in ("\x1b", "\x07", "\x9b", "\x00", "owned-title", "Y2xpcGJvYXJk", "[2J", "31m"):
+        assert bad not in everything
+    assert extracted.title == "Night ferries return to the northern lakes"
+    assert "eleven winters" in shown(extracted, NEWS_URL)
+
+
+def test_a_stray_c1_character_does_not_swallow_the_rest_of_the_page() -> None:
+    """U+009D starts an 8-bit OSC string; left in, it would eat everything up to a terminator."""
+    html = page("boilerplate.html").decode("utf-8").replace("eleven winters", "eleven\x9d winters")
+    text = shown(extract_article(html, NEWS_URL), NEWS_URL)
+    assert "eleven winters" in text
+    assert "continue through an ordinary freeze." in text
+
+
+# --- no article -----------------------------------------------------------------------------
+
+
+def test_login_form_is_not_an_article() -> None:
+    with pytest.raises(ParseError) as caught:
+        extract_article(page("login.html"), "https://accounts.example/login")
+    assert caught.value.kind == "no-article"
+    assert str(caught.value) == "no readable article found on the page"
+
+
+def test_a_page_of_links_is_not_an_article() -> None:
+    links = "".join(
+        f'<li><a href="/story/{n}">Story number {n} of the day</a></li>' for n in range(40)
+    )
+    with pytest.raises(ParseError):
+        extract_article(f"<html><body><ul>{links}</ul></body></html>", "https://example.com/")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param("", id="empty-str"),
+        pytest.param(b"  \n\t ", id="whitespace"),
+        pytest.param(b"<html></html>", id="empty-document"),
+        pytest.param(b"<html><body><p>Hello.</p></body></html>", id="too-short"),
+        pytest.param(os.urandom(100_000), id="random-bytes"),
+        pytest.param(b"\x00" * 10_000, id="nul-bytes"),
+        pytest.param(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + os.urandom(20_000), id="pdf"),
+        pytest.param(b'{"items": [1, 2, 3]}', id="json"),
+        pytest.param(b"<div>" * 1_000_000, id="5MB-nested-divs"),
+        pytest.param(b"<div>text " * 600_000, id="6MB-nested-divs-with-text"),
+        pytest.param(b"<table><tr><td>" * 200_000, id="nested-tables"),
+        pytest.param(b'<meta charset="base64"><p>\xff\xfe</p>', id="bytes-codec-label"),
+        pytest.param(b'<meta charset="utf-7"><p>+ADw-script+AD4-alert(1)</p>', id="utf-7"),
+        pytest.param(b'<?xml version="1.0" encoding="latin-1"?><p>x</p>', id="xml-declaration"),
+        pytest.param("<p>\ud800 lone surrogate</p>", id="lone-surrogate"),
+        pytest.param(b"\x1b]0;title\x07" * 1000, id="only-escape-sequences"),
+    ],
+)
+def test_garbage_raises_only_parse_error(garbage: bytes | str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ParseError) as caught:
+        extract_article(garbage, "https://example.com/page")
+    assert caught.value.kind == "no-article"
+    assert time.perf_counter() - start < 10  # generous: a hang, not a slow machine, fails this
+
+
+def test_oversized_input_is_cut_not_rejected() -> None:
+    html = page("boilerplate.html") + b"<!-- padding -->" + b" " * (MAX_INPUT_BYTES + 1_000_000)
+    extracted = extract_article(html, NEWS_URL)
+    assert "After an absence of eleven winters" in shown(extracted, NEWS_URL)
