@@ -114,3 +114,34 @@ def test_read_full_text_of_a_stored_entry_is_cached(http_server, tmp_path: Path)
     again = _read(tmp_path, url, "--full-text")
     assert again.returncode == 0 and ARTICLE in again.stdout
     assert len(http_server.requests_to("/news/ferry")) == 1
+
+
+async def test_full_text_feeds_fetch_new_entries_in_the_background(http_server, tmp_path) -> None:
+    from newstui.config import Settings
+    from newstui.refresh import Refresher
+
+    story = http_server.route(
+        "/story", Response(200, HTML, (PAGES / "boilerplate.html").read_bytes())
+    )
+    rss = (
+        "<rss version='2.0'><channel><title>F</title>"
+        f"<item><guid>1</guid><title>Ferries</title><link>{story}</link></item>"
+        "</channel></rss>"
+    ).encode()
+    feed = http_server.route(
+        "/feed.xml", Response(200, {"Content-Type": "application/rss+xml"}, rss)
+    )
+    db = tmp_path / "db.sqlite"
+    spec = FeedSpec(feed, full_text=True)
+    with Store(db) as store:
+        store.sync_feeds([spec], now=NOW)
+    async with Refresher(db, Settings(parse_workers=1, timeout=5.0)) as refresher:
+        updates = [u async for u in refresher.run([spec], force=True)]
+    assert updates[0].new == 1
+    with Store(db) as store:
+        [entry_id] = store.entry_ids()
+        cached = store.full_text(entry_id)
+    assert cached is not None and cached.html and ARTICLE in cached.html
+    async with Refresher(db, Settings(parse_workers=1, timeout=5.0)) as refresher:
+        [u async for u in refresher.run([spec], force=True)]
+    assert len(http_server.requests_to("/story")) == 1  # never fetched again
