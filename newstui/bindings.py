@@ -163,7 +163,7 @@ MAIN_BINDINGS: list[Binding] = [
         "R", "refresh_all", "Refresh all", "feed.refresh-all", "Refresh every feed now", show=True
     ),
     _key("question_mark", "help", "Help", "app.help", "Show every key", show=True),
-    _key("q", "quit", "Quit", "app.quit", "Quit", show=True),
+    _key("q", "app.quit", "Quit", "app.quit", "Quit", show=True),
 ]
 """The main screen's bindings (the app adds `app.command-palette`, Ctrl+P)."""
 

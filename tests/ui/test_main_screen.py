@@ -171,6 +171,8 @@ async def test_state_survives_restart(make_app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("enter", "escape", "j", "b", "q")
+        await pilot.pause()
+        assert app.return_code == 0 and not app.is_running  # q quits
     reopened = make_app(filled=False)
     async with reopened.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
