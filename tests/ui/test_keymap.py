@@ -79,3 +79,18 @@ async def test_newsboat_preset(make_app, db_path) -> None:
         await pilot.press("N")  # mark one read, then hide read entries with l
         await pilot.press("l")
         assert len(screen.entry_list.ids) == total - 1
+
+
+def test_every_binding_has_an_action_to_run() -> None:
+    """A binding whose action doesn't exist does nothing when pressed (as `q` once did)."""
+    from newstui.bindings import known_bindings
+    from newstui.screens.main import MainScreen
+
+    for binding in known_bindings().values():
+        name = binding.action.split("(")[0]
+        owner: type = MainScreen
+        if name.startswith("app."):
+            owner, name = NewsApp, name.removeprefix("app.")
+        elif binding.id.startswith("app.") and binding.id != "app.undo":
+            owner = NewsApp if hasattr(NewsApp, f"action_{name}") else MainScreen
+        assert hasattr(owner, f"action_{name}"), binding.id
