@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from urllib.parse import urljoin
 
 import nh3
 
@@ -32,30 +34,36 @@ _ATTRIBUTES = {
 _BLOCK_BREAK = re.compile(r"(?i)<(?:br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\b[^>]*>")
 
 
+_base = threading.local()
+"""The base URL of the fragment being cleaned on this thread (see `_resolve`)."""
+
+
+def _resolve(url: str) -> str:
+    """ammonia calls this for relative URLs only: resolve them against the current base."""
+    base = getattr(_base, "url", None)
+    return urljoin(base, url) if base else url
+
+
+# Built once: configuring ammonia on every call cost more than the cleaning itself.
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES,
+    filter_style_properties={"display", "visibility"},
+    link_rel=None,
+    url_relative=_resolve,
+)
+
+
 def sanitize_html(fragment: str, base_url: str | None) -> str:
     """Untrusted HTML → HTML with only safe tags/attributes and absolute URLs."""
     fragment = strip_controls(fragment[:MAX_HTML_CHARS])
-    relative: object = "passthrough"
-    if base_url and base_url.lower().startswith(("http://", "https://")):
-        relative = ("rewrite_with_base", base_url)
+    _base.url = (
+        base_url if base_url and base_url.lower().startswith(("http://", "https://")) else None
+    )
     try:
-        return nh3.clean(
-            fragment,
-            tags=_TAGS,
-            attributes=_ATTRIBUTES,
-            filter_style_properties={"display", "visibility"},
-            link_rel=None,
-            url_relative=relative,
-        ).strip()
-    except ValueError:
-        # ammonia rejects some bases it cannot parse; resolving is then impossible, not unsafe.
-        return nh3.clean(
-            fragment,
-            tags=_TAGS,
-            attributes=_ATTRIBUTES,
-            filter_style_properties={"display", "visibility"},
-            link_rel=None,
-        ).strip()
+        return _CLEANER.clean(fragment).strip()
+    finally:
+        _base.url = None
 
 
 def html_to_text(fragment: str) -> str:

@@ -39,6 +39,8 @@ def _strip(text: str) -> str:
 
 def strip_controls(text: str) -> str:
     """Escape sequences and control characters out, everything else as it was (for HTML)."""
+    if not _CONTROLS.search(text):  # the usual case, and a much cheaper scan
+        return text
     return _CONTROLS.sub("", _SEQUENCES.sub("", text))
 
 
