@@ -171,6 +171,7 @@ APP_BINDINGS: list[Binding] = [
     _key(
         "ctrl+p", "command_palette", "Commands", "app.command-palette", "Every action, searchable"
     ),
+    _key("T", "change_theme", "Theme", "app.theme", "Pick a theme, previewed as you move"),
 ]
 
 PRESETS: dict[str, dict[str, str]] = {

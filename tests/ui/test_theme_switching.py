@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui.themes import load_themes
+from newstui import paths
+from newstui.themes import load_theme_file, load_themes
 
 
 async def test_default_and_command_line_theme(make_app) -> None:
@@ -23,8 +24,13 @@ async def test_picked_theme_persists_across_restarts(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        app.theme = "paper"  # what choosing in the picker (T, Ctrl+P "theme") does
+        await pilot.press("T")  # the theme picker
         await pilot.pause()
+        await pilot.press(*"paper")
+        await pilot.pause(0.3)  # the picker searches in the background
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "paper"
     again = make_app(filled=False)
     async with again.run_test(size=(100, 30)):
         assert again.theme == "paper"
@@ -55,7 +61,13 @@ async def test_broken_theme_files_are_reported_together(make_app, tmp_path: Path
         assert "bad-colour.toml" in messages[0] and "bad-toml.toml" in messages[0]
 
 
-@pytest.mark.parametrize("name", ["nord", "paper", "terminal-dark", "high-contrast"])
+BUNDLED = sorted(
+    load_theme_file(path, "bundled").theme.name
+    for path in paths.bundled_themes_dir().glob("*.toml")
+)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
 async def test_bundled_themes_render_the_main_screen(make_app, name: str) -> None:
     app = make_app(theme=name)
     async with app.run_test(size=(120, 40)) as pilot:
