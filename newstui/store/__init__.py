@@ -89,6 +89,11 @@ class Store(EntriesMixin, FullTextMixin):
                 raise
             self._db.execute("COMMIT")
 
+    def _ids(self, sql: str, params: Sequence[object] = ()) -> list[int]:
+        """The first column of every row: plain tuples, no Row objects (100k rows stay cheap)."""
+        with self._lock:
+            return [row[0] for row in self._db.execute(sql, params)]
+
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
             cursor = self._db.execute(sql, params)

@@ -33,6 +33,7 @@ class EntriesMixin:
     if TYPE_CHECKING:
         _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
         _query: Callable[..., list[sqlite3.Row]]
+        _ids: Callable[..., list[int]]
 
     # -- written by refreshes ---------------------------------------------------------------
 
@@ -107,7 +108,8 @@ class EntriesMixin:
         where, params = _filters(feed_url, unread_only, bookmarked_only)
         sql = (
             f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.url = e.feed_url"
-            f" WHERE {where} ORDER BY e.sort_at DESC, e.id DESC"
+            f" WHERE e.id IN (SELECT id FROM entries WHERE {where})"
+            " ORDER BY e.sort_at DESC, e.id DESC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -122,12 +124,9 @@ class EntriesMixin:
     ) -> list[int]:
         """Row ids of a view, newest first: cheap even for 100k rows, for windowed lists."""
         where, params = _filters(feed_url, unread_only, bookmarked_only)
-        rows = self._query(
-            "SELECT e.id FROM entries e JOIN feeds f ON f.url = e.feed_url"
-            f" WHERE {where} ORDER BY e.sort_at DESC, e.id DESC",
-            params,
+        return self._ids(
+            f"SELECT id FROM entries WHERE {where} ORDER BY sort_at DESC, id DESC", params
         )
-        return [row[0] for row in rows]
 
     def entries_by_id(self, ids: Sequence[int]) -> list[Entry]:
         """The entries with these row ids, in the order given (missing ids are skipped)."""
@@ -211,17 +210,19 @@ class EntriesMixin:
 def _filters(
     feed_url: str | Sequence[str] | None, unread_only: bool, bookmarked_only: bool
 ) -> tuple[str, list[object]]:
-    clauses, params = ["f.hidden = 0"], []
+    """WHERE clauses over `entries` (no join: a per-row feed lookup costs 3x at 100k rows)."""
+    clauses = ["feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"]
+    params: list[object] = []
     if isinstance(feed_url, str):
-        clauses.append("e.feed_url = ?")
+        clauses.append("feed_url = ?")
         params.append(feed_url)
     elif feed_url is not None:
-        clauses.append(f"e.feed_url IN ({','.join('?' * len(feed_url))})")
+        clauses.append(f"feed_url IN ({','.join('?' * len(feed_url))})")
         params.extend(feed_url)
     if unread_only:
-        clauses.append("e.read = 0")
+        clauses.append("read = 0")
     if bookmarked_only:
-        clauses.append("e.bookmarked = 1")
+        clauses.append("bookmarked = 1")
     return " AND ".join(clauses), params
 
 
