@@ -7,6 +7,7 @@ database at once, so a crash right after a key press loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -97,7 +98,7 @@ class MainScreen(Screen[None]):
 
     def _restyle(self, _theme: object) -> None:
         self.articles.restyle()
-        self.reload_feeds()
+        self.reload_feeds(restyle=True)
         self.entry_list.refresh()
 
     def on_resize(self) -> None:
@@ -108,13 +109,14 @@ class MainScreen(Screen[None]):
 
     # -- data flow ---------------------------------------------------------------------------
 
-    def reload_feeds(self) -> None:
-        """Counts and rows of the feed list from the store; the user's place is kept."""
-        feeds = self.store.feeds()
+    def reload_feeds(self, feeds: list[Feed] | None = None, *, restyle: bool = False) -> None:
+        """Counts and rows of the feed list (from the store unless given); place kept."""
+        feeds = self.store.feeds() if feeds is None else feeds
         self.feeds = {feed.url: feed for feed in feeds}
         unread = sum(f.unread for f in feeds)
         bookmarks = sum(f.bookmarks for f in feeds)
-        self.feed_list.set_rows(build_rows(feeds, unread_total=unread, bookmarks=bookmarks))
+        rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks)
+        self.feed_list.set_rows(rows, restyle=restyle)
         self.status_update()
 
     def reload_entries(self) -> None:
@@ -122,6 +124,21 @@ class MainScreen(Screen[None]):
         view = self.feed_list.current_view
         if view is not None:
             self.entry_list.update_ids(self.queries.ids(view, self.feeds))
+
+    async def reload_in_background(self, store: Store) -> None:
+        """Both reloads, with the queries on a thread (its own connection): during a refresh
+        of thousands of feeds they would otherwise hold the keys up."""
+        view = self.feed_list.current_view
+
+        def query() -> tuple[list[Feed], list[int] | None]:
+            feeds = store.feeds()
+            by_url = {feed.url: feed for feed in feeds}
+            return feeds, (self.queries.ids(view, by_url, store) if view else None)
+
+        feeds, ids = await asyncio.to_thread(query)
+        self.reload_feeds(feeds)
+        if ids is not None and self.feed_list.current_view == view:
+            self.entry_list.update_ids(ids)
 
     def status_update(self, activity: str | None = None) -> None:
         unread = sum(f.unread for f in self.feeds.values())

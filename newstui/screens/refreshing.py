@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 from newstui.config import Config
 from newstui.models import FeedSpec, FeedUpdate, UpdateStatus
+from newstui.store import Store
 from newstui.views import View
 
 if TYPE_CHECKING:
     from newstui.screens.main import MainScreen
 
-RELOAD_EVERY = 0.5
+RELOAD_EVERY = 1.0
 """Seconds between list reloads while a refresh is delivering results."""
 
 
@@ -34,6 +35,7 @@ class RefreshController:
         self.db_path = db_path
         self.clock = clock
         self.running = False
+        self.reader: Store | None = None
         self.last_finished: datetime | None = None
         self._dirty = False
 
@@ -64,6 +66,8 @@ class RefreshController:
     async def _run(self, specs: list[FeedSpec], *, force: bool, quiet: bool) -> None:
         screen = self.screen
         errors: list[FeedUpdate] = []
+        # A connection of its own for the background reloads (WAL: reads never wait).
+        self.reader = await asyncio.to_thread(Store, self.db_path)
         timer = screen.set_interval(RELOAD_EVERY, self._flush)
         try:
             # Importing httpx and feedparser takes ~0.1 s: not on the event loop.
@@ -90,8 +94,10 @@ class RefreshController:
             timer.stop()
             self.running = False
             self.last_finished = self.clock()
-            self._dirty = True
-            self._flush()
+            self._dirty = False
+            await screen.reload_in_background(self.reader)
+            self.reader.close()
+            self.reader = None
             screen.status_update(self.idle_text())
         if errors:
             names = ", ".join(
@@ -115,7 +121,11 @@ class RefreshController:
         return f"Last refresh {when}"
 
     def _flush(self) -> None:
-        if self._dirty:
+        if self._dirty and self.reader is not None:
             self._dirty = False
-            self.screen.reload_feeds()
-            self.screen.reload_entries()
+            self.screen.run_worker(
+                self.screen.reload_in_background(self.reader),
+                group="reload",
+                exclusive=True,
+                exit_on_error=False,
+            )

@@ -16,18 +16,20 @@ class ViewQueries:
         self.store = store
         self.show_read = show_read
 
-    def ids(self, view: View, feeds: Mapping[str, Feed]) -> list[int]:
+    def ids(self, view: View, feeds: Mapping[str, Feed], store: Store | None = None) -> list[int]:
+        """The view's ids, from this object's store or another connection to it."""
+        store = store or self.store
         unread_only = not self.show_read
         if view.kind == "unread":
-            return self.store.entry_ids(unread_only=True)
+            return store.entry_ids(unread_only=True)
         if view.kind == "bookmarks":
-            return self.store.entry_ids(bookmarked_only=True)
+            return store.entry_ids(bookmarked_only=True)
         if view.kind == "tag":
             urls = [url for url, feed in feeds.items() if view.key in feed.tags]
-            return self.store.entry_ids(urls, unread_only=unread_only) if urls else []
+            return store.entry_ids(urls, unread_only=unread_only) if urls else []
         if view.kind == "feed":
-            return self.store.entry_ids(view.key, unread_only=unread_only)
-        return self.store.entry_ids(unread_only=unread_only)
+            return store.entry_ids(view.key, unread_only=unread_only)
+        return store.entry_ids(unread_only=unread_only)
 
     @staticmethod
     def empty_message(view: View) -> str:

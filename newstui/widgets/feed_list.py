@@ -82,6 +82,7 @@ class FeedList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[FeedRow] = []
+        self._styles: tuple[object, ...] = ()
 
     @property
     def current_view(self) -> View | None:
@@ -93,13 +94,21 @@ class FeedList(OptionList):
     def views(self) -> list[View]:
         return [row.view for row in self._rows]
 
-    def set_rows(self, rows: list[FeedRow]) -> None:
-        """Replace the rows, keeping the highlighted view (and so the user's place)."""
+    def set_rows(self, rows: list[FeedRow], *, restyle: bool = False) -> None:
+        """Replace the rows, keeping the highlighted view (and so the user's place).
+
+        When only counts changed, only the changed rows are redrawn: a refresh of 2,000 feeds
+        updates the list many times and must not rebuild it each time.
+        """
         current = self.current_view
+        styles = tuple(self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES)
+        restyle = restyle or styles != self._styles  # prompts hold styles: a new theme redraws
+        self._styles = styles
         if [r.view for r in rows] == [r.view for r in self._rows]:
-            self._rows = rows
-            for index, row in enumerate(rows):
-                self.replace_option_prompt_at_index(index, self._prompt(row))
+            previous, self._rows = self._rows, rows
+            for index, (old, row) in enumerate(zip(previous, rows, strict=True)):
+                if restyle or old != row:
+                    self.replace_option_prompt_at_index(index, self._prompt(row))
             return
         self._rows = rows
         with self.prevent(OptionList.OptionHighlighted):
@@ -135,8 +144,7 @@ class FeedList(OptionList):
         return text
 
     def on_resize(self) -> None:
-        for index, row in enumerate(self._rows):
-            self.replace_option_prompt_at_index(index, self._prompt(row))
+        self.set_rows(self._rows, restyle=True)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
