@@ -17,8 +17,6 @@ something is wrong.
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -32,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from newstui.errors import ConfigError
 from newstui.models import FeedSpec
-from newstui.tomlpos import KeyPath, TomlPositions
+from newstui.tomlpos import KeyPath, TomlPositions, describe_value, did_you_mean
 
 KEY_PRESETS = ("vim", "newsboat")
 
@@ -157,18 +155,6 @@ def _where(path: KeyPath) -> str:
     return out
 
 
-def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # TOML-style double quotes
-    return repr(value)
-
-
 class _Checker:
     """Validation for one file: knows the path and, lazily, the line of every key."""
 
@@ -274,7 +260,9 @@ class _Checker:
         sources: dict[str, KeyPath] = {}
         for ident, value, path in _keymap_leaves(table, ("keymap",)):
             if not isinstance(value, str):
-                self.fail(path, f'expected a string of keys like "r,f5", not {_describe(value)}')
+                self.fail(
+                    path, f'expected a string of keys like "r,f5", not {describe_value(value)}'
+                )
             if not value.strip():
                 self.fail(path, "must not be empty")
             if ident in flat:
@@ -289,7 +277,7 @@ class _Checker:
 
     def string(self, value: object, path: KeyPath) -> str:
         if not isinstance(value, str):
-            self.fail(path, f"expected a string, not {_describe(value)}")
+            self.fail(path, f"expected a string, not {describe_value(value)}")
         return value
 
     def text_line(self, value: object, path: KeyPath) -> str:
@@ -308,13 +296,13 @@ class _Checker:
 
     def boolean(self, value: object, path: KeyPath) -> bool:
         if not isinstance(value, bool):
-            self.fail(path, f"expected true or false, not {_describe(value)}")
+            self.fail(path, f"expected true or false, not {describe_value(value)}")
         return value
 
     def integer(self, value: object, path: KeyPath, low: int, high: int) -> int:
         # bool is a subclass of int in Python, but `concurrency = true` is a mistake, not 1.
         if not isinstance(value, int) or isinstance(value, bool):
-            self.fail(path, f"expected an integer, not {_describe(value)}")
+            self.fail(path, f"expected an integer, not {describe_value(value)}")
         if not low <= value <= high:
             self.fail(path, f"must be from {low} to {high}, not {value}")
         return value
@@ -324,7 +312,7 @@ class _Checker:
     ) -> float:
         """A number in `[low, high]`, or `(low, high]` when `above` is set."""
         if not isinstance(value, int | float) or isinstance(value, bool):
-            self.fail(path, f"expected a number, not {_describe(value)}")
+            self.fail(path, f"expected a number, not {describe_value(value)}")
         if (value <= low if above else value < low) or not value <= high:  # NaN fails here too
             bound = f"more than {low:g}" if above else f"at least {low:g}"
             self.fail(path, f"must be {bound} and at most {high:g}, not {value:g}")
@@ -336,10 +324,10 @@ class _Checker:
         elif isinstance(value, str):
             match = _DURATION.fullmatch(value.strip().lower())
             if match is None:
-                self.fail(path, f"not a duration: {_describe(value)}; {_DURATION_HINT}")
+                self.fail(path, f"not a duration: {describe_value(value)}; {_DURATION_HINT}")
             seconds = int(match[1]) * _UNIT_SECONDS[match[2]]
         else:
-            self.fail(path, f"expected a duration, not {_describe(value)}; {_DURATION_HINT}")
+            self.fail(path, f"expected a duration, not {describe_value(value)}; {_DURATION_HINT}")
         # Under a minute hammers servers; the upper bound keeps timedelta() from overflowing.
         if not 60 <= seconds <= 365 * 86_400:
             self.fail(path, "must be between 1 minute and 365 days")
@@ -348,7 +336,7 @@ class _Checker:
     def keys_preset(self, value: object, path: KeyPath) -> str:
         name = self.string(value, path)
         if name not in KEY_PRESETS:
-            self.fail(path, f'expected "vim" or "newsboat", not {_describe(name)}')
+            self.fail(path, f'expected "vim" or "newsboat", not {describe_value(name)}')
         return name
 
 
@@ -391,8 +379,7 @@ def _suggest(word: str, choices: tuple[str, ...]) -> str:
     """`"; did you mean 'x'?"` for a near miss or a renamed key, else ``."""
     if _RENAMED.get(word) in choices:
         return f"; did you mean '{_RENAMED[word]}'?"
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(word, choices)
 
 
 def normalize_url(raw: str) -> str | None:

@@ -19,8 +19,6 @@ UI layer: imports Textual (`Theme`, `Color`). Importing it reads no files.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import json
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -36,7 +34,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from newstui import paths
 from newstui.errors import NewstuiError
-from newstui.tomlpos import TomlPositions
+from newstui.tomlpos import TomlPositions, describe_value, did_you_mean
 
 NEWSTUI_VARIABLES: dict[str, str] = {
     "newstui-unread": "text of an unread headline",
@@ -203,7 +201,7 @@ def unknown_theme_problem(name: str, available: Iterable[str]) -> str | None:
     names = list(available)
     if name in names:
         return None
-    return f"unknown theme '{name}'{_suggest(name, names)} (`newstui themes` lists them)"
+    return f"unknown theme '{name}'{did_you_mean(name, names)} (`newstui themes` lists them)"
 
 
 def format_failures(failures: Sequence[ThemeFailure]) -> str:
@@ -280,23 +278,6 @@ def _textual_variables() -> frozenset[str]:
     return frozenset(name for system in systems for name in system.generate())
 
 
-def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # TOML-style double quotes
-    return repr(value)
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 class _Checker:
     """Validation of one parsed file; every problem names its key and line."""
 
@@ -321,7 +302,7 @@ class _Checker:
         if not _NAME.fullmatch(name):
             self.fail(
                 ("name",),
-                f"{_describe(name)} is not a usable name: use letters, "
+                f"{describe_value(name)} is not a usable name: use letters, "
                 "digits, '-' and '_', starting with a letter or digit",
             )
         options: dict[str, Any] = {"name": name}
@@ -351,36 +332,36 @@ class _Checker:
         if key in META_KEYS:
             self.fail((), f"'{key}' belongs in the [meta] table", at=(key,))
         kind = "table" if isinstance(value, dict) else "key"
-        self.fail((), f"unknown {kind} '{key}'{_suggest(key, TOP_LEVEL_KEYS)}", at=(key,))
+        self.fail((), f"unknown {kind} '{key}'{did_you_mean(key, TOP_LEVEL_KEYS)}", at=(key,))
 
     def string(self, value: object, key: tuple[str, ...]) -> str:
         if not isinstance(value, str):
-            self.fail(key, f"expected a string, not {_describe(value)}")
+            self.fail(key, f"expected a string, not {describe_value(value)}")
         if not value.strip():
             self.fail(key, "must not be empty")
         return value
 
     def boolean(self, value: object, key: tuple[str, ...]) -> bool:
         if not isinstance(value, bool):
-            self.fail(key, f"expected true or false, not {_describe(value)}")
+            self.fail(key, f"expected true or false, not {describe_value(value)}")
         return value
 
     def fraction(self, value: object, key: tuple[str, ...]) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"expected a number from 0 to 1, not {_describe(value)}")
+            self.fail(key, f"expected a number from 0 to 1, not {describe_value(value)}")
         if not 0 <= value <= 1:
             self.fail(key, f"must be from 0 to 1, not {value}")
         return float(value)
 
     def colour(self, value: object, key: tuple[str, ...]) -> str:
         if not isinstance(value, str):
-            self.fail(key, f'expected a colour such as "#88C0D0", not {_describe(value)}')
+            self.fail(key, f'expected a colour such as "#88C0D0", not {describe_value(value)}')
         text = self.string(value, key)
         try:
             Color.parse(text)
         except ColorParseError as error:
             hint = f"; did you mean '{error.suggested_color}'?" if error.suggested_color else ""
-            self.fail(key, f"not a colour: {_describe(text)}{hint or '; ' + _COLOUR_HINT}")
+            self.fail(key, f"not a colour: {describe_value(text)}{hint or '; ' + _COLOUR_HINT}")
         return text
 
     def variables(self, value: object) -> dict[str, str]:
@@ -391,7 +372,7 @@ class _Checker:
         for name, raw in value.items():
             key = ("variables", name)
             if name not in known:
-                problem = f"unknown variable '{name}'{_suggest(name, sorted(known))}"
+                problem = f"unknown variable '{name}'{did_you_mean(name, sorted(known))}"
                 self.fail(("variables",), problem, at=key)
             if name in NEWSTUI_VARIABLES:
                 checked[name] = self.opaque_colour(raw, key)
@@ -404,10 +385,10 @@ class _Checker:
     def opaque_colour(self, value: object, key: tuple[str, ...]) -> str:
         """newstui's variables also style the article through rich, which cannot blend."""
         if isinstance(value, str) and " " in value.strip():
-            self.fail(key, f"expected one opaque colour, not {_describe(value)}")
+            self.fail(key, f"expected one opaque colour, not {describe_value(value)}")
         text = self.colour(value, key)
         if Color.parse(text).a < 1:
-            self.fail(key, f"expected one opaque colour, not {_describe(text)} (translucent)")
+            self.fail(key, f"expected one opaque colour, not {describe_value(text)} (translucent)")
         return text
 
     def css_colour(self, value: object, key: tuple[str, ...]) -> str:
@@ -415,7 +396,9 @@ class _Checker:
         text = self.string(value, key)
         colour, _, alpha = text.partition(" ")
         if alpha and not _PERCENT.fullmatch(alpha.strip()):
-            self.fail(key, f'not a colour: {_describe(text)}; an alpha is written "#RRGGBB 50%"')
+            self.fail(
+                key, f'not a colour: {describe_value(text)}; an alpha is written "#RRGGBB 50%"'
+            )
         if colour not in ("auto", "initial"):
             self.colour(colour, key)
         return text
@@ -424,8 +407,8 @@ class _Checker:
         text = self.string(value, key)
         for word in text.split():
             if word not in VALID_STYLE_FLAGS:
-                hint = _suggest(word, sorted(VALID_STYLE_FLAGS))
-                self.fail(key, f"not a text style: {_describe(word)}{hint}")
+                hint = did_you_mean(word, sorted(VALID_STYLE_FLAGS))
+                self.fail(key, f"not a text style: {describe_value(word)}{hint}")
         return text
 
     def meta(self, value: object) -> dict[str, str]:
@@ -433,7 +416,7 @@ class _Checker:
             self.fail(("meta",), "expected a table")
         for name, raw in value.items():
             if name not in META_KEYS:
-                problem = f"unknown key '{name}'{_suggest(name, META_KEYS)}"
+                problem = f"unknown key '{name}'{did_you_mean(name, META_KEYS)}"
                 self.fail(("meta",), problem, at=("meta", name))
             self.string(raw, ("meta", name))
         return value

@@ -14,8 +14,11 @@ locator bug must not hide the configuration error it was asked to place.
 from __future__ import annotations
 
 import contextlib
+import difflib
+import json
 import tomllib
 from bisect import bisect_right
+from collections.abc import Iterable
 
 KeyPath = tuple[str | int, ...]
 """A path into the parsed document: table and key names, with 0-based indexes into arrays of
@@ -170,3 +173,22 @@ def _decode_key(raw: str) -> tuple[str, ...]:
         ((name, node),) = node.items()
         parts.append(name)
     return tuple(parts)
+
+
+def describe_value(value: object) -> str:
+    """A value as a TOML author would name it in an error message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # TOML-style double quotes
+    return repr(value)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`"; did you mean 'x'?"` for a near miss, else the empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
