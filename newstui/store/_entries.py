@@ -59,21 +59,12 @@ class EntriesMixin:
             )
         inserts, updates = [], []
         for entry in entries:
-            digest = _content_hash(entry)
+            columns = _feed_columns(entry)
+            digest = _content_hash(columns)
             previous = known.get(entry.entry_id)
             if previous == digest:
                 continue
-            values = (
-                entry.title,
-                entry.link,
-                entry.author,
-                epoch(entry.published_at),
-                epoch(entry.updated_at),
-                entry.summary_html,
-                entry.content_html,
-                enclosures_json(entry.enclosures),
-                digest,
-            )
+            values = (*columns, digest)
             if previous is None:
                 published = epoch(entry.published_at) or epoch(now)
                 inserts.append((feed_url, entry.entry_id, *values, epoch(now), published))
@@ -231,21 +222,23 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + _CHUNK])
 
 
-def _content_hash(entry: ParsedEntry) -> str:
-    """What counts as a change to an entry: any feed-supplied field."""
-    material = "\x1f".join(
-        str(part)
-        for part in (
-            entry.title,
-            entry.link,
-            entry.author,
-            epoch(entry.published_at),
-            epoch(entry.updated_at),
-            entry.summary_html,
-            entry.content_html,
-            enclosures_json(entry.enclosures),
-        )
+def _feed_columns(entry: ParsedEntry) -> tuple[object, ...]:
+    """The feed-supplied columns of an entry, in the order the upserts write them."""
+    return (
+        entry.title,
+        entry.link,
+        entry.author,
+        epoch(entry.published_at),
+        epoch(entry.updated_at),
+        entry.summary_html,
+        entry.content_html,
+        enclosures_json(entry.enclosures),
     )
+
+
+def _content_hash(columns: tuple[object, ...]) -> str:
+    """What counts as a change to an entry: any feed-supplied column."""
+    material = "\x1f".join(str(part) for part in columns)
     return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
