@@ -1,18 +1,27 @@
 """EntryView: the article pane. Shows a rendered entry, a feed's status, or a short message.
 
-It only displays what it is given (rich renderables built from plain strings by the screen
-and the renderer); it never parses markup and never touches the store.
+A Line API widget: the article is laid out once per width into strips and drawn line by line.
+Static widgets in a scroll container made every article change re-layout the whole screen
+(~60 ms per Down key with 2,000 feeds in the feed list); this changes only this widget.
+It only displays what it is given (rich renderables built from plain strings); it never parses
+markup and never touches the store.
 """
 
 from __future__ import annotations
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
+from rich.segment import Segment
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual import events
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+MARGIN = 1
+"""Cells of space on each side of the text."""
 
 
-class EntryView(VerticalScroll, can_focus=True):
+class EntryView(ScrollView, can_focus=True):
     """Scrollable article pane."""
 
     COMPONENT_CLASSES = {"entry-view--title", "entry-view--meta", "entry-view--error"}
@@ -21,19 +30,16 @@ class EntryView(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.shown_id: int | None = None
         """The entry on display, if any."""
-        self._header = Static(id="article-header")
-        self._body = Static(id="article-body")
-
-    def compose(self):  # noqa: ANN201 - Textual's ComposeResult
-        yield self._header
-        yield self._body
+        self._renderable: RenderableType = Text("")
+        self._strips: list[Strip] = []
+        self._width = 0
 
     def show(self, header: RenderableType, body: RenderableType, *, entry_id: int | None) -> None:
         """Display an article (or any header/body pair) from the top."""
         self.shown_id = entry_id
-        self._header.update(header)
-        self._body.update(body)
-        self.scroll_home(animate=False)
+        self._renderable = Group(header, Text(""), body)
+        self._layout(force=True)
+        self.scroll_to(0, 0, animate=False, immediate=True)
 
     def show_message(self, message: str, *, error: bool = False) -> None:
         style = self.get_component_rich_style("entry-view--error" if error else "entry-view--meta")
@@ -42,3 +48,25 @@ class EntryView(VerticalScroll, can_focus=True):
     @property
     def at_end(self) -> bool:
         return self.scroll_y >= self.max_scroll_y
+
+    def _layout(self, *, force: bool = False) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 2 * MARGIN or (width == self._width and not force):
+            return
+        self._width = width
+        console = self.app.console
+        options = console.options.update(width=width - 2 * MARGIN, height=None)
+        lines = console.render_lines(self._renderable, options, pad=True)
+        margin = Segment(" " * MARGIN)
+        self._strips = [Strip([margin, *line, margin], width) for line in lines]
+        self.virtual_size = Size(width, len(self._strips))
+        self.refresh()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._layout()
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        if 0 <= index < len(self._strips):
+            return self._strips[index].apply_style(self.rich_style)
+        return Strip.blank(self.size.width, self.rich_style)
