@@ -106,19 +106,29 @@ class Store(EntriesMixin, FullTextMixin):
         """Make the stored feed list match feeds.toml.
 
         New URLs are added; feeds no longer listed are hidden, never deleted, so their read
-        marks and bookmarks come back when the user lists them again.
+        marks and bookmarks come back when the user lists them again. When nothing changed
+        (every start-up but the first after an edit), nothing is written.
         """
+        wanted = {
+            spec.url: (spec.title, json.dumps(list(spec.tags)), position, 0)
+            for position, spec in enumerate(specs)
+        }
+        stored = {
+            row[0]: (row[1], row[2], row[3], row[4])
+            for row in self._query("SELECT url, user_title, tags, position, hidden FROM feeds")
+        }
+        changed = [(url, *values) for url, values in wanted.items() if stored.get(url) != values]
+        gone = [url for url, values in stored.items() if url not in wanted and not values[3]]
+        if not changed and not gone:
+            return
         with self._write() as db:
-            db.execute("UPDATE feeds SET hidden = 1")
+            db.executemany("UPDATE feeds SET hidden = 1 WHERE url = ?", [(url,) for url in gone])
             db.executemany(
                 "INSERT INTO feeds (url, user_title, tags, position, hidden, added_at)"
-                " VALUES (?, ?, ?, ?, 0, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (url) DO UPDATE SET user_title = excluded.user_title,"
                 " tags = excluded.tags, position = excluded.position, hidden = 0",
-                [
-                    (spec.url, spec.title, json.dumps(list(spec.tags)), i, epoch(now))
-                    for i, spec in enumerate(specs)
-                ],
+                [(*row, epoch(now)) for row in changed],
             )
 
     def feed_states(self) -> dict[str, FeedState]:
