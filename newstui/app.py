@@ -9,6 +9,7 @@ import sys
 import webbrowser
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -165,6 +166,10 @@ class NewsApp(App[None]):
 
 
 def run_app(config: Config, db_path: Path, *, themes: ThemeLoad, theme: str | None) -> int:
+    # Start multiprocessing's helper now, while stdin/stdout/stderr are still the terminal's:
+    # started from inside the running app (first refresh) it fails with "bad value(s) in
+    # fds_to_keep", and every feed's parse with it.
+    resource_tracker.ensure_running()
     with Store(db_path) as store:
         NewsApp(config, store, db_path, themes=themes, theme=theme).run()
     return 0

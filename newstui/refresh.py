@@ -305,6 +305,14 @@ class Refresher:
             # A worker died (out of memory on a hostile feed?): start a new pool and retry once.
             self._parser = None
             return await loop.run_in_executor(self._parse_pool(), call)
+        except (OSError, ValueError) as exc:
+            if not isinstance(self._parser, ProcessPoolExecutor):
+                raise
+            # Worker processes cannot be started here: parse on a thread instead, still
+            # off the event loop, rather than fail every feed.
+            self._parser.shutdown(wait=False, cancel_futures=True)
+            self._parser = ThreadPoolExecutor(1, thread_name_prefix="newstui-parse")
+            return await loop.run_in_executor(self._parser, call)
 
     def _parse_pool(self) -> Executor:
         if self._parser is None:
