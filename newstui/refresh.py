@@ -305,7 +305,7 @@ class Refresher:
             # A worker died (out of memory on a hostile feed?): start a new pool and retry once.
             self._parser = None
             return await loop.run_in_executor(self._parse_pool(), call)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError):
             if not isinstance(self._parser, ProcessPoolExecutor):
                 raise
             # Worker processes cannot be started here: parse on a thread instead, still
