@@ -149,7 +149,7 @@ class MainScreen(Screen[None]):
         activity = getattr(self, "refresh_activity", "")
         if activity:
             text.append(f" · {activity}")
-        self.status.update(text)
+        self.status.update(text, layout=False)  # one fixed line: no screen re-layout
 
     def select_view(self, view: View) -> None:
         """Show `view` in the headline list and highlight it in the feed list."""
