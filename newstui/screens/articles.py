@@ -139,7 +139,12 @@ class ArticlePresenter:
             self.full_text.add(entry_id)
             self.show(entry_id)
             return
-        self.screen.notify("Fetching the full article…", timeout=2)
+        # The pane says what is happening; keys keep working (the fetch is a worker).
+        self.view.show(
+            Text(entry.title, style=self.styles().title),
+            Text(f"Fetching the full article from {entry.link} …", style=self.styles().meta),
+            entry_id=entry_id,
+        )
         self.screen.run_worker(
             self._fetch(entry), group=f"full-text-{entry_id}", exclusive=True, exit_on_error=False
         )
@@ -166,6 +171,8 @@ class ArticlePresenter:
                 markup=False,
                 timeout=6,
             )
+            if self.view.shown_id == entry.id:
+                self.show(entry.id)  # back to the feed's own text
             return
         self.full_text.add(entry.id)
         if self.view.shown_id == entry.id:
