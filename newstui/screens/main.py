@@ -238,7 +238,7 @@ class MainScreen(Screen[None]):
     def action_move(self, delta: int) -> None:
         focused = self.focused
         if focused is self.feed_list:
-            self.feed_list.action_cursor_down() if delta > 0 else self.feed_list.action_cursor_up()
+            self.feed_list.move(delta)
         elif focused is self.entry_view:
             self.entry_view.scroll_relative(y=delta, animate=False)
         else:
@@ -247,7 +247,7 @@ class MainScreen(Screen[None]):
     def action_move_to_edge(self, end: int) -> None:
         focused = self.focused
         if focused is self.feed_list:
-            self.feed_list.action_last() if end else self.feed_list.action_first()
+            self.feed_list.move_to(len(self.feed_list.views) - 1 if end else 0)
         elif focused is self.entry_view:
             view = self.entry_view
             view.scroll_end(animate=False) if end else view.scroll_home(animate=False)
@@ -257,8 +257,7 @@ class MainScreen(Screen[None]):
     def action_page(self, direction: int) -> None:
         focused = self.focused
         if focused is self.feed_list:
-            fl = self.feed_list
-            fl.action_page_down() if direction > 0 else fl.action_page_up()
+            self.feed_list.page(direction)
         elif focused is self.entry_view:
             view = self.entry_view
             view.scroll_page_down(animate=False) if direction > 0 else view.scroll_page_up(
