@@ -2,15 +2,16 @@
 
 Runs the real `newstui` command with timers wrapped around the functions that matter (store
 queries, the main screen's mount steps, the feed and headline lists, Textual's layout, CSS and
-frame writes) and writes a timeline to `--out` when the app exits. Run it in a terminal (or
-under tuiprobe, as `bench/tui_bench.py` does) and quit with Ctrl+Q:
+frame writes) and writes a timeline to `--out` when the app exits. Run it in a terminal, or
+under tuiprobe (see bench/README.md), and quit with q:
 
     .venv/bin/python bench/profile_startup.py --out /tmp/startup.txt -- \\
         --config bench/results/store-.../feeds.toml --data-dir /tmp/copy/data
 
 With `--cprofile`, cProfile runs from the start until the first frame that shows the main
 screen and its top functions (cumulative) are appended. With `--cprofile-keys`, it runs from
-the first key action (Down, or R) until exit instead.
+the first key action (Down, or R) until exit instead. Frames Textual drops while a batch update
+is in progress are not counted as the first frame (they are listed as skipped).
 """
 
 from __future__ import annotations

@@ -16,17 +16,28 @@ Scenarios, each run `--runs` times (fresh process each time) by
   article* is on screen (every body starts with a unique `Ref E0001234` marker), then quit.
 - `refresh`: a fresh copy of the store, a `feedserver.py --feeds 500 --items 50` on loopback,
   launch, press `R` (refresh all), then Down x20 and Up x20, each measured until the expected
-  article is shown, while the refresh runs; then wait for it to finish and quit. Whether the
-  refresh really was running during the keys is checked from the screen ("Refreshing n/N"
-  before the first and after the last key, and the refresh ending after the last key) and from
-  the server's `/stats`.
-- `newsboat` (optional, `--newsboat`): newsboat's launch on a comparable cache.
+  article is shown, while the refresh runs; then wait for it to finish and quit. The config
+  is the same 2,000-feed one (`--refresh-config all`): R fetches all 2,000, the first 500 get
+  50 items each that are new to the store (25,000 inserts, the heavy case), the other 1,500 a
+  quick 404 from the same server. `--refresh-config served` instead lists only the 500 served
+  feeds (the other 1,500 become hidden, so the lists hold 25,000 entries). Whether the refresh
+  really was running during the keys is checked from the screen ("Refreshing n/N" before the
+  first and after the last key, the refresh ending after the last key), from the server's
+  request log and `/stats`, and the store is checked afterwards for the 25,000 new entries.
+- `newsboat` (optional, `--newsboat`): newsboat's launch and Down on a cache of the same size,
+  filled by `newsboat -x reload` from a 2,000-feed feedserver (built once). Slow: newsboat
+  2.21 needed ~200 s to show its feed list with 100,000 cached articles here.
 
 Peak memory is tuiprobe's: the main process's VmHWM, and the process tree's RSS sampled every
 20 ms (during a refresh newstui parses in a forkserver pool: those processes are counted).
 
-    .venv/bin/python bench/tui_bench.py                 # everything, 5 runs each
+    .venv/bin/python bench/tui_bench.py                 # browse + refresh, 5 runs each
     .venv/bin/python bench/tui_bench.py --runs 3 --only browse
+    .venv/bin/python bench/tui_bench.py --code head     # the last commit, not the work tree
+
+Each launch gets a data dir copied from the cache and opened once beforehand with the code under
+test, so a schema migration is never part of a measured launch. `--code head` runs a
+`git archive` snapshot of HEAD (first on PYTHONPATH): stable numbers while the tree is edited.
 
 Results: a Markdown table on stdout; JSON and every tuiprobe output under
 `bench/results/tui-<time>/`. The store is built once and cached (see `make_store.py`).
