@@ -33,8 +33,7 @@ from newstui import schedule
 from newstui.config import Settings
 from newstui.errors import ParseError
 from newstui.fetch import Fetched, FetchFailed, NotModified, fetch_feed, make_client
-from newstui.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
-from newstui.parse import parse_feed
+from newstui.models import FeedSpec, FeedState, FeedUpdate, ParsedFeed, UpdateStatus
 from newstui.store import Store
 from newstui.timefmt import utc_now
 
@@ -298,7 +297,7 @@ class Refresher:
 
     async def _parse(self, url: str, body: bytes, headers: dict[str, str]):  # noqa: ANN202
         loop = asyncio.get_running_loop()
-        call = partial(parse_feed, url, body, headers, now=self._clock())
+        call = partial(_parse_in_worker, url, body, headers, now=self._clock())
         try:
             return await loop.run_in_executor(self._parse_pool(), call)
         except BrokenProcessPool:
@@ -328,6 +327,16 @@ class Refresher:
                     initializer=_warm_up,
                 )
         return self._parser
+
+
+def _parse_in_worker(
+    url: str, body: bytes, headers: dict[str, str], *, now: datetime
+) -> ParsedFeed:
+    """Runs in a parse worker. Imported there, not here: the main process never parses, and
+    feedparser, lxml and nh3 would cost it ~9 MB for nothing."""
+    from newstui.parse import parse_feed
+
+    return parse_feed(url, body, headers, now=now)
 
 
 def _warm_up() -> None:
