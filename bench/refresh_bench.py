@@ -8,19 +8,23 @@ Starts `../shared/tools/feedserver.py` on a free loopback port with N generated 
 * 10% changed warm after `/bump?feeds=...` gave 10% of the feeds new items (200 + parse for
               those, 304 for the rest).
 
-Between cold and all-304 each client does one untimed-for-the-targets "2nd run" (reported
-separately): newsboat 2.21 stores a feed's ETag/Last-Modified only once the feed already exists
+Between cold and all-304 each client does one extra run, the "2nd run" (timed and reported,
+no target): newsboat 2.21 stores a feed's ETag/Last-Modified only once the feed already exists
 in its cache, so its first run after a cold start sends no conditional headers and downloads
 and parses everything again. Without that run newsboat's "all-304" would be all-200 and the
 comparison would be unfair to it; newstui gets the same extra run so both start all-304 from the
 same state. The server's `/stats` is read around every timed run and the request/200/304 counts
 are reported, so the table itself shows that both clients really did conditional requests.
 
-newstui runs `newstui --config feeds.toml --data-dir DIR refresh` (warm runs add `--all`, so the
-schedule's next-due times don't skip feeds that were fetched seconds ago); newsboat runs
+newstui runs `python -m newstui --config feeds.toml --data-dir DIR refresh` (warm runs add
+`--all`, so the schedule's next-due times don't skip feeds that were fetched seconds ago) from a
+snapshot of newstui/ copied when the benchmark starts (`--live` runs the working tree instead),
+so edits made during a 15-minute run don't mix code versions; newsboat runs
 `newsboat -u urls -c cache.db -C config -x reload` with `reload-threads 8` and HOME pointed at
 a scratch directory. Runs are repeated (`--runs`, the order of the clients alternating) and
-the median of each metric is reported.
+the median of each metric is reported. Before each timed run the script waits (up to
+`--quiet-timeout` s) until the machine is nearly idle, and it reports the CPU time everything
+else on the machine used during each run ("other CPU") so disturbed runs are visible.
 
 Each timed command is started by a small measuring process (this file's hidden `_measure`
 mode) that is a child subreaper (PR_SET_CHILD_SUBREAPER), so every descendant -- newstui's
@@ -34,14 +38,16 @@ finally reaped by it. It reports:
 * peak tree RSS: the largest sum of VmRSS over the main process and all its descendants,
   sampled from /proc every `--interval-ms` (20 ms); shared pages (libraries, the forkserver's
   copy-on-write pages) are counted once per process, so it errs high;
+* peak tree PSS: the same sum of Pss from /proc/<pid>/smaps_rollup (shared pages divided among
+  the processes sharing them), the memory the refresh really costs;
 * main max RSS: ru_maxrss of the main process alone (os.wait4).
 
     .venv/bin/python bench/refresh_bench.py                         # 500 x 50, 3 runs
     .venv/bin/python bench/refresh_bench.py --feeds 50 --runs 1     # quick smoke test
     .venv/bin/python bench/refresh_bench.py --only newstui
 
-Results go to bench/results/refresh-<time>.json (raw runs + medians); the Markdown table is
-printed on stdout.
+Results go to bench/results/refresh-<feeds>x<items>-<time>.json (raw runs + medians); the
+Markdown table is printed on stdout.
 """
 
 from __future__ import annotations
@@ -592,7 +598,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=500, help="generated feeds (default 500)")
     parser.add_argument("--items", type=int, default=50, help="items per feed (default 50)")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions (3); medians are reported")
     parser.add_argument("--only", choices=CLIENTS, help="benchmark one client only")
     parser.add_argument("--changed", type=float, default=0.1, help="fraction bumped (0.1)")
     parser.add_argument("--format", choices=("rss", "atom", "mixed"), default="rss")
@@ -617,7 +623,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--newsboat", default=shutil.which("newsboat") or "newsboat")
     parser.add_argument("--workdir", help="scratch directory (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
-    parser.add_argument("--json", help="results file (default bench/results/refresh-<time>.json)")
+    parser.add_argument(
+        "--json", help="results file (default bench/results/refresh-<feeds>x<items>-<time>.json)"
+    )
     return parser.parse_args(argv)
 
 
