@@ -103,6 +103,12 @@ def item(element: etree._Element, builder: Builder, _: etree.iterwalk) -> End:
     builder.items += 1
     builder.text(element.text)
 
+    return _close_item(builder, indented)
+
+
+def _close_item(builder: Builder, indented: bool) -> End:
+    """What ends a list item or a definition: a tight boundary, and its indent popped."""
+
     def end() -> None:
         builder.boundary(False)
         builder.items -= 1
@@ -119,13 +125,7 @@ def definition(element: etree._Element, builder: Builder, _: etree.iterwalk) -> 
     builder.items += 1
     builder.text(element.text)
 
-    def end() -> None:
-        builder.boundary(False)
-        builder.items -= 1
-        if indented:
-            builder.indents.pop()
-
-    return end
+    return _close_item(builder, indented)
 
 
 def table(element: etree._Element, builder: Builder, _: etree.iterwalk) -> End:
