@@ -2,4 +2,6 @@
 
 from newstui.cli import main
 
-raise SystemExit(main())
+# Guarded: worker processes for parsing import the main module again.
+if __name__ == "__main__":
+    raise SystemExit(main())

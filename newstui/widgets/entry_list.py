@@ -172,7 +172,7 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         return row
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
         if not self._ids:
             if y == 0:

@@ -154,7 +154,7 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(self.size.width, len(self._rows))
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
         if not 0 <= index < len(self._rows):
             return Strip.blank(width, self.rich_style)
