@@ -8,6 +8,7 @@ database at once, so a crash right after a key press loses nothing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -213,8 +214,23 @@ class MainScreen(Screen[None]):
             if remember and read:
                 self.undo_stack.append(changed)
             self.entry_list.forget(changed)
-            self.reload_feeds()
+            self._count_changes(changed, unread=-1 if read else 1)
         return changed
+
+    def _count_changes(self, ids: list[int], *, unread: int = 0, bookmarks: int = 0) -> None:
+        """Adjust the feed counts for a few changed entries without re-counting the store:
+        a key press must not wait for a count over 100k entries. Big changes re-count."""
+        if len(ids) > 500:
+            self.reload_feeds()
+            return
+        feeds = dict(self.feeds)
+        for row in self.store.headlines(ids):
+            feed = feeds.get(row.feed_url)
+            if feed is not None:
+                feeds[row.feed_url] = dataclasses.replace(
+                    feed, unread=feed.unread + unread, bookmarks=feed.bookmarks + bookmarks
+                )
+        self.reload_feeds(list(feeds.values()))
 
     def current_entry_id(self) -> int | None:
         if self.focused is self.entry_view and self.entry_view.shown_id is not None:
@@ -343,7 +359,7 @@ class MainScreen(Screen[None]):
             return
         self.store.set_bookmarked([entry_id], not row.bookmarked, now=self.clock())
         self.entry_list.forget([entry_id])
-        self.reload_feeds()
+        self._count_changes([entry_id], bookmarks=-1 if row.bookmarked else 1)
         self.notify("Bookmarked." if not row.bookmarked else "Bookmark removed.", timeout=2)
 
     def action_show_bookmarks(self) -> None:

@@ -57,8 +57,13 @@ async def test_navigation_open_marks_read_and_toggle(make_app, db_path) -> None:
             [row] = other.headlines([chosen])
             assert row.read
         await pilot.press("m")  # toggle back to unread from the article
+        await pilot.press("j", "b")  # and bookmark another one
         with Store(db_path) as other:
             assert not other.headlines([chosen])[0].read
+            # the counts shown (adjusted per key, not re-counted) match the store's
+            stored = {f.url: (f.unread, f.bookmarks) for f in other.feeds()}
+        assert {u: (f.unread, f.bookmarks) for u, f in screen.feeds.items()} == stored
+        assert sum(b for _, b in stored.values()) == 1
         await pilot.press("G")  # in the article: scroll, list cursor unchanged
         assert screen.entry_list.cursor == 1
         await pilot.press("escape", "G")
