@@ -7,20 +7,20 @@ the store (and its cached full text); any other URL is fetched and its article e
 from __future__ import annotations
 
 import dataclasses
-import io
 import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, Group
 
 from newstui.article import READING_WIDTH, render_entry
 from newstui.config import Config
 from newstui.fetch import make_client
 from newstui.fulltext import fetch_article
 from newstui.models import Entry
+from newstui.render import plain_lines
 from newstui.store import Store
 from newstui.timefmt import utc_now
 
@@ -57,7 +57,7 @@ def piped_text(entry: Entry, width: int = PIPE_WIDTH) -> str:
     """The article as plain text wrapped at `width`, with the link list one URL per line
     (never folded, so each can be copied)."""
     article = render_entry(entry, list_links=False)
-    text = plain(Group(article.header, "", article.body), width=width) + "\n"
+    text = "\n".join(plain_lines(Group(article.header, "", article.body), width)) + "\n"
     if article.links:
         text += "\nLinks\n" + "".join(f"[{n}] {url}\n" for n, url in enumerate(article.links, 1))
     return text
@@ -106,10 +106,3 @@ def _with_body(entry: Entry | None, url: str, html: str, title: str | None) -> E
     if entry is not None:
         return dataclasses.replace(entry, content_html=html, summary_html=None)
     return page_entry(url, html, title)
-
-
-def plain(renderable: RenderableType, width: int) -> str:
-    """A renderable as plain text, wrapped at `width`, with no escape codes."""
-    buffer = io.StringIO()
-    Console(file=buffer, width=width, color_system=None, force_terminal=False).print(renderable)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()).strip("\n")

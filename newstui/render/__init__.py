@@ -14,8 +14,8 @@ quote bars on every wrapped line and tables that fall back to plain rows all dep
 width, which only the widget knows (see `_document.py`).
 """
 
-from newstui.render._document import Document, Rendered, plain_text
+from newstui.render._document import Document, Rendered, plain_lines, plain_text
 from newstui.render._html import html_to_rich
 from newstui.render._styles import RenderStyles
 
-__all__ = ["Document", "RenderStyles", "Rendered", "html_to_rich", "plain_text"]
+__all__ = ["Document", "RenderStyles", "Rendered", "html_to_rich", "plain_lines", "plain_text"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
@@ -235,6 +235,15 @@ def plain_text(rendered: Rendered, width: int = 80, *, with_links: bool = False)
     Returns:
         The lines joined with newlines, trailing spaces removed, no trailing newline.
     """
+    out = plain_lines(rendered.renderable, width)
+    if with_links and rendered.links:
+        out += ["", "Links:"]
+        out += [f"[{number}] {url}" for number, url in enumerate(rendered.links, 1)]
+    return "\n".join(out)
+
+
+def plain_lines(renderable: RenderableType, width: int) -> list[str]:
+    """Any renderable as plain lines wrapped at `width`: no escape codes, no trailing blanks."""
     console = Console(
         file=io.StringIO(),
         width=width,
@@ -246,15 +255,10 @@ def plain_text(rendered: Rendered, width: int = 80, *, with_links: bool = False)
         markup=False,
         emoji=False,
     )
-    lines = console.render_lines(
-        rendered.renderable, console.options.update_width(width), pad=False
-    )
+    lines = console.render_lines(renderable, console.options.update_width(width), pad=False)
     out = [
         "".join(segment.text for segment in line if not segment.control).rstrip() for line in lines
     ]
     while out and not out[-1]:
         out.pop()
-    if with_links and rendered.links:
-        out += ["", "Links:"]
-        out += [f"[{number}] {url}" for number, url in enumerate(rendered.links, 1)]
-    return "\n".join(out)
+    return out
