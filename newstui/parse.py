@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from newstui import jsonfeed
+from newstui import feedparser_speedups, jsonfeed
 from newstui.errors import ParseError
 from newstui.htmlclean import html_to_text, sanitize_html, text_to_html
 from newstui.models import Enclosure, ParsedEntry, ParsedFeed
@@ -46,6 +46,8 @@ _FEED_LINK = re.compile(
     rb"<link[^>]+type=[\"']application/(?:rss|atom)\+xml[\"'][^>]*>", re.IGNORECASE
 )
 _HREF = re.compile(rb"href=[\"']([^\"']+)[\"']", re.IGNORECASE)
+
+feedparser_speedups.install()
 
 
 def parse_feed(

@@ -1,0 +1,74 @@
+"""The feedparser speed-ups change how fast feeds parse, never what comes out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.sax
+from pathlib import Path
+
+import feedparser
+import feedparser.api
+
+import newstui.parse  # noqa: F401  (installs the speed-ups, as a refresh does)
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+
+_DUMP = """
+import json, sys
+import feedparser
+out = {}
+for path in sys.argv[1:]:
+    with open(path, "rb") as f:
+        result = feedparser.parse(
+            f.read(),
+            response_headers={"content-location": "https://example.org/f.xml"},
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    out[path] = repr((result.get("feed"), result.get("entries"), result.get("version")))
+json.dump(out, sys.stdout)
+"""
+
+
+def _xml_fixtures() -> list[str]:
+    paths = sorted(str(p) for p in FEEDS.glob("*.xml"))
+    extra = Path(__file__).parent / "data" / "speedups_cp1252_and_entities.xml"
+    return [*paths, str(extra)]
+
+
+def test_speedups_are_active() -> None:
+    """A feedparser upgrade that renames a hook would silently make refreshes slower."""
+    parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)
+    parser.reset()
+    assert parser._parser.buffer_text  # type: ignore[attr-defined]
+    assert type(feedparser.mixin._cp1252) is not dict
+
+
+def test_results_identical_to_plain_feedparser() -> None:
+    """Every fixture parses to the same entries with and without the speed-ups."""
+    paths = _xml_fixtures()
+    plain = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _DUMP, *paths], check=True, capture_output=True, text=True
+        ).stdout
+    )
+    for path in paths:
+        with open(path, "rb") as f:
+            result = feedparser.parse(
+                f.read(),
+                response_headers={"content-location": "https://example.org/f.xml"},
+                sanitize_html=False,
+                resolve_relative_uris=False,
+            )
+        fast = repr((result.get("feed"), result.get("entries"), result.get("version")))
+        assert fast == plain[path], Path(path).name
+
+
+def test_cp1252_characters_still_mapped() -> None:
+    """Windows-1252 quotes smuggled into UTF-8 text still come out as the right characters."""
+    body = "<rss version='2.0'><channel><item><title>\u0093Hi\u0094 \u0080 ö 漢</title>"
+    body += "</item></channel></rss>"
+    result = feedparser.parse(body.encode("utf-8"))
+    assert result.entries[0].title == "\u201cHi\u201d \u20ac ö 漢"
