@@ -14,13 +14,21 @@ feedparser spends most of a refresh's CPU. Two of its costs have nothing to do w
   non-ASCII text. A table that remembers the identity mapping for characters it has seen keeps
   the same result without the exceptions.
 
-Measured on a generated 50-item RSS feed: 24 ms → 19.5 ms per `feedparser.parse`. If a
+- **The same URL joined at every tag.** With a base URL (we pass the feed's address), every
+  start tag re-derives the current base with `make_safe_absolute_uri(base, base)`: a `urljoin`
+  and a `urlparse` per tag, for the same pair of strings almost every time. It is a pure
+  function of its arguments, so a small cache returns the same answers.
+
+Measured on a generated 50-item RSS feed, with the feed URL as base: 24 ms → 14.5 ms per
+`feedparser.parse`. If a
 feedparser release renames either hook, `install` leaves it alone and only the speed-up is lost
 (`tests/test_parse_speedups.py` notices).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from xml.sax import expatreader
 
 _IDENTITY_CACHE_LIMIT = 8192
@@ -47,8 +55,22 @@ class _Cp1252Table(dict[int, int | str]):
         return code
 
 
+def _cached(join: Callable[..., str]) -> Callable[..., str]:
+    cached = functools.lru_cache(maxsize=512)(join)
+
+    @functools.wraps(join)
+    def safe_join(base: object, rel: object = None) -> str:
+        try:
+            return cached(base, rel)
+        except TypeError:  # an unhashable argument: nothing to cache
+            return join(base, rel)
+
+    safe_join.__wrapped_by_newstui__ = True  # type: ignore[attr-defined]
+    return safe_join
+
+
 def install() -> None:
-    """Point feedparser at the buffered SAX driver and the non-raising translate table."""
+    """Point feedparser at the buffered SAX driver, the translate table and the URL cache."""
     import feedparser.api
     import feedparser.mixin
 
@@ -58,3 +80,6 @@ def install() -> None:
     table = getattr(feedparser.mixin, "_cp1252", None)
     if type(table) is dict:
         feedparser.mixin._cp1252 = _Cp1252Table(table)
+    join = getattr(feedparser.mixin, "make_safe_absolute_uri", None)
+    if callable(join) and not hasattr(join, "__wrapped_by_newstui__"):
+        feedparser.mixin.make_safe_absolute_uri = _cached(join)

@@ -44,6 +44,7 @@ def test_speedups_are_active() -> None:
     parser.reset()
     assert parser._parser.buffer_text  # type: ignore[attr-defined]
     assert type(feedparser.mixin._cp1252) is not dict
+    assert hasattr(feedparser.mixin.make_safe_absolute_uri, "__wrapped_by_newstui__")
 
 
 def test_results_identical_to_plain_feedparser() -> None:
