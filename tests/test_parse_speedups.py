@@ -43,8 +43,8 @@ def test_speedups_are_active() -> None:
     parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)
     parser.reset()
     assert parser._parser.buffer_text  # type: ignore[attr-defined]
-    assert type(feedparser.mixin._cp1252) is not dict
-    assert hasattr(feedparser.mixin.make_safe_absolute_uri, "__wrapped_by_newstui__")
+    assert hasattr(feedparser.mixin.make_safe_absolute_uri, "__newstui_speedup__")
+    assert hasattr(feedparser.mixin._FeedParserMixin.pop, "__newstui_speedup__")
 
 
 def test_results_identical_to_plain_feedparser() -> None:
