@@ -39,6 +39,8 @@ from newstui.timefmt import utc_now
 Clock = Callable[[], datetime]
 FULL_TEXT_CONCURRENCY = 4
 FULL_TEXT_PER_FEED = 20
+WORKER_NICENESS = 10
+"""How much lower parse workers run than the process that started them."""
 T = TypeVar("T")
 
 
@@ -339,5 +341,13 @@ def _parse_in_worker(
 
 
 def _warm_up() -> None:
-    """Import the parser in each worker up front, not during the first feed's parse."""
+    """Runs once in each parse worker as it starts.
+
+    Parsing is batch work: at a lower priority the scheduler gives the process that owns the
+    terminal (the reader's keys, or `refresh` feeding the workers) the CPU first when both
+    want it; the workers still use every idle cycle. The parser is imported up front rather
+    than during the first feed's parse.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
+        os.nice(WORKER_NICENESS)
     import newstui.parse  # noqa: F401

@@ -9,6 +9,7 @@ The clock is fixed, so schedule times are compared exactly.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -22,7 +23,7 @@ import pytest
 
 from newstui.config import Settings
 from newstui.models import Entry, Feed, FeedSpec, FeedState, FeedUpdate, UpdateStatus
-from newstui.refresh import Refresher, plan_refresh, summarise
+from newstui.refresh import WORKER_NICENESS, Refresher, plan_refresh, summarise
 from newstui.store import Store
 from tests.support.httpserver import Request, Response, hang
 
@@ -730,6 +731,22 @@ async def test_the_default_settings_refresh_works(http_server, db_path):
     updates = await refresh(db_path, [spec], settings=Settings())
 
     assert (updates[spec.url].status, updates[spec.url].new) == (UpdateStatus.NEW, 1)
+
+
+async def test_parse_workers_yield_the_cpu_to_the_reader(http_server, db_path):
+    """Parse workers run at a lower priority, so keys in the reader win the CPU over parsing."""
+    spec = FeedSpec(http_server.route("/feed", Response(200, RSS_TYPE, rss(Item("a")))))
+    niceness: list[int] = []
+
+    def worker_niceness(refresher: Refresher) -> None:
+        niceness.append(refresher._parse_pool().submit(os.nice, 0).result(timeout=30))
+
+    updates = await refresh(
+        db_path, [spec], settings=Settings(parse_workers=2), on_refresher=worker_niceness
+    )
+
+    assert updates[spec.url].status is UpdateStatus.NEW
+    assert niceness == [min(os.nice(0) + WORKER_NICENESS, 19)]
 
 
 # --- hostile text ---------------------------------------------------------------------------
