@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -88,6 +89,14 @@ class NewsApp(App[None]):
         """Keep the user's choice in the data dir: feeds.toml is theirs, never rewritten."""
         self.store.set_state("theme", theme.name)
         self.store.set_state("theme.configured", self.config.settings.theme or "")
+
+    def on_ready(self) -> None:
+        if not gc.isenabled():
+            # The command paused the collector for start-up (cli._run_tui). What exists now
+            # lives as long as the app; frozen, full collections skip it: they cost 10-25 ms
+            # pauses, in the middle of key presses, with 2,000 feeds.
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         problems = []

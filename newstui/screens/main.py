@@ -259,6 +259,9 @@ class MainScreen(Screen[None]):
             self.entry_view.scroll_relative(y=delta, animate=False)
         else:
             self.entry_list.move(delta)
+            # Now, not when the Highlighted message arrives: the cursor and its article then
+            # reach the terminal in one frame instead of two (~17 ms apart).
+            self.preview()
 
     def action_move_to_edge(self, end: int) -> None:
         focused = self.focused

@@ -345,3 +345,55 @@ async def test_reader_mode_toggles_and_survives_restart(make_app, http_server) -
         await pilot.pause()
         assert "Varnhamn" in screen_text(again)
     assert len(http_server.requests_to("/story")) == 1
+
+
+async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> None:
+    """Moving between long and short articles: End reaches each one's own last line, and a
+    short one has no scrollbar (the pane's size is updated without re-laying out the screen)."""
+    import dataclasses
+    from datetime import timedelta
+
+    from newstui.models import ParsedFeed
+    from tests.ui.conftest import DEFAULT_FEEDS
+
+    def body(name: str, paragraphs: int) -> str:
+        return "".join(f"<p>Paragraph {i} of {name}.</p>" for i in range(paragraphs))
+
+    bodies = [body("A", 60), body("B", 150), "<p>Short body.</p>", body("D", 90)]
+    entries = tuple(
+        dataclasses.replace(entry(n, TECH, hours_old=n), content_html=html_body)
+        for n, html_body in enumerate(bodies)
+    )
+    app = make_app(filled=False)
+    with Store(db_path) as store:
+        store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+        store.save_fetch(
+            TECH,
+            ParsedFeed("rss20", title="Tech", entries=entries),
+            now=NOW,
+            etag=None,
+            last_modified=None,
+            body_hash=None,
+            next_due_at=NOW + timedelta(hours=1),
+        )
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        view = screen.entry_view
+        for key, last_line in [
+            (None, "Paragraph 59 of A."),
+            ("j", "Paragraph 149 of B."),
+            ("j", "Short body."),
+            ("j", "Paragraph 89 of D."),
+            ("k", "Short body."),
+            ("k", "Paragraph 149 of B."),
+        ]:
+            if key:
+                await pilot.press(key)
+            await pilot.pause()
+            view.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+            text = screen_text(app)
+            assert last_line in text, (key, last_line)
+            assert view.scroll_y == view.max_scroll_y
+            assert view.show_vertical_scrollbar == (last_line != "Short body.")
