@@ -80,10 +80,20 @@ class Refresher:
     processes are shut down.
     """
 
-    def __init__(self, db_path: str | Path, settings: Settings, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        db_path: str | Path,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        spare_a_core: bool = False,
+    ) -> None:
+        """`spare_a_core`: for the reader, whose own process needs a core for keys and
+        drawing: unless `parse_workers` is set, parse on one core fewer than the machine has."""
         self._db_path = str(db_path)
         self._settings = settings
         self._clock = clock
+        self._spare_a_core = spare_a_core
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="newstui-store")
         self._store: Store | None = None
         self._parser: Executor | None = None
@@ -316,8 +326,10 @@ class Refresher:
 
     def _parse_pool(self) -> Executor:
         if self._parser is None:
-            workers = self._settings.parse_workers or os.cpu_count() or 1
-            if workers <= 1:
+            cores = os.cpu_count() or 1
+            spare = 1 if self._spare_a_core else 0
+            workers = self._settings.parse_workers or max(1, cores - spare)
+            if self._settings.parse_workers == 1 or cores == 1:
                 self._parser = ThreadPoolExecutor(1, thread_name_prefix="newstui-parse")
             else:
                 # spawn, not fork: forking a process that runs threads (the TUI, httpx) is

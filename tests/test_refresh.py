@@ -749,6 +749,21 @@ async def test_parse_workers_yield_the_cpu_to_the_reader(http_server, db_path):
     assert niceness == [min(os.nice(0) + WORKER_NICENESS, 19)]
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
+async def test_the_reader_leaves_a_core_for_itself(http_server, db_path):
+    """In the reader, parsing uses one core fewer, so keys and drawing keep a core of their own."""
+    spec = FeedSpec(http_server.route("/feed", Response(200, RSS_TYPE, rss(Item("a")))))
+    with Store(db_path) as store:
+        store.sync_feeds([spec], now=Clock()())
+    async with Refresher(db_path, Settings(), spare_a_core=True) as refresher:
+        [update] = [u async for u in refresher.run([spec], force=True)]
+        pool = refresher._parser
+
+    assert update.status is UpdateStatus.NEW
+    assert isinstance(pool, ProcessPoolExecutor)
+    assert pool._max_workers == (os.cpu_count() or 1) - 1
+
+
 # --- hostile text ---------------------------------------------------------------------------
 
 

@@ -73,7 +73,7 @@ class RefreshController:
             # Importing httpx and feedparser takes ~0.1 s: not on the event loop.
             refresh = await asyncio.to_thread(importlib.import_module, "newstui.refresh")
             async with refresh.Refresher(
-                self.db_path, self.config.settings, clock=self.clock
+                self.db_path, self.config.settings, clock=self.clock, spare_a_core=True
             ) as refresher:
                 states = await refresher.feed_states()
                 todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
