@@ -139,6 +139,7 @@ _DURATION = re.compile(r"(\d+)\s*([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 _DURATION_HINT = 'use whole minutes or a string like "90s", "45m", "2h", "1d"'
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -390,7 +391,7 @@ def normalize_url(raw: str) -> str | None:
     `Example.org` to `example.org` in the file does not make the store see a new feed.
     """
     url = raw.strip()
-    if not url or any(char.isspace() for char in url) or _CONTROL.search(url):
+    if not url or _SPACE.search(url) or _CONTROL.search(url):
         return None
     try:
         parts = urlsplit(url)
