@@ -14,8 +14,25 @@ quote bars on every wrapped line and tables that fall back to plain rows all dep
 width, which only the widget knows (see `_document.py`).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from newstui.render._document import Document, Rendered, plain_lines, plain_text
-from newstui.render._html import html_to_rich
 from newstui.render._styles import RenderStyles
+
+if TYPE_CHECKING:
+    from newstui.render._html import html_to_rich
+
+
+def __getattr__(name: str) -> Any:
+    # The converter brings lxml (~10 ms to import): loaded with the first article, not when
+    # the reader starts (themes need only RenderStyles).
+    if name == "html_to_rich":
+        from newstui.render._html import html_to_rich
+
+        return html_to_rich
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Document", "RenderStyles", "Rendered", "html_to_rich", "plain_lines", "plain_text"]

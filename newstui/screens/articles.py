@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from newstui.article import Article, ArticleStyles, render_entry
 from newstui.models import Entry
 from newstui.store import Store
 from newstui.theme_colors import article_render_styles
 from newstui.widgets.entry_view import EntryView
 
 if TYPE_CHECKING:
+    from newstui.article import Article, ArticleStyles
     from newstui.config import Settings
     from newstui.screens.main import MainScreen
 
@@ -52,6 +52,8 @@ class ArticlePresenter:
 
     def styles(self) -> ArticleStyles:
         """The article's styles from the current theme (no colour is decided here)."""
+        from newstui.article import ArticleStyles
+
         view = self.view
         app = self.screen.app
         body = article_render_styles(app.theme_variables, dark=app.current_theme.dark)
@@ -92,6 +94,10 @@ class ArticlePresenter:
         return cached[1].links if cached else ()
 
     def _render(self, entry: Entry, *, full: bool) -> None:
+        # Imported on the first article, after the first frame: the HTML converter and its
+        # lxml are not needed to show the lists (~20 ms of a launch).
+        from newstui.article import render_entry
+
         html = entry.content_html or entry.summary_html or ""
         cached = self.cache.get((entry.id, full))
         if cached is not None and cached[0] == html:
@@ -106,6 +112,8 @@ class ArticlePresenter:
         )
 
     async def _render_later(self, entry: Entry, html: str, full: bool) -> None:
+        from newstui.article import render_entry
+
         article = await asyncio.to_thread(render_entry, entry, self.styles())
         if self.view.shown_id == entry.id:
             self._remember(entry.id, full, html, article)

@@ -22,7 +22,6 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from newstui.article import render_feed_status
 from newstui.bindings import MAIN_BINDINGS
 from newstui.config import Config
 from newstui.models import Feed
@@ -54,6 +53,7 @@ class MainScreen(Screen[None]):
         self.refresher = RefreshController(self, config, db_path, clock)
         self.feeds: dict[str, Feed] = {}
         self.undo_stack: list[list[int]] = []
+        self._first_frame_shown = False
         self.opened_id: int | None = None
         """The entry last opened for reading (not just highlighted)."""
         self.status = Static(id="status-line")
@@ -71,6 +71,9 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Headlines first: the first article is drawn in the frame after them, so converting it
+        # (and importing the converter) does not hold the first frame back.
+        self.call_after_refresh(self._after_first_frame)
         self.store.sync_feeds(self.config.feeds, now=self.clock())
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.reload_feeds()
@@ -165,6 +168,8 @@ class MainScreen(Screen[None]):
         self.entry_list.show(ids, show_feed=view.is_mixed)
 
     def show_feed_status(self, feed: Feed) -> None:
+        from newstui.article import render_feed_status  # see ArticlePresenter._render
+
         article = render_feed_status(feed, self.clock(), self.articles.styles())
         self.entry_view.show(article.header, article.body, entry_id=None)
 
@@ -172,9 +177,15 @@ class MainScreen(Screen[None]):
     def on_highlighted(self, event: EntryList.Highlighted) -> None:
         self.preview()
 
+    def _after_first_frame(self) -> None:
+        self._first_frame_shown = True
+        self.preview()
+
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,
         else the highlighted entry."""
+        if not self._first_frame_shown:
+            return
         view = self.feed_list.current_view
         entry_id = self.entry_list.current_id
         if self.feed_list.has_focus and view is not None and view.key in self.feeds:
