@@ -28,19 +28,17 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from newstui import schedule
+from newstui import parse_worker, schedule
 from newstui.config import Settings
 from newstui.errors import ParseError
 from newstui.fetch import Fetched, FetchFailed, NotModified, fetch_feed, make_client
-from newstui.models import FeedSpec, FeedState, FeedUpdate, ParsedFeed, UpdateStatus
+from newstui.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
 from newstui.store import Store
 from newstui.timefmt import utc_now
 
 Clock = Callable[[], datetime]
 FULL_TEXT_CONCURRENCY = 4
 FULL_TEXT_PER_FEED = 20
-WORKER_NICENESS = 10
-"""How much lower parse workers run than the process that started them."""
 T = TypeVar("T")
 
 
@@ -308,7 +306,7 @@ class Refresher:
 
     async def _parse(self, url: str, body: bytes, headers: dict[str, str]):  # noqa: ANN202
         loop = asyncio.get_running_loop()
-        call = partial(_parse_in_worker, url, body, headers, now=self._clock())
+        call = partial(parse_worker.parse, url, body, headers, now=self._clock())
         try:
             return await loop.run_in_executor(self._parse_pool(), call)
         except BrokenProcessPool:
@@ -337,29 +335,6 @@ class Refresher:
                 self._parser = ProcessPoolExecutor(
                     workers,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_warm_up,
+                    initializer=parse_worker.warm_up,
                 )
         return self._parser
-
-
-def _parse_in_worker(
-    url: str, body: bytes, headers: dict[str, str], *, now: datetime
-) -> ParsedFeed:
-    """Runs in a parse worker. Imported there, not here: the main process never parses, and
-    feedparser, lxml and nh3 would cost it ~9 MB for nothing."""
-    from newstui.parse import parse_feed
-
-    return parse_feed(url, body, headers, now=now)
-
-
-def _warm_up() -> None:
-    """Runs once in each parse worker as it starts.
-
-    Parsing is batch work: at a lower priority the scheduler gives the process that owns the
-    terminal (the reader's keys, or `refresh` feeding the workers) the CPU first when both
-    want it; the workers still use every idle cycle. The parser is imported up front rather
-    than during the first feed's parse.
-    """
-    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
-        os.nice(WORKER_NICENESS)
-    import newstui.parse  # noqa: F401

@@ -23,7 +23,8 @@ import pytest
 
 from newstui.config import Settings
 from newstui.models import Entry, Feed, FeedSpec, FeedState, FeedUpdate, UpdateStatus
-from newstui.refresh import WORKER_NICENESS, Refresher, plan_refresh, summarise
+from newstui.parse_worker import NICENESS
+from newstui.refresh import Refresher, plan_refresh, summarise
 from newstui.store import Store
 from tests.support.httpserver import Request, Response, hang
 
@@ -746,7 +747,7 @@ async def test_parse_workers_yield_the_cpu_to_the_reader(http_server, db_path):
     )
 
     assert updates[spec.url].status is UpdateStatus.NEW
-    assert niceness == [min(os.nice(0) + WORKER_NICENESS, 19)]
+    assert niceness == [min(os.nice(0) + NICENESS, 19)]
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
