@@ -23,7 +23,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
@@ -283,7 +283,12 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.positions = TomlPositions(text)
+        self.text = text
+
+    @cached_property
+    def positions(self) -> TomlPositions:
+        """Only needed to report a problem: locating every key cost half of loading a theme."""
+        return TomlPositions(self.text)
 
     def fail(self, key: tuple[str, ...], problem: str, *, at: tuple[str, ...] = ()) -> NoReturn:
         """Raise for `key` (shown as `variables.x:`), at the line of `at` or else of `key`."""
