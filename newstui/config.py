@@ -18,7 +18,6 @@ something is wrong.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +26,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
+
+import tomli
 
 from newstui.errors import ConfigError
 from newstui.models import FeedSpec
@@ -105,8 +106,8 @@ def load_config(path: Path) -> Config:
         problem = f"cannot read: not UTF-8 text (byte 0x{data[error.start]:02x} on line {line})"
         raise ConfigError(path, None, "", problem) from error
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        document = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
         raise _toml_error(path, text, error) from error
     return _Checker(path, text).config(document)
 
@@ -114,8 +115,8 @@ def load_config(path: Path) -> Config:
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)$")
 
 
-def _toml_error(path: Path, text: str, error: tomllib.TOMLDecodeError) -> ConfigError:
-    """Move tomllib's "(at line N, column M)" suffix into the usual `path:N:` prefix."""
+def _toml_error(path: Path, text: str, error: tomli.TOMLDecodeError) -> ConfigError:
+    """Move tomli's "(at line N, column M)" suffix into the usual `path:N:` prefix."""
     message = str(error)
     match = _TOML_POSITION.search(message)
     if match is None:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
+import tomli
 from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.design import ColorSystem
@@ -136,8 +136,8 @@ def load_theme_file(path: Path, source: str) -> LoadedTheme:
     except (OSError, UnicodeDecodeError) as error:
         raise ThemeError(path, None, f"cannot read the file: {error}") from error
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        document = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
         raise _toml_error(path, text, error) from error
     return _Checker(path, text).loaded(document, source)
 
@@ -145,8 +145,8 @@ def load_theme_file(path: Path, source: str) -> LoadedTheme:
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)$")
 
 
-def _toml_error(path: Path, text: str, error: tomllib.TOMLDecodeError) -> ThemeError:
-    """Move tomllib's "(at line N, column M)" suffix into the usual `path:N:` prefix."""
+def _toml_error(path: Path, text: str, error: tomli.TOMLDecodeError) -> ThemeError:
+    """Move tomli's "(at line N, column M)" suffix into the usual `path:N:` prefix."""
     message = str(error)
     match = _TOML_POSITION.search(message)
     if match is None:
