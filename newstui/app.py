@@ -120,7 +120,11 @@ class NewsApp(App[None]):
                 markup=False,
                 timeout=10,
             )
-        self.push_screen(MainScreen(self.config, self.store, self.db_path, self.clock))
+        # Pushed once start-up's batch update is over: pushed inside it, the main screen's
+        # first render is thrown away and redone (~25 ms later headlines at launch).
+        self.call_later(
+            self.push_screen, MainScreen(self.config, self.store, self.db_path, self.clock)
+        )
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
         """Textual drops one of two bindings on the same key: say so once, don't hide it."""
