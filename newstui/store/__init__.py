@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from newstui.errors import StoreError
 from newstui.models import Feed, FeedSpec, FeedState, ParsedFeed
@@ -151,19 +152,29 @@ class Store(EntriesMixin, FullTextMixin):
 
     def feeds(self, *, include_hidden: bool = False) -> list[Feed]:
         """Every feed in feeds.toml order, with entry counts."""
-        rows = self._query(
-            # Named columns, not f.*: the bookkeeping ones (current_ids: a few KB per feed)
-            # would be read for nothing at every start-up and reload.
-            f"SELECT {_FEED_COLUMNS}, COALESCE(c.total, 0) AS total,"
-            " COALESCE(c.unread, 0) AS unread, COALESCE(c.bookmarks, 0) AS bookmarks"
-            " FROM feeds f LEFT JOIN ("
-            "  SELECT feed_url, COUNT(*) AS total, SUM(read = 0) AS unread,"
-            "  SUM(bookmarked) AS bookmarks FROM entries GROUP BY feed_url"
-            " ) c ON c.feed_url = f.url"
-            + ("" if include_hidden else " WHERE f.hidden = 0")
-            + " ORDER BY f.hidden, f.position"
-        )
-        return [_feed(row) for row in rows]
+        # Two queries in one read transaction, merged here: SQLite joining the counts to the
+        # feeds builds a temporary index and sorts, a third of the time (2,000 feeds).
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                counts = {
+                    row[0]: row[1:]
+                    for row in self._db.execute(
+                        "SELECT feed_url, COUNT(*), SUM(read = 0), SUM(bookmarked)"
+                        " FROM entries GROUP BY feed_url"
+                    )
+                }
+                cursor = self._db.execute(
+                    # Named columns, not f.*: the bookkeeping ones (current_ids: a few KB per
+                    # feed) would be read for nothing at every start-up and reload.
+                    f"SELECT {_FEED_COLUMNS} FROM feeds f"
+                    + ("" if include_hidden else " WHERE f.hidden = 0")
+                    + " ORDER BY f.hidden, f.position"
+                )
+                rows = cursor.fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        return [_feed(row, counts.get(row[0], _NO_COUNTS)) for row in rows]
 
     def save_fetch(
         self,
@@ -260,26 +271,32 @@ _FEED_COLUMNS = (
     "f.url, f.user_title, f.title, f.site_url, f.tags, f.hidden, f.last_fetched_at,"
     " f.last_ok_at, f.last_error, f.error_kind, f.warning, f.failures, f.next_due_at, f.moved_to"
 )
+"""The columns `_feed` reads, in this order (plain tuples: a Row per feed cost ~10 ms)."""
+
+_NO_COUNTS = (0, 0, 0)
 
 
-def _feed(row: sqlite3.Row) -> Feed:
+def _feed(row: tuple[Any, ...], counts: tuple[int, int, int]) -> Feed:
+    (url, user_title, title, site_url, tags, hidden, last_fetched_at, last_ok_at, last_error,
+     error_kind, warning, failures, next_due_at, moved_to) = row  # fmt: skip
+    total, unread, bookmarks = counts
     return Feed(
-        url=row["url"],
-        title=row["user_title"] or row["title"] or row["url"],
-        site_url=row["site_url"],
-        tags=tuple(json.loads(row["tags"] or "[]")),
-        hidden=bool(row["hidden"]),
-        total=row["total"],
-        unread=row["unread"],
-        bookmarks=row["bookmarks"],
-        last_fetched_at=from_epoch(row["last_fetched_at"]),
-        last_ok_at=from_epoch(row["last_ok_at"]),
-        last_error=row["last_error"],
-        error_kind=row["error_kind"],
-        warning=row["warning"],
-        failures=row["failures"],
-        next_due_at=from_epoch(row["next_due_at"]),
-        moved_to=row["moved_to"],
+        url=url,
+        title=user_title or title or url,
+        site_url=site_url,
+        tags=tuple(json.loads(tags)) if tags and tags != "[]" else (),
+        hidden=bool(hidden),
+        total=total,
+        unread=unread,
+        bookmarks=bookmarks,
+        last_fetched_at=from_epoch(last_fetched_at),
+        last_ok_at=from_epoch(last_ok_at),
+        last_error=last_error,
+        error_kind=error_kind,
+        warning=warning,
+        failures=failures,
+        next_due_at=from_epoch(next_due_at),
+        moved_to=moved_to,
     )
 
 
