@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,8 @@ def _database_at(path: Path, version: int) -> None:
                 (FEED, "plain", "Plain one", 1, 0, None, 0, None),
             ],
         )
+        # The feed's last document still lists the read entry: prune must keep it.
+        raw.execute("UPDATE feeds SET current_ids = '[\"read\"]' WHERE url = ?", (FEED,))
     if version >= 2:
         raw.execute(
             "INSERT INTO full_texts (entry, url, html, fetched_at)"
@@ -52,6 +55,11 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
             assert entries["bookmarked"].bookmarked and not entries["bookmarked"].read
             assert not entries["plain"].read
         store.set_state("theme", "nord")  # the newest table exists and works
+        if version >= 1:
+            # Only "read" is prunable by age and state, but the feed still lists it (v5 moved
+            # that list to its own table): pruning everything old deletes nothing.
+            assert store.prune(datetime(2100, 1, 1, tzinfo=UTC)) == 0
+            assert "read" in {e.entry_id for e in store.entries()}
 
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST

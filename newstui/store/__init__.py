@@ -165,8 +165,7 @@ class Store(EntriesMixin, FullTextMixin):
                     )
                 }
                 cursor = self._db.execute(
-                    # Named columns, not f.*: the bookkeeping ones (current_ids: a few KB per
-                    # feed) would be read for nothing at every start-up and reload.
+                    # Named columns, not f.*: the fetch bookkeeping is not shown.
                     f"SELECT {_FEED_COLUMNS} FROM feeds f"
                     + ("" if include_hidden else " WHERE f.hidden = 0")
                     + " ORDER BY f.hidden, f.position"
@@ -196,7 +195,7 @@ class Store(EntriesMixin, FullTextMixin):
             new, updated = self._upsert_entries(db, url, parsed.entries, now)
             db.execute(
                 "UPDATE feeds SET title = ?, site_url = ?, format = ?, etag = ?,"
-                " last_modified = ?, body_hash = ?, current_ids = ?, last_fetched_at = ?,"
+                " last_modified = ?, body_hash = ?, last_fetched_at = ?,"
                 " last_ok_at = ?, last_error = NULL, error_kind = NULL, warning = ?,"
                 " failures = 0, next_due_at = ?, moved_to = ? WHERE url = ?",
                 (
@@ -206,7 +205,6 @@ class Store(EntriesMixin, FullTextMixin):
                     etag,
                     last_modified,
                     body_hash,
-                    json.dumps([e.entry_id for e in parsed.entries]),
                     epoch(now),
                     epoch(now),
                     parsed.warning,
@@ -214,6 +212,11 @@ class Store(EntriesMixin, FullTextMixin):
                     moved_to,
                     url,
                 ),
+            )
+            db.execute(
+                "INSERT INTO feed_documents (url, current_ids) VALUES (?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET current_ids = excluded.current_ids",
+                (url, json.dumps([e.entry_id for e in parsed.entries])),
             )
         return new, updated
 

@@ -192,7 +192,7 @@ class EntriesMixin:
             cursor = db.execute(
                 "DELETE FROM entries WHERE read = 1 AND bookmarked = 0 AND sort_at < ?"
                 " AND entry_id NOT IN (SELECT value FROM json_each("
-                "  (SELECT current_ids FROM feeds WHERE url = entries.feed_url)))",
+                "  (SELECT current_ids FROM feed_documents WHERE url = entries.feed_url)))",
                 (epoch(older_than),),
             )
             return cursor.rowcount

@@ -99,7 +99,21 @@ DROP INDEX entries_by_date;
 CREATE INDEX entries_recent ON entries (sort_at DESC, id DESC, feed_url, read, bookmarked);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+-- The ids in each feed's last document (read only by prune) move out of `feeds`: at a few KB
+-- per feed they made every read of the feed list (start-up, reloads during a refresh) read
+-- megabytes for nothing. feeds.current_ids stays, always NULL: SQLite before 3.35 cannot drop
+-- a column.
+CREATE TABLE feed_documents (
+    url             TEXT PRIMARY KEY REFERENCES feeds (url) ON DELETE CASCADE,
+    current_ids     TEXT NOT NULL       -- JSON list: entry ids in the last document (see prune)
+);
+INSERT INTO feed_documents (url, current_ids)
+    SELECT url, current_ids FROM feeds WHERE current_ids IS NOT NULL;
+UPDATE feeds SET current_ids = NULL WHERE current_ids IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 """MIGRATIONS[n] takes the schema from version n to n + 1."""
 
 LATEST = len(MIGRATIONS)
