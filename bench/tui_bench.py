@@ -249,6 +249,11 @@ def snapshot_head(out: Path) -> tuple[Path, str]:
             ["git", "archive", "HEAD", *paths], cwd=ROOT, capture_output=True, check=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        # Bytecode, as `pip install` writes it: without it (and with PYTHONDONTWRITEBYTECODE,
+        # set on this machine) every launch would compile all of newstui's modules first.
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(target / "newstui")], check=True
+        )
     return target, sha
 
 
@@ -894,6 +899,10 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     params = StoreParams(feeds=args.feeds, entries_per_feed=args.entries, port=args.port)
     code = "working tree"
+    if args.code == "worktree":  # bytecode as an installed package has it (see snapshot_head)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(ROOT / "newstui")], check=True
+        )
     if args.code == "head":
         CODE["snapshot"], sha = snapshot_head(out)
         code = f"snapshot of commit {sha}"
