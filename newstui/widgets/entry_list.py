@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from newstui.models import Headline
 from newstui.timefmt import LABEL_WIDTH, headline_date
+from newstui.widgets._extent import set_extent
 
 HeadlineSource = Callable[[Sequence[int]], list[Headline]]
 _WINDOW = 200
@@ -107,7 +108,7 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         offset_on_screen = self.cursor - round(self.scroll_y)
         self._ids = ids
         self._rows.clear()
-        self.virtual_size = Size(self.size.width, len(ids))
+        set_extent(self, Size(self.size.width, len(ids)))
         if current is not None and current in ids:
             self.cursor = ids.index(current)
             self.scroll_to(y=max(0, self.cursor - offset_on_screen), animate=False)

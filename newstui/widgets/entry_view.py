@@ -17,6 +17,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from newstui.widgets._extent import set_extent
+
 MARGIN = 1
 """Cells of space on each side of the text."""
 
@@ -59,28 +61,8 @@ class EntryView(ScrollView, can_focus=True):
         lines = console.render_lines(self._renderable, options, pad=True)
         margin = Segment(" " * MARGIN)
         self._strips = [Strip([margin, *line, margin], width) for line in lines]
-        self._set_extent(Size(width, len(self._strips)))
+        set_extent(self, Size(width, len(self._strips)))
         self.refresh()
-
-    def _set_extent(self, size: Size) -> None:
-        """Set the scrollable size of a new article.
-
-        Assigning `virtual_size` re-lays out the whole screen, every pane (~20 ms with 2,000
-        feeds), which a new article needs only when its scrollbar appears or disappears (the
-        text area changes width). Otherwise only this widget and its scrollbar are redrawn.
-        """
-        viewport = self.container_size.height
-        before = self.virtual_size
-        if (
-            viewport > 0
-            and before.width == size.width
-            and (before.height > viewport) == (size.height > viewport)
-        ):
-            self.set_reactive(EntryView.virtual_size, size)
-            if self.show_vertical_scrollbar:
-                self.vertical_scrollbar.window_virtual_size = size.height
-        else:
-            self.virtual_size = size
 
     def on_resize(self, _event: events.Resize) -> None:
         self._layout()

@@ -20,6 +20,7 @@ from textual.strip import Strip
 
 from newstui.models import Feed
 from newstui.views import View
+from newstui.widgets._extent import set_extent
 
 UNTAGGED = "Untagged"
 
@@ -112,7 +113,7 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows = rows
         views = self.views
         self.cursor = views.index(current) if current in views else 0
-        self.virtual_size = Size(self.size.width, len(rows))
+        set_extent(self, Size(self.size.width, len(rows)))
         self.refresh()
 
     def select_view(self, view: View) -> bool:

@@ -397,3 +397,41 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
             assert last_line in text, (key, last_line)
             assert view.scroll_y == view.max_scroll_y
             assert view.show_vertical_scrollbar == (last_line != "Short body.")
+
+
+async def test_list_grown_by_a_refresh_scrolls_to_its_new_end(make_app, db_path) -> None:
+    """Entries added while the list is shown (a refresh) extend it: End reaches the new last
+    row, with no re-layout of the screen needed for that."""
+    from datetime import timedelta
+
+    from newstui.models import ParsedFeed
+    from tests.ui.conftest import DEFAULT_FEEDS
+
+    def save(entries: list) -> None:
+        with Store(db_path) as store:
+            store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+            store.save_fetch(
+                TECH,
+                ParsedFeed("rss20", title="Tech", entries=tuple(entries)),
+                now=NOW,
+                etag=None,
+                last_modified=None,
+                body_hash=None,
+                next_due_at=NOW + timedelta(hours=1),
+            )
+
+    first = [entry(n, TECH, hours_old=n) for n in range(60)]
+    app = make_app(filled=False)
+    save(first)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        save(first + [entry(n, TECH, hours_old=n) for n in range(60, 90)])
+        screen.reload_entries()
+        await pilot.pause()
+        assert len(screen.entry_list.ids) == 90
+        screen.action_move_to_edge(1)
+        await pilot.pause()
+        assert screen.entry_list.cursor == 89
+        assert "Headline 89 of tech.example" in screen_text(app)
+        assert screen.entry_list.scroll_y == screen.entry_list.max_scroll_y
