@@ -34,7 +34,7 @@ class EntryView(ScrollView, can_focus=True):
         """The entry on display, if any."""
         self._renderable: RenderableType = Text("")
         self._strips: list[Strip] = []
-        self._width = 0
+        self._available = Size(0, 0)
 
     def show(self, header: RenderableType, body: RenderableType, *, entry_id: int | None) -> None:
         """Display an article (or any header/body pair) from the top."""
@@ -52,17 +52,27 @@ class EntryView(ScrollView, can_focus=True):
         return self.scroll_y >= self.max_scroll_y
 
     def _layout(self, *, force: bool = False) -> None:
-        width = self.scrollable_content_region.width
-        if width <= 2 * MARGIN or (width == self._width and not force):
+        available = self.container_size  # the pane without any scrollbar
+        bar = self.styles.scrollbar_size_vertical
+        if available.width - bar <= 2 * MARGIN or (available == self._available and not force):
             return
-        self._width = width
-        console = self.app.console
-        options = console.options.update(width=width - 2 * MARGIN, height=None)
-        lines = console.render_lines(self._renderable, options, pad=True)
+        self._available = available
+        # Wrap for the width the text will really have: most articles are longer than the pane
+        # and get a scrollbar, so try that first; if it all fits, wrap again at full width.
+        width = available.width - bar
+        lines = self._wrap(width)
+        if len(lines) <= available.height:
+            width = available.width
+            lines = self._wrap(width)
         margin = Segment(" " * MARGIN)
         self._strips = [Strip([margin, *line, margin], width) for line in lines]
         set_extent(self, Size(width, len(self._strips)))
         self.refresh()
+
+    def _wrap(self, width: int) -> list[list[Segment]]:
+        console = self.app.console
+        options = console.options.update(width=width - 2 * MARGIN, height=None)
+        return console.render_lines(self._renderable, options, pad=True)
 
     def on_resize(self, _event: events.Resize) -> None:
         self._layout()

@@ -359,7 +359,7 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
     def body(name: str, paragraphs: int) -> str:
         return "".join(f"<p>Paragraph {i} of {name}.</p>" for i in range(paragraphs))
 
-    bodies = [body("A", 60), body("B", 150), "<p>Short body.</p>", body("D", 90)]
+    bodies = [body("A", 60), body("B", 150), body("D", 90), "<p>Short body.</p>"]
     entries = tuple(
         dataclasses.replace(entry(n, TECH, hours_old=n), content_html=html_body)
         for n, html_body in enumerate(bodies)
@@ -382,10 +382,10 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
         view = screen.entry_view
         for key, last_line in [
             (None, "Paragraph 59 of A."),
-            ("j", "Paragraph 149 of B."),
-            ("j", "Short body."),
+            ("j", "Paragraph 149 of B."),  # long after long: no screen layout needed
             ("j", "Paragraph 89 of D."),
-            ("k", "Short body."),
+            ("j", "Short body."),  # the scrollbar goes
+            ("k", "Paragraph 89 of D."),  # and comes back
             ("k", "Paragraph 149 of B."),
         ]:
             if key:
@@ -397,6 +397,8 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
             assert last_line in text, (key, last_line)
             assert view.scroll_y == view.max_scroll_y
             assert view.show_vertical_scrollbar == (last_line != "Short body.")
+            # Wrapped for the width it is shown in: none of it hidden under the scrollbar.
+            assert view._strips[0].cell_length == view.scrollable_content_region.width
 
 
 async def test_list_grown_by_a_refresh_scrolls_to_its_new_end(make_app, db_path) -> None:
