@@ -180,6 +180,9 @@ class MainScreen(Screen[None]):
     def _after_first_frame(self) -> None:
         self._first_frame_shown = True
         self.preview()
+        if not self.refresher.running:
+            # Half a second after the headlines, while the user reads them.
+            self.set_timer(0.5, self.refresher.preload)
 
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,

@@ -8,6 +8,7 @@ are reloaded at most a few times a second while results arrive, keeping the user
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 from collections.abc import Callable
 from datetime import datetime
@@ -70,11 +71,19 @@ class RefreshController:
         self.reader = await asyncio.to_thread(Store, self.db_path)
         timer = screen.set_interval(RELOAD_EVERY, self._flush)
         try:
-            # Importing httpx and feedparser takes ~0.1 s: not on the event loop.
+            # Importing httpx (~0.15 s) and building the HTTP client with its TLS certificates
+            # (~0.05 s): not on the event loop, where they held keys up.
             refresh = await asyncio.to_thread(importlib.import_module, "newstui.refresh")
-            async with refresh.Refresher(
-                self.db_path, self.config.settings, clock=self.clock, spare_a_core=True
-            ) as refresher:
+            refresher = await asyncio.to_thread(
+                functools.partial(
+                    refresh.Refresher,
+                    self.db_path,
+                    self.config.settings,
+                    clock=self.clock,
+                    spare_a_core=True,
+                )
+            )
+            async with refresher:
                 states = await refresher.feed_states()
                 todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
                 if not todo:
@@ -110,6 +119,14 @@ class RefreshController:
                 markup=False,
                 timeout=6,
             )
+
+    def preload(self) -> None:
+        """Import the refresh machinery in the background, well before the user presses R."""
+        self.screen.run_worker(
+            asyncio.to_thread(importlib.import_module, "newstui.refresh"),
+            group="preload",
+            exit_on_error=False,
+        )
 
     def idle_text(self) -> str:
         """ "Last refresh 14:05" (with the day when it was not today)."""
