@@ -95,6 +95,7 @@ class Refresher:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="newstui-store")
         self._store: Store | None = None
         self._parser: Executor | None = None
+        self._pool_lock = asyncio.Lock()
         self._client = make_client(
             concurrency=settings.concurrency,
             max_redirects=settings.max_redirects,
@@ -308,7 +309,7 @@ class Refresher:
         loop = asyncio.get_running_loop()
         call = partial(parse_worker.parse, url, body, headers, now=self._clock())
         try:
-            return await loop.run_in_executor(self._parse_pool(), call)
+            return await loop.run_in_executor(await self._started_pool(), call)
         except BrokenProcessPool:
             # A worker died (out of memory on a hostile feed?): start a new pool and retry once.
             self._parser = None
@@ -321,6 +322,21 @@ class Refresher:
             self._parser.shutdown(wait=False, cancel_futures=True)
             self._parser = ThreadPoolExecutor(1, thread_name_prefix="newstui-parse")
             return await loop.run_in_executor(self._parser, call)
+
+    async def _started_pool(self) -> Executor:
+        """The parse pool, its worker processes started on a thread the first time: spawning
+        them from the event loop held the reader's keys up for tens of milliseconds."""
+        if self._parser is None:
+            async with self._pool_lock:
+                if self._parser is None:
+                    await asyncio.to_thread(self._start_pool)
+        assert self._parser is not None
+        return self._parser
+
+    def _start_pool(self) -> None:
+        pool = self._parse_pool()
+        if isinstance(pool, ProcessPoolExecutor):
+            pool.submit(os.getpid)  # a process pool starts its workers on its first job
 
     def _parse_pool(self) -> Executor:
         if self._parser is None:
