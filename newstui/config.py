@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -31,7 +30,7 @@ import tomli
 
 from newstui.errors import ConfigError
 from newstui.models import FeedSpec
-from newstui.tomlpos import KeyPath, TomlPositions, describe_value, did_you_mean
+from newstui.tomlpos import KeyPath, TomlPositions, describe_value, did_you_mean, syntax_error
 
 KEY_PRESETS = ("vim", "newsboat")
 
@@ -108,21 +107,9 @@ def load_config(path: Path) -> Config:
     try:
         document = tomli.loads(text)
     except tomli.TOMLDecodeError as error:
-        raise _toml_error(path, text, error) from error
+        line, problem = syntax_error(text, error)
+        raise ConfigError(path, line, "", problem) from error
     return _Checker(path, text).config(document)
-
-
-_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)$")
-
-
-def _toml_error(path: Path, text: str, error: tomli.TOMLDecodeError) -> ConfigError:
-    """Move tomli's "(at line N, column M)" suffix into the usual `path:N:` prefix."""
-    message = str(error)
-    match = _TOML_POSITION.search(message)
-    if match is None:
-        return ConfigError(path, None, "", f"invalid TOML: {message}")
-    line = int(match[1]) if match[1] else max(1, len(text.splitlines()))
-    return ConfigError(path, line, "", f"invalid TOML: {message[: match.start()]}")
 
 
 FEED_KEYS = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text")
@@ -158,15 +145,11 @@ def _where(path: KeyPath) -> str:
 
 
 class _Checker:
-    """Validation for one file: knows the path and, lazily, the line of every key."""
+    """Validation for one file: knows the path and the line of every key."""
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.text = text
-
-    @cached_property
-    def positions(self) -> TomlPositions:
-        return TomlPositions(self.text)
+        self.positions = TomlPositions(text)
 
     def fail(self, path: KeyPath, problem: str, *, at: KeyPath | None = None) -> NoReturn:
         """Raise for `path`, at the line of `at` (default: `path` itself)."""

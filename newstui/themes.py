@@ -22,7 +22,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
@@ -34,7 +34,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from newstui import paths
 from newstui.errors import NewstuiError
-from newstui.tomlpos import TomlPositions, describe_value, did_you_mean
+from newstui.tomlpos import TomlPositions, describe_value, did_you_mean, syntax_error
 
 NEWSTUI_VARIABLES: dict[str, str] = {
     "newstui-unread": "text of an unread headline",
@@ -138,21 +138,9 @@ def load_theme_file(path: Path, source: str) -> LoadedTheme:
     try:
         document = tomli.loads(text)
     except tomli.TOMLDecodeError as error:
-        raise _toml_error(path, text, error) from error
+        line, problem = syntax_error(text, error)
+        raise ThemeError(path, line, problem) from error
     return _Checker(path, text).loaded(document, source)
-
-
-_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)$")
-
-
-def _toml_error(path: Path, text: str, error: tomli.TOMLDecodeError) -> ThemeError:
-    """Move tomli's "(at line N, column M)" suffix into the usual `path:N:` prefix."""
-    message = str(error)
-    match = _TOML_POSITION.search(message)
-    if match is None:
-        return ThemeError(path, None, f"invalid TOML: {message}")
-    line = int(match[1]) if match[1] else max(1, len(text.splitlines()))
-    return ThemeError(path, line, f"invalid TOML: {message[: match.start()]}")
 
 
 def load_themes(extra_dirs: Sequence[Path] = ()) -> ThemeLoad:
@@ -283,12 +271,7 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.text = text
-
-    @cached_property
-    def positions(self) -> TomlPositions:
-        """Only needed to report a problem: locating every key cost half of loading a theme."""
-        return TomlPositions(self.text)
+        self.positions = TomlPositions(text)
 
     def fail(self, key: tuple[str, ...], problem: str, *, at: tuple[str, ...] = ()) -> NoReturn:
         """Raise for `key` (shown as `variables.x:`), at the line of `at` or else of `key`."""

@@ -1,11 +1,11 @@
 """Line numbers for the tables and keys of a TOML document.
 
-tomllib returns plain dicts with no positions, but an error that says only `feeds[7].url` makes
+tomli returns plain dicts with no positions, but an error that says only `feeds[7].url` makes
 the user count `[[feeds]]` headers by hand. This module scans the raw text once and records the
 line where each table header and each key assignment first appears, so `config` can say
 `feeds.toml:41:`.
 
-It is a locator, not a parser. It only ever sees text tomllib has already accepted, and what it
+It is a locator, not a parser. It only ever sees text tomli has already accepted, and what it
 cannot follow (keys inside inline tables and arrays of inline tables) is simply not recorded:
 lookups then fall back to the nearest enclosing header or assignment. It never raises, because a
 locator bug must not hide the configuration error it was asked to place.
@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
-import tomllib
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
+
+import tomli
 
 KeyPath = tuple[str | int, ...]
 """A path into the parsed document: table and key names, with 0-based indexes into arrays of
@@ -29,9 +31,8 @@ class TomlPositions:
     """Where each header and key of one TOML text sits, by 1-based line number."""
 
     def __init__(self, text: str) -> None:
-        self._lines: dict[KeyPath, int] = {}
-        with contextlib.suppress(Exception):
-            _Scanner(text, self._lines).run()
+        self._text = text
+        self._lines: dict[KeyPath, int] | None = None
 
     def line_of(self, *path: str | int) -> int | None:
         """The line where `path` is defined, else where its deepest located ancestor is.
@@ -39,6 +40,12 @@ class TomlPositions:
         For example a key written inside an inline table is not located, so its line is the
         line of the assignment holding the inline table. None when nothing on the path is found.
         """
+        if self._lines is None:
+            # Scanned on the first question only: valid files (every start-up) never ask, and
+            # the scan was half the cost of loading a theme.
+            self._lines = {}
+            with contextlib.suppress(Exception):
+                _Scanner(self._text, self._lines).run()
         for end in range(len(path), 0, -1):
             line = self._lines.get(path[:end])
             if line is not None:
@@ -166,13 +173,27 @@ def _skip_string(text: str, i: int) -> int:
 
 
 def _decode_key(raw: str) -> tuple[str, ...]:
-    """The parts of a dotted key as tomllib reads them (quotes, escapes and spaces handled)."""
-    node = tomllib.loads(f"{raw.strip()} = 0")
+    """The parts of a dotted key as TOML reads them (quotes, escapes and spaces handled)."""
+    node = tomli.loads(f"{raw.strip()} = 0")
     parts: list[str] = []
     while isinstance(node, dict):
         ((name, node),) = node.items()
         parts.append(name)
     return tuple(parts)
+
+
+_ERROR_POSITION = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)$")
+
+
+def syntax_error(text: str, error: tomli.TOMLDecodeError) -> tuple[int | None, str]:
+    """tomli's error as (line, "invalid TOML: ...") with its "(at line N, column M)" suffix
+    moved into the line, for the usual `path:N:` prefix."""
+    message = str(error)
+    match = _ERROR_POSITION.search(message)
+    if match is None:
+        return None, f"invalid TOML: {message}"
+    line = int(match[1]) if match[1] else max(1, len(text.splitlines()))
+    return line, f"invalid TOML: {message[: match.start()]}"
 
 
 def describe_value(value: object) -> str:
