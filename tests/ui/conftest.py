@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -97,15 +97,20 @@ def fill(store: Store, feeds: list[FeedSpec] = DEFAULT_FEEDS) -> None:
     }
     for url, entries in contents.items():
         if any(f.url == url for f in feeds):
-            store.save_fetch(
-                url,
-                ParsedFeed("rss20", title=url, entries=tuple(entries)),
-                now=NOW,
-                etag=None,
-                last_modified=None,
-                body_hash=None,
-                next_due_at=NOW + timedelta(hours=1),
-            )
+            save_entries(store, url, entries)
+
+
+def save_entries(store: Store, url: str, entries: Iterable[ParsedEntry]) -> None:
+    """Store `entries` as one successful fetch of the feed at `url` would, at `NOW`."""
+    store.save_fetch(
+        url,
+        ParsedFeed("rss20", title=url, entries=tuple(entries)),
+        now=NOW,
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        next_due_at=NOW + timedelta(hours=1),
+    )
 
 
 @pytest.fixture

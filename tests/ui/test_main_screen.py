@@ -9,7 +9,7 @@ from newstui.screens.main import MainScreen
 from newstui.store import Store
 from newstui.views import View
 from tests.support.httpserver import Response
-from tests.ui.conftest import NOW, TECH, WORLD, entry, fill
+from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, WORLD, entry, fill, save_entries
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
 <item><guid>fresh-1</guid><title>Fresh story one</title><link>https://fresh.example/1</link></item>
@@ -351,10 +351,6 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
     """Moving between long and short articles: End reaches each one's own last line, and a
     short one has no scrollbar (the pane's size is updated without re-laying out the screen)."""
     import dataclasses
-    from datetime import timedelta
-
-    from newstui.models import ParsedFeed
-    from tests.ui.conftest import DEFAULT_FEEDS
 
     def body(name: str, paragraphs: int) -> str:
         return "".join(f"<p>Paragraph {i} of {name}.</p>" for i in range(paragraphs))
@@ -367,15 +363,7 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
     app = make_app(filled=False)
     with Store(db_path) as store:
         store.sync_feeds(DEFAULT_FEEDS, now=NOW)
-        store.save_fetch(
-            TECH,
-            ParsedFeed("rss20", title="Tech", entries=entries),
-            now=NOW,
-            etag=None,
-            last_modified=None,
-            body_hash=None,
-            next_due_at=NOW + timedelta(hours=1),
-        )
+        save_entries(store, TECH, entries)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         screen = main(app)
@@ -404,23 +392,11 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
 async def test_list_grown_by_a_refresh_scrolls_to_its_new_end(make_app, db_path) -> None:
     """Entries added while the list is shown (a refresh) extend it: End reaches the new last
     row, with no re-layout of the screen needed for that."""
-    from datetime import timedelta
-
-    from newstui.models import ParsedFeed
-    from tests.ui.conftest import DEFAULT_FEEDS
 
     def save(entries: list) -> None:
         with Store(db_path) as store:
             store.sync_feeds(DEFAULT_FEEDS, now=NOW)
-            store.save_fetch(
-                TECH,
-                ParsedFeed("rss20", title="Tech", entries=tuple(entries)),
-                now=NOW,
-                etag=None,
-                last_modified=None,
-                body_hash=None,
-                next_due_at=NOW + timedelta(hours=1),
-            )
+            save_entries(store, TECH, entries)
 
     first = [entry(n, TECH, hours_old=n) for n in range(60)]
     app = make_app(filled=False)
