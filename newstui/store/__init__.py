@@ -90,6 +90,16 @@ class Store(EntriesMixin, FullTextMixin):
                 raise
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query in it sees the same snapshot of the database."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
     def _ids(self, sql: str, params: Sequence[object] = ()) -> list[int]:
         """The first column of every row: plain tuples, no Row objects (100k rows stay cheap)."""
         with self._lock:
@@ -154,25 +164,20 @@ class Store(EntriesMixin, FullTextMixin):
         """Every feed in feeds.toml order, with entry counts."""
         # Two queries in one read transaction, merged here: SQLite joining the counts to the
         # feeds builds a temporary index and sorts, a third of the time (2,000 feeds).
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                counts = {
-                    row[0]: row[1:]
-                    for row in self._db.execute(
-                        "SELECT feed_url, COUNT(*), SUM(read = 0), SUM(bookmarked)"
-                        " FROM entries GROUP BY feed_url"
-                    )
-                }
-                cursor = self._db.execute(
-                    # Named columns, not f.*: the fetch bookkeeping is not shown.
-                    f"SELECT {_FEED_COLUMNS} FROM feeds f"
-                    + ("" if include_hidden else " WHERE f.hidden = 0")
-                    + " ORDER BY f.hidden, f.position"
+        with self._read() as db:
+            counts = {
+                row[0]: row[1:]
+                for row in db.execute(
+                    "SELECT feed_url, COUNT(*), SUM(read = 0), SUM(bookmarked)"
+                    " FROM entries GROUP BY feed_url"
                 )
-                rows = cursor.fetchall()
-            finally:
-                self._db.execute("COMMIT")
+            }
+            rows = db.execute(
+                # Named columns, not f.*: the fetch bookkeeping is not shown.
+                f"SELECT {_FEED_COLUMNS} FROM feeds f"
+                + ("" if include_hidden else " WHERE f.hidden = 0")
+                + " ORDER BY f.hidden, f.position"
+            ).fetchall()
         return [_feed(row, counts.get(row[0], _NO_COUNTS)) for row in rows]
 
     def save_fetch(
