@@ -2,7 +2,7 @@
 
 A spawned worker imports the module of every function it is sent. Living in `newstui.refresh`,
 these pulled httpx, ssl, asyncio, SQLite and rich into each worker (~40 MB idle); here the
-worker imports only this module and `newstui.parse` (~28 MB).
+worker imports only this module and `newstui.parse` (~30 MB).
 """
 
 from __future__ import annotations

@@ -313,7 +313,7 @@ class Refresher:
         except BrokenProcessPool:
             # A worker died (out of memory on a hostile feed?): start a new pool and retry once.
             self._parser = None
-            return await loop.run_in_executor(self._parse_pool(), call)
+            return await loop.run_in_executor(await self._started_pool(), call)
         except (OSError, ValueError):
             if not isinstance(self._parser, ProcessPoolExecutor):
                 raise
