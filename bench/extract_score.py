@@ -10,7 +10,7 @@ compares the two as multisets: precision = shared / extracted, recall = shared /
 Columns:
   readability     readability-lxml `Document.summary()` as it comes
   trafilatura     `trafilatura.extract(..., output_format="html")` with links, images, tables
-  newstui         `newstui.extract.extract_article` (readability + boilerplate filter)
+  newstui         `newstui.article.extract.extract_article` (readability + boilerplate filter)
   pipeline        what `newstui read URL --full-text` prints when piped: header (title, site,
                   date, reading time, URL) + body + numbered link list, via `render_entry` at
                   80 columns, scored against the same expected text (header and link URLs count
@@ -35,10 +35,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from newstui.errors import ParseError
-from newstui.extract import extract_article
-from newstui.reading import page_entry, piped_text
-from newstui.render import html_to_rich, plain_text
+from newstui.article.extract import extract_article
+from newstui.article.render import html_to_rich, plain_text
+from newstui.commands.read import page_entry, piped_text
+from newstui.core.errors import ParseError
 
 CORPUS = Path("/work/shared/corpus/articles/readability")
 URL = "http://fakehost/test/page.html"

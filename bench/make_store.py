@@ -31,13 +31,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from newstui.models import FeedSpec, ParsedEntry, ParsedFeed
+from newstui.core.models import FeedSpec, ParsedEntry, ParsedFeed
 from newstui.store import Store
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GENERATOR_VERSION = 1
 """Bump when the generated content changes, so stale caches are not reused."""
-DB_NAME = "newstui.db"  # newstui.paths.DB_FILENAME (imported lazily there; kept in sync here)
+DB_NAME = "newstui.db"  # newstui.core.paths.DB_FILENAME (imported lazily there; kept in sync here)
 MARKER = re.compile(r"Ref (E\d{7})")
 
 

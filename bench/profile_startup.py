@@ -34,30 +34,30 @@ from collections import defaultdict  # noqa: E402
 from typing import Any  # noqa: E402
 
 TARGETS = [
-    "newstui.config:load_config",
+    "newstui.core.config:load_config",
     "newstui.store:Store.__init__",
     "newstui.store:Store.sync_feeds",
     "newstui.store:Store.feeds",
     "newstui.store:Store.entry_ids",
     "newstui.store:Store.headlines",
     "newstui.store:Store.entry",
-    "newstui.screens.main:MainScreen.on_mount",
-    "newstui.screens.main:MainScreen.reload_feeds",
-    "newstui.screens.main:MainScreen.reload_entries",
-    "newstui.screens.main:MainScreen.select_view",
-    "newstui.screens.main:MainScreen.status_update",
-    "newstui.screens.main:MainScreen.display_entry",
-    "newstui.screens.main:MainScreen.preview",
-    "newstui.screens.main:MainScreen.action_move",
-    "newstui.screens.main:MainScreen.action_refresh_all",
-    "newstui.screens.refreshing:RefreshController._flush",
-    "newstui.article:render_entry",
-    "newstui.widgets.feed_list:build_rows",
-    "newstui.widgets.feed_list:FeedList.set_rows",
-    "newstui.widgets.entry_list:EntryList.show",
-    "newstui.widgets.entry_list:EntryList.update_ids",
-    "newstui.widgets.entry_list:EntryList.render_line",
-    "newstui.widgets.entry_view:EntryView.show",
+    "newstui.ui.screens.main:MainScreen.on_mount",
+    "newstui.ui.screens.main:MainScreen.reload_feeds",
+    "newstui.ui.screens.main:MainScreen.reload_entries",
+    "newstui.ui.screens.main:MainScreen.select_view",
+    "newstui.ui.screens.main:MainScreen.status_update",
+    "newstui.ui.screens.main:MainScreen.display_entry",
+    "newstui.ui.screens.main:MainScreen.preview",
+    "newstui.ui.screens.main:MainScreen.action_move",
+    "newstui.ui.screens.main:MainScreen.action_refresh_all",
+    "newstui.ui.screens.refreshing:RefreshController._flush",
+    "newstui.article.compose:render_entry",
+    "newstui.ui.widgets.feed_list:build_rows",
+    "newstui.ui.widgets.feed_list:FeedList.set_rows",
+    "newstui.ui.widgets.entry_list:EntryList.show",
+    "newstui.ui.widgets.entry_list:EntryList.update_ids",
+    "newstui.ui.widgets.entry_list:EntryList.render_line",
+    "newstui.ui.widgets.entry_view:EntryView.show",
     "textual.app:App._display",
     "textual.app:App._on_compose",
     "textual.app:App._process_messages",
@@ -266,10 +266,10 @@ def main() -> int:
         multiprocessing.resource_tracker.ensure_running()
     if args.cprofile_keys:
         state["key_profiler"] = cProfile.Profile()
-    marks.append((ms(), "importing newstui.app (Textual, widgets)"))
-    import newstui.app  # noqa: F401
+    marks.append((ms(), "importing newstui.ui.app (Textual, widgets)"))
+    import newstui.ui.app  # noqa: F401
 
-    marks.append((ms(), "imported newstui.app"))
+    marks.append((ms(), "imported newstui.ui.app"))
     install()
     atexit.register(report, args.out)
     from newstui.cli import main as newstui_main

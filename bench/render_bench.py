@@ -15,7 +15,7 @@ import time
 
 from rich.console import Console
 
-from newstui.render import html_to_rich
+from newstui.article.render import html_to_rich
 
 _SECTION = """
 <h2>Section {n}: notes on the design</h2>

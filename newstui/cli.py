@@ -16,10 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from newstui import __version__, paths
-from newstui.config import Config, load_config, normalize_url
-from newstui.errors import ConfigError, StoreError
-from newstui.models import FeedSpec
+from newstui import __version__
+from newstui.core import paths
+from newstui.core.config import Config, load_config, normalize_url
+from newstui.core.errors import ConfigError, StoreError
+from newstui.core.models import FeedSpec
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -85,11 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "themes":
             return _list_themes(args.theme_dir)
         if args.command == "read":
-            from newstui.reading import read_command
+            from newstui.commands.read import read_command
 
             return asyncio.run(read_command(config, db_path, args.url, full_text=args.full_text))
         if args.command == "status":
-            from newstui.report import print_status
+            from newstui.commands.report import print_status
 
             return print_status(config, db_path, as_json=args.json)
         return _run_tui(config, db_path, args.theme, args.theme_dir)
@@ -139,7 +140,7 @@ def select_feeds(specs: Sequence[FeedSpec], names: Sequence[str]) -> list[FeedSp
 
 
 def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: bool) -> int:
-    from newstui.report import run_refresh
+    from newstui.commands.report import run_refresh
 
     specs = select_feeds(config.feeds, names) if names else list(config.feeds)
     return asyncio.run(run_refresh(config, db_path, specs, force=force_all or bool(names)))
@@ -150,15 +151,15 @@ def _run_tui(config: Config, db_path: Path, theme: str | None, theme_dirs: list[
     # the cyclic collector would walk them over and over (~30 ms of a ~450 ms launch). It is
     # paused until the first frame, then those objects are frozen (NewsApp.on_ready).
     gc.disable()
-    from newstui.app import run_app
-    from newstui.themes import load_themes
+    from newstui.ui.app import run_app
+    from newstui.ui.themes import load_themes
 
     themes = load_themes([Path(d).expanduser() for d in theme_dirs])
     return run_app(config, db_path, themes=themes, theme=theme)
 
 
 def _list_themes(theme_dirs: list[str]) -> int:
-    from newstui.themes import format_failures, load_themes, theme_listing
+    from newstui.ui.themes import format_failures, load_themes, theme_listing
 
     load = load_themes([Path(d).expanduser() for d in theme_dirs])
     rows = theme_listing(load)

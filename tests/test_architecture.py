@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomli
 
 HEADLESS_MODULES = (
-    "newstui.refresh",
+    "newstui.feeds.refresh",
     "newstui.store",
-    "newstui.parse",
+    "newstui.feeds.parse",
     "newstui.cli",
-    "newstui.report",
+    "newstui.commands.report",
 )
 REPO = Path(__file__).resolve().parents[1]
 
@@ -70,11 +71,27 @@ def test_importing_newstui_creates_no_files(tmp_path: Path) -> None:
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     code = (
-        "import newstui, newstui.paths, newstui.config, newstui.store, newstui.refresh,"
-        " newstui.cli, newstui.report\n"
+        "import newstui, newstui.core.paths, newstui.core.config, newstui.store,"
+        " newstui.feeds.refresh, newstui.cli, newstui.commands.report\n"
         "print(newstui.__version__)\n"
     )
     out = run_python(code, env=isolated_env(home), cwd=workdir)
     assert out.strip()
     assert list(home.rglob("*")) == []
     assert list(workdir.rglob("*")) == []
+
+
+def test_every_layer_but_the_ui_is_kept_from_textual() -> None:
+    """The Textual rule names packages, not modules: a subpackage added later must be named
+    in it (or be the UI), else the rule would silently not cover it."""
+    contracts = tomli.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    [rule] = [c for c in contracts["contracts"] if c.get("forbidden_modules") == ["textual"]]
+    packages = {
+        f"newstui.{p.name}"
+        for p in (REPO / "newstui").iterdir()
+        if (p / "__init__.py").is_file()
+    }
+    assert set(rule["source_modules"]) == packages - {"newstui.ui"}
+    [layers] = [c for c in contracts["contracts"] if c["type"] == "layers"]
+    layered = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
+    assert packages | {"newstui.cli"} == layered

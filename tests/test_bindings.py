@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from newstui.bindings import PRESETS, check_keymap, keymap_table, known_bindings, normalize_key
+from newstui.ui.bindings import PRESETS, check_keymap, keymap_table, known_bindings, normalize_key
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui import __version__, paths
+from newstui import __version__
+from newstui.core import paths
 from tests.support.httpserver import HTTPServer, Response
 
 pytestmark = pytest.mark.slow  # every test starts the real command

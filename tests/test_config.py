@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from newstui.config import Config, Settings, load_config
-from newstui.errors import ConfigError
-from newstui.models import FeedSpec
-from newstui.tomlpos import TomlPositions
+from newstui.core.config import Config, Settings, load_config
+from newstui.core.errors import ConfigError
+from newstui.core.models import FeedSpec
+from newstui.core.tomlpos import TomlPositions
 
 DATA = Path(__file__).parent / "data" / "config"
 REPO_FEEDS = Path(__file__).parents[1] / "feeds.toml"

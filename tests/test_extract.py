@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from newstui.errors import ParseError
-from newstui.extract import MAX_INPUT_BYTES, Extracted, extract_article
-from newstui.render import html_to_rich, plain_text
+from newstui.article.extract import MAX_INPUT_BYTES, Extracted, extract_article
+from newstui.article.render import html_to_rich, plain_text
+from newstui.core.errors import ParseError
 
 PAGES = Path(__file__).parent / "data" / "pages"
 NEWS_URL = "https://courier.example/news/2024/05/night-ferries"

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from newstui import __version__
-from newstui.fetch import (
+from newstui.feeds.fetch import (
     DEFAULT_USER_AGENT,
     Fetched,
     FetchFailed,

@@ -7,9 +7,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newstui.fetch import make_client
-from newstui.fulltext import fetch_article
-from newstui.models import FeedSpec, ParsedEntry, ParsedFeed
+from newstui.core.models import FeedSpec, ParsedEntry, ParsedFeed
+from newstui.feeds.fetch import make_client
+from newstui.feeds.fulltext import fetch_article
 from newstui.store import Store
 from tests.support.httpserver import Response
 
@@ -117,8 +117,8 @@ def test_read_full_text_of_a_stored_entry_is_cached(http_server, tmp_path: Path)
 
 
 async def test_full_text_feeds_fetch_new_entries_in_the_background(http_server, tmp_path) -> None:
-    from newstui.config import Settings
-    from newstui.refresh import Refresher
+    from newstui.core.config import Settings
+    from newstui.feeds.refresh import Refresher
 
     story = http_server.route(
         "/story", Response(200, HTML, (PAGES / "boilerplate.html").read_bytes())

@@ -1,4 +1,4 @@
-"""Golden tests for `newstui.parse.parse_feed`, plus no-crash runs over the shared corpus.
+"""Golden tests for `newstui.feeds.parse.parse_feed`, plus no-crash runs over the shared corpus.
 
 Each fixture in `tests/data/feeds/` exercises one quirk:
 
@@ -33,9 +33,9 @@ from typing import Any
 
 import pytest
 
-from newstui.errors import ParseError
-from newstui.models import ParsedFeed
-from newstui.parse import parse_feed
+from newstui.core.errors import ParseError
+from newstui.core.models import ParsedFeed
+from newstui.feeds.parse import parse_feed
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -11,14 +11,14 @@ from pathlib import Path
 import feedparser
 import feedparser.api
 
-import newstui.parse  # noqa: F401  (installs the speed-ups, as a refresh does)
+import newstui.feeds.parse  # noqa: F401  (installs the speed-ups, as a refresh does)
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 
 _DUMP = """
 import json, sys
 if sys.argv[1] == "fast":
-    import newstui.parse  # installs the speed-ups
+    import newstui.feeds.parse  # installs the speed-ups
 import feedparser
 out = {}
 for path in sys.argv[2:]:

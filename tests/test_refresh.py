@@ -21,10 +21,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from newstui.config import Settings
-from newstui.models import Entry, Feed, FeedSpec, FeedState, FeedUpdate, UpdateStatus
-from newstui.parse_worker import NICENESS
-from newstui.refresh import Refresher, plan_refresh, summarise
+from newstui.core.config import Settings
+from newstui.core.models import Entry, Feed, FeedSpec, FeedState, FeedUpdate, UpdateStatus
+from newstui.feeds.parse_worker import NICENESS
+from newstui.feeds.refresh import Refresher, plan_refresh, summarise
 from newstui.store import Store
 from tests.support.httpserver import Request, Response, hang
 

@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from newstui.render import Document, Rendered, RenderStyles, html_to_rich, plain_text
-from newstui.render._document import Paragraph, TableBlock
+from newstui.article.render import Document, Rendered, RenderStyles, html_to_rich, plain_text
+from newstui.article.render._document import Paragraph, TableBlock
 
 DATA = Path(__file__).parent / "data" / "html"
 BASE_URL = "https://example.com/blog/post.html"
@@ -458,6 +458,7 @@ def test_two_hundred_kilobytes_convert_quickly():
 
 def test_render_package_never_imports_textual():
     code = (
-        "import sys, newstui.render; assert not any(m.startswith('textual') for m in sys.modules)"
+        "import sys, newstui.article.render;"
+        " assert not any(m.startswith('textual') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,7 +1,7 @@
 """When each feed is fetched next: pure functions of headers, failures and a fixed `now`.
 
 A wrong answer here is noticed either by publishers (we hammer them) or by users (a feed goes
-quiet for days), so every rule of `newstui.schedule` gets an example with exact times.
+quiet for days), so every rule of `newstui.feeds.schedule` gets an example with exact times.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from newstui import schedule
-from newstui.schedule import (
+from newstui.feeds import schedule
+from newstui.feeds.schedule import (
     MAX_BACKOFF,
     MAX_HINT,
     MAX_RETRY_AFTER,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui.errors import StoreError
-from newstui.models import Enclosure, FeedSpec, ParsedEntry, ParsedFeed
+from newstui.core.errors import StoreError
+from newstui.core.models import Enclosure, FeedSpec, ParsedEntry, ParsedFeed
 from newstui.store import Store, schema
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from newstui.text import clean_block, clean_line, strip_controls
+from newstui.core.text import clean_block, clean_line, strip_controls
 
 ESC = "\x1b"
 BEL = "\x07"

@@ -20,10 +20,10 @@ from textual.color import Color
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import Static
 
-from newstui import paths
-from newstui.errors import NewstuiError
-from newstui.theme_colors import article_render_styles, contrast, newstui_variable_defaults
-from newstui.themes import (
+from newstui.core import paths
+from newstui.core.errors import NewstuiError
+from newstui.ui.theme_colors import article_render_styles, contrast, newstui_variable_defaults
+from newstui.ui.themes import (
     COLOUR_KEYS,
     NEWSTUI_VARIABLES,
     LoadedTheme,
@@ -42,7 +42,7 @@ BUNDLED = paths.bundled_themes_dir()
 BUNDLED_FILES = sorted(BUNDLED.glob("*.toml"))
 TRUECOLOUR_FILES = [p for p in BUNDLED_FILES if not tomllib.loads(p.read_text("utf-8")).get("ansi")]
 """Themes with fixed RGB colours; an ANSI theme's colours are whatever the terminal says."""
-TCSS = Path(__file__).parents[1] / "newstui" / "newstui.tcss"
+TCSS = Path(__file__).parents[1] / "newstui" / "ui" / "newstui.tcss"
 
 # The bundled palettes that deliberately replace Textual's built-in theme of the same name
 # (a superset: Textual's variables plus newstui's). Any other clash is an accident.

@@ -24,8 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newstui.errors import StoreError
-from newstui.models import Feed, FeedSpec, FeedState, ParsedFeed
+from newstui.core.errors import StoreError
+from newstui.core.models import Feed, FeedSpec, FeedState, ParsedFeed
 from newstui.store import schema
 from newstui.store._convert import epoch, from_epoch
 from newstui.store._entries import EntriesMixin

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from newstui.models import Enclosure
+from newstui.core.models import Enclosure
 
 
 def epoch(moment: datetime | None) -> int | None:

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from newstui.models import Entry, Headline, ParsedEntry
+from newstui.core.models import Entry, Headline, ParsedEntry
 from newstui.store._convert import enclosures_from_json, enclosures_json, epoch, from_epoch
 
 if TYPE_CHECKING:

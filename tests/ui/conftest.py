@@ -11,11 +11,11 @@ from types import MappingProxyType
 
 import pytest
 
-from newstui.app import NewsApp
-from newstui.config import Config, Settings
-from newstui.models import FeedSpec, ParsedEntry, ParsedFeed
+from newstui.core.config import Config, Settings
+from newstui.core.models import FeedSpec, ParsedEntry, ParsedFeed
 from newstui.store import Store
-from newstui.themes import ThemeLoad
+from newstui.ui.app import NewsApp
+from newstui.ui.themes import ThemeLoad
 
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # a Wednesday
 

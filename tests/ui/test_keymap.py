@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newstui.app import NewsApp
-from newstui.config import load_config
+from newstui.core.config import load_config
 from newstui.store import Store
+from newstui.ui.app import NewsApp
 from tests.ui.conftest import DEFAULT_FEEDS, clock, fill
 
 
@@ -83,8 +83,8 @@ async def test_newsboat_preset(make_app, db_path) -> None:
 
 def test_every_binding_has_an_action_to_run() -> None:
     """A binding whose action doesn't exist does nothing when pressed (as `q` once did)."""
-    from newstui.bindings import known_bindings
-    from newstui.screens.main import MainScreen
+    from newstui.ui.bindings import known_bindings
+    from newstui.ui.screens.main import MainScreen
 
     for binding in known_bindings().values():
         name = binding.action.split("(")[0]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 
-from newstui.models import FeedSpec
-from newstui.screens.main import MainScreen
+from newstui.core.models import FeedSpec, ParsedFeed
+from newstui.core.views import View
 from newstui.store import Store
-from newstui.views import View
+from newstui.ui.screens.main import MainScreen
 from tests.support.httpserver import Response
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, WORLD, entry, fill, save_entries
 
@@ -155,7 +155,7 @@ async def test_new_entries_keep_the_selection(make_app, db_path) -> None:
         with Store(db_path) as other:  # a cron refresh in another process adds entries
             other.save_fetch(
                 TECH,
-                __import__("newstui.models").models.ParsedFeed(
+                ParsedFeed(
                     "rss20", entries=tuple(entry(100 + i, TECH, hours_old=-0.1) for i in range(3))
                 ),
                 now=NOW,
@@ -197,8 +197,7 @@ async def test_markup_in_feed_text_is_shown_literally(make_app, db_path) -> None
     app = make_app(feeds, filled=False)
     store = app.store
     store.sync_feeds(feeds, now=NOW)
-    from newstui.models import ParsedFeed
-    from newstui.parse import parse_feed
+    from newstui.feeds.parse import parse_feed
 
     items = "".join(
         f"<item><guid>{i}</guid><title>{html.escape(t)}</title></item>"
@@ -309,7 +308,7 @@ async def test_reader_mode_toggles_and_survives_restart(make_app, http_server) -
     url = http_server.route("/story", Response(200, {"content-type": "text/html"}, page))
     feeds = [FeedSpec(TECH, title="Tech Daily")]
     app = make_app(feeds, filled=False)
-    from newstui.models import ParsedEntry, ParsedFeed
+    from newstui.core.models import ParsedEntry, ParsedFeed
 
     app.store.sync_feeds(feeds, now=NOW)
     app.store.save_fetch(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui import paths
-from newstui.themes import load_theme_file, load_themes
+from newstui.core import paths
+from newstui.ui.themes import load_theme_file, load_themes
 
 
 async def test_default_and_command_line_theme(make_app) -> None:

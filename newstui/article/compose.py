@@ -1,0 +1,132 @@
+"""An entry as the article pane shows it: a header (title, feed, author, date, reading time,
+link), the body rendered from its sanitized HTML, attachments, and the numbered links.
+Pure; rich only, no Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.text import Text
+
+from newstui.article.render import RenderStyles, html_to_rich
+from newstui.core.htmlclean import html_to_text
+from newstui.core.models import Enclosure, Entry, Feed
+from newstui.core.timefmt import ago
+
+WORDS_PER_MINUTE = 230
+READING_WIDTH = 100
+"""Lines longer than this are hard to read: wide terminals get margins, not longer lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStyles:
+    """Styles the theme fills in (the UI passes its component styles)."""
+
+    title: Style = field(default_factory=lambda: Style(bold=True))
+    meta: Style = field(default_factory=lambda: Style(dim=True))
+    link: Style = field(default_factory=lambda: Style(underline=True))
+    error: Style = field(default_factory=lambda: Style(bold=True))
+    body: RenderStyles = field(default_factory=RenderStyles)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    header: RenderableType
+    body: RenderableType
+    links: tuple[str, ...] = ()
+    """Link N of the text is links[N-1]; attachments follow the text's links."""
+
+
+def render_entry(
+    entry: Entry, styles: ArticleStyles | None = None, *, list_links: bool = True
+) -> Article:
+    """The whole article for `entry`.
+
+    `list_links=False` leaves the numbered link list out of the body, for callers that print
+    it themselves (piped output keeps each URL on one line so it can be copied).
+    """
+    styles = styles or ArticleStyles()
+    html = entry.content_html or entry.summary_html or ""
+    rendered = html_to_rich(html, base_url=entry.link, width=READING_WIDTH, styles=styles.body)
+    links = list(rendered.links)
+    parts: list[RenderableType] = [rendered.renderable]
+    if not html.strip():
+        parts = [Text("(This entry has no text.)", style=styles.meta)]
+    if entry.enclosures:
+        parts.append(_attachments(entry.enclosures, links, styles))
+    if links and list_links:
+        parts.append(_link_list(links, styles))
+    words = len(html_to_text(html).split())
+    return Article(_header(entry, words, styles), Group(*parts), tuple(links))
+
+
+def _header(entry: Entry, words: int, styles: ArticleStyles) -> Text:
+    header = Text()
+    header.append(entry.title + "\n", style=styles.title)
+    meta = [entry.feed_title]
+    if entry.author:
+        meta.append(entry.author)
+    meta.append(entry.published_at.astimezone().strftime("%a %d %b %Y %H:%M"))
+    meta.append(f"{max(1, round(words / WORDS_PER_MINUTE))} min read")
+    header.append(" · ".join(meta) + "\n", style=styles.meta)
+    if entry.link:
+        header.append(entry.link, style=styles.link)
+    header.rstrip()
+    return header
+
+
+def _attachments(
+    enclosures: tuple[Enclosure, ...], links: list[str], styles: ArticleStyles
+) -> Text:
+    text = Text("\nAttachments\n", style=styles.title)
+    for enclosure in enclosures:
+        links.append(enclosure.url)
+        details = ", ".join(part for part in (enclosure.type, _size(enclosure.length)) if part)
+        text.append(f"[{len(links)}] ", style=styles.meta)
+        text.append(f"{details}  " if details else "")
+        text.append(enclosure.url + "\n", style=styles.link)
+    return text
+
+
+def _link_list(links: list[str], styles: ArticleStyles) -> Text:
+    text = Text("\nLinks\n", style=styles.title)
+    for number, url in enumerate(links, 1):
+        text.append(f"[{number}] ", style=styles.meta)
+        text.append(url + "\n", style=styles.link)
+    text.rstrip()
+    return text
+
+
+def _size(length: int | None) -> str:
+    if not length:
+        return ""
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if length >= size:
+            return f"{length / size:.1f} {unit}"
+    return f"{length} bytes"
+
+
+def render_feed_status(feed: Feed, now: datetime, styles: ArticleStyles | None = None) -> Article:
+    """What the article pane shows for a highlighted feed: its health, errors first."""
+    styles = styles or ArticleStyles()
+    header = Text()
+    header.append(feed.title + "\n", style=styles.title)
+    header.append(feed.url, style=styles.link)
+    body = Text()
+    if feed.last_error:
+        body.append(f"Last refresh failed: {feed.last_error}\n", style=styles.error)
+        body.append(f"Failures in a row: {feed.failures}\n", style=styles.meta)
+    if feed.warning:
+        body.append(f"Warning: {feed.warning}\n", style=styles.meta)
+    if feed.moved_to:
+        body.append(f"Moved permanently to {feed.moved_to}: update feeds.toml\n")
+    body.append(f"Last success: {ago(feed.last_ok_at, now)}\n")
+    body.append(f"Next refresh: {ago(feed.next_due_at, now) if feed.next_due_at else 'now'}\n")
+    body.append(f"{feed.unread} unread of {feed.total}, {feed.bookmarks} bookmarked\n")
+    if feed.tags:
+        body.append("Tags: " + ", ".join(feed.tags) + "\n", style=styles.meta)
+    return Article(header, body)

@@ -1,0 +1,170 @@
+"""What the headless commands print: `newstui refresh` progress and summary, `newstui status`.
+
+On a terminal: a progress bar and coloured tables (rich). Otherwise (cron, pipes): plain lines
+that are easy to grep, and `status --json`, a stable document for scripts. Feed-supplied text is
+always passed to rich as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from newstui.core.config import Config
+from newstui.core.models import Feed, FeedSpec, FeedUpdate, UpdateStatus
+from newstui.core.timefmt import ago, utc_now
+from newstui.feeds.refresh import Refresher, summarise
+from newstui.store import Store
+
+JSON_FORMAT_VERSION = 1
+_STATUS_STYLE = {
+    UpdateStatus.NEW: "bold green",
+    UpdateStatus.UPDATED: "green",
+    UpdateStatus.UNCHANGED: "dim",
+    UpdateStatus.NOT_MODIFIED: "dim",
+    UpdateStatus.ERROR: "bold red",
+}
+
+
+async def run_refresh(config: Config, db_path: Path, specs: list[FeedSpec], *, force: bool) -> int:
+    """Refresh `specs`; print one line per feed and a summary. Exit 0 once the run completed."""
+    with Store(db_path) as store:
+        store.sync_feeds(config.feeds, now=utc_now())
+        # Known titles; a feed never fetched before is named by what its fetch finds.
+        titles = {feed.url: feed.title for feed in store.feeds() if feed.title != feed.url}
+    console = Console(stderr=True, highlight=False)
+    out = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    started = time.monotonic()
+    updates: list[FeedUpdate] = []
+    async with Refresher(db_path, config.settings) as refresher:
+        if console.is_terminal:
+            todo = len(specs) if force else None
+            with Progress(
+                TextColumn("Refreshing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("refresh", total=todo)
+                async for update in refresher.run(specs, force=force):
+                    updates.append(update)
+                    progress.advance(task)
+                    if update.status is not UpdateStatus.NOT_MODIFIED:
+                        progress.console.print(_update_line(update, titles))
+        else:
+            async for update in refresher.run(specs, force=force):
+                updates.append(update)
+                out.print(_update_line(update, titles))
+    totals = summarise(updates)
+    elapsed = time.monotonic() - started
+    if not updates:
+        out.print("Nothing to refresh: every feed is up to date (use --all to force).")
+    else:
+        out.print(
+            f"Refreshed {_count(totals['feeds'], 'feed')} in {elapsed:.1f} s: "
+            f"{totals['new']} new, {totals['updated']} updated, "
+            f"{totals['not-modified']} not modified, {_count(totals['errors'], 'error')}."
+        )
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _update_line(update: FeedUpdate, titles: dict[str, str]) -> Text:
+    line = Text()
+    line.append(f"{update.status.value:<13}", style=_STATUS_STYLE[update.status])
+    line.append(titles.get(update.url) or update.title or update.url)
+    if update.status is UpdateStatus.ERROR:
+        line.append(f": {update.error}", style="red")
+    elif update.new or update.updated:
+        line.append(f": {update.new} new, {update.updated} updated")
+    if update.warning:
+        line.append(f" (warning: {update.warning})", style="yellow")
+    return line
+
+
+def print_status(
+    config: Config, db_path: Path, *, as_json: bool, file: TextIO | None = None
+) -> int:
+    """`newstui status`: one row per feed of feeds.toml."""
+    with Store(db_path) as store:
+        store.sync_feeds(config.feeds, now=utc_now())
+        feeds = store.feeds()
+    spec_of = {spec.url: spec for spec in config.feeds}
+    stream = file or sys.stdout
+    if as_json:
+        document = {
+            "format": JSON_FORMAT_VERSION,
+            "generated_at": _iso(utc_now()),
+            "config": str(config.path),
+            "database": str(db_path),
+            "feeds": [_feed_json(feed, spec_of.get(feed.url)) for feed in feeds],
+        }
+        json.dump(document, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+        return 0
+    console = Console(file=stream, highlight=False)
+    table = Table(title=Text(f"{len(feeds)} feeds from {config.path}"), expand=True)
+    table.add_column("feed / URL", ratio=3, overflow="ellipsis", no_wrap=True)
+    table.add_column("tags", ratio=1, overflow="ellipsis", no_wrap=True, min_width=4)
+    for column in ("unread", "total", "bkm", "last success", "next due"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    table.add_column("error", ratio=2, overflow="fold", min_width=8)
+    now = utc_now()
+    for feed in feeds:
+        name = Text(feed.title)
+        name.append("\n" + feed.url, style="dim")
+        table.add_row(
+            name,
+            Text(", ".join(feed.tags)),
+            str(feed.unread),
+            str(feed.total),
+            str(feed.bookmarks),
+            ago(feed.last_ok_at, now),
+            ago(feed.next_due_at, now) if feed.next_due_at else "now",
+            Text(feed.last_error or "", style="red"),
+        )
+    console.print(table)
+    return 0
+
+
+def _feed_json(feed: Feed, spec: FeedSpec | None) -> dict[str, Any]:
+    return {
+        "title": feed.title,
+        "url": feed.url,
+        "site_url": feed.site_url,
+        "tags": list(feed.tags),
+        "total": feed.total,
+        "unread": feed.unread,
+        "bookmarks": feed.bookmarks,
+        "last_fetched_at": _iso(feed.last_fetched_at),
+        "last_success_at": _iso(feed.last_ok_at),
+        "last_error": feed.last_error,
+        "error_kind": feed.error_kind,
+        "warning": feed.warning,
+        "consecutive_failures": feed.failures,
+        "next_due_at": _iso(feed.next_due_at),
+        "moved_to": feed.moved_to,
+        "refresh_interval_minutes": (
+            int(spec.refresh_interval.total_seconds() // 60)
+            if spec and spec.refresh_interval
+            else None
+        ),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None

@@ -1,0 +1,393 @@
+"""Reading feeds.toml into frozen dataclasses, with errors a person can act on.
+
+`load_config(path)` reads the one file it is given and nothing else: it never writes, creates or
+resolves paths, so it is safe to call on a file the user is editing. No Textual and no httpx here.
+
+Every problem raises `ConfigError`, whose `str()` is one line naming the file, the line, the
+place in the document and the problem:
+
+    /home/me/.config/newstui/feeds.toml:12: feeds[3].url: not an http(s) or file URL
+
+Loading stops at the first problem rather than guessing: a feed list silently missing a feed, or
+a refresh interval silently reset to the default, is worse than a refusal with a line number.
+Feeds are numbered from 1 in messages (`feeds[1]` is the first `[[feeds]]` table) because people,
+not programs, read them. Line numbers come from `newstui.core.tomlpos`, which is only consulted once
+something is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
+
+import tomli
+
+from newstui.core.errors import ConfigError
+from newstui.core.models import FeedSpec
+from newstui.core.tomlpos import KeyPath, TomlPositions, describe_value, did_you_mean, syntax_error
+
+KEY_PRESETS = ("vim", "newsboat")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The `[settings]` table. Every field has a default, so `Settings()` works without a file."""
+
+    refresh_interval: timedelta = timedelta(minutes=30)
+    """How long a feed rests between fetches, unless the feed overrides it."""
+    concurrency: int = 12
+    """Simultaneous fetches (1 to 64): enough to be quick, few enough to be polite."""
+    timeout: float = 30.0
+    """Total seconds allowed for one feed fetch (1 to 600), so a trickling server cannot stall."""
+    max_feed_size: int = 10_000_000
+    """Largest body read, in bytes. Written in the file as `max_feed_size_mb` (0 < MB <= 200)."""
+    max_redirects: int = 5
+    """Redirects followed per fetch (0 to 20)."""
+    retention_days: int = 0
+    """0 keeps everything forever; otherwise read, un-bookmarked entries older than this many
+    days may be pruned."""
+    user_agent: str | None = None
+    """None sends newstui's own User-Agent."""
+    parse_workers: int = 0
+    """Processes parsing feeds; 0 means one per CPU core."""
+    theme: str | None = None
+    """Theme name; None keeps the UI's default. Checked against the themes by the UI."""
+    keys: str = "vim"
+    """Key binding preset, one of `KEY_PRESETS`; `[keymap]` overrides single bindings."""
+    refresh_on_start: bool = True
+    auto_refresh: bool = True
+    """Refresh periodically while the TUI is open."""
+    mark_read_on_open: bool = True
+    show_read: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything feeds.toml says, validated."""
+
+    path: Path
+    """The file this was read from, as given (not resolved), for messages and `newstui locate`."""
+    feeds: tuple[FeedSpec, ...]
+    settings: Settings
+    keymap: Mapping[str, str]
+    """Binding id (`entries.toggle-read`) to key string (`m,space`), read-only. Ids are checked by
+    the UI, because binding ids are a UI concept."""
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate one feeds.toml.
+
+    Args:
+        path: The file to read. It is opened for reading once and never written.
+
+    Returns:
+        The validated configuration. A file without `[[feeds]]` gives an empty `feeds`.
+
+    Raises:
+        ConfigError: The file cannot be read, is not UTF-8 or TOML, or holds an unknown key, a
+            value of the wrong type or range, a bad or duplicate feed URL. Its `str()` is one line.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(path, None, "", f"cannot read: {error.strerror or error}") from error
+    try:
+        text = data.decode("utf-8-sig")  # -sig: Windows editors like to prepend a BOM
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        problem = f"cannot read: not UTF-8 text (byte 0x{data[error.start]:02x} on line {line})"
+        raise ConfigError(path, None, "", problem) from error
+    try:
+        document = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        line, problem = syntax_error(text, error)
+        raise ConfigError(path, line, "", problem) from error
+    return _Checker(path, text).config(document)
+
+
+FEED_KEYS = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text")
+TOP_LEVEL_KEYS = ("settings", "keymap", "feeds")
+
+# Names used by earlier drafts of the format (STYLE.md §4.10); too far apart for difflib.
+_RENAMED = {
+    "refresh_interval_minutes": "refresh_interval",
+    "max_concurrent_fetches": "concurrency",
+    "request_timeout_seconds": "timeout",
+    "max_feed_size": "max_feed_size_mb",
+}
+
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+_DURATION_HINT = 'use whole minutes or a string like "90s", "45m", "2h", "1d"'
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _where(path: KeyPath) -> str:
+    """`("feeds", 2, "url")` -> `feeds[3].url`: 1-based, TOML-quoted where a name needs it."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+            continue
+        if not _BARE_KEY.fullmatch(part):
+            part = '"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        out += f".{part}" if out else part
+    return out
+
+
+class _Checker:
+    """Validation for one file: knows the path and the line of every key."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.positions = TomlPositions(text)
+
+    def fail(self, path: KeyPath, problem: str, *, at: KeyPath | None = None) -> NoReturn:
+        """Raise for `path`, at the line of `at` (default: `path` itself)."""
+        line = self.positions.line_of(*(path if at is None else at))
+        raise ConfigError(self.path, line, _where(path), problem)
+
+    def config(self, document: dict[str, Any]) -> Config:
+        # Tables are checked in the order the file has them, so the first error reported is
+        # the first one in the file.
+        feeds: tuple[FeedSpec, ...] = ()
+        settings, keymap = Settings(), {}
+        for key, value in document.items():
+            if key == "feeds":
+                feeds = self.feeds(value)
+            elif key == "settings":
+                settings = self.settings(self.table(value, (key,)))
+            elif key == "keymap":
+                keymap = self.keymap(self.table(value, (key,)))
+            else:
+                self._unknown_top_level(key, value)
+        return Config(self.path, feeds, settings, MappingProxyType(keymap))
+
+    def _unknown_top_level(self, key: str, value: object) -> NoReturn:
+        kind = "table" if isinstance(value, dict) else "key"
+        if key in _SETTINGS:
+            self.fail((), f"'{key}' belongs in the [settings] table", at=(key,))
+        if key in FEED_KEYS:
+            self.fail((), f"'{key}' belongs in a [[feeds]] table", at=(key,))
+        self.fail((), f"unknown {kind} '{key}'{_suggest(key, TOP_LEVEL_KEYS)}", at=(key,))
+
+    def table(self, value: object, path: KeyPath) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(path, "expected a table")
+        return value
+
+    def known_keys(self, table: dict[str, Any], path: KeyPath, known: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in known:
+                self.fail(path, f"unknown key '{key}'{_suggest(key, known)}", at=(*path, key))
+
+    # -- the three tables ---------------------------------------------------------------------
+
+    def settings(self, table: dict[str, Any]) -> Settings:
+        self.known_keys(table, ("settings",), tuple(_SETTINGS))
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            field, check = _SETTINGS[key]
+            values[field] = check(self, value, ("settings", key))
+        return Settings(**values)
+
+    def feeds(self, value: object) -> tuple[FeedSpec, ...]:
+        if not isinstance(value, list):
+            self.fail(("feeds",), "expected [[feeds]] tables")
+        specs: list[FeedSpec] = []
+        seen: dict[str, int] = {}
+        for index, table in enumerate(value):
+            spec = self.feed(index, table)
+            first = seen.setdefault(spec.url, index)
+            if first != index:
+                line = self.positions.line_of("feeds", first, "url")
+                problem = f"duplicate of {_where(('feeds', first))}"
+                self.fail(("feeds", index, "url"), problem + (f" (line {line})" if line else ""))
+            specs.append(spec)
+        return tuple(specs)
+
+    def feed(self, index: int, table: object) -> FeedSpec:
+        path: KeyPath = ("feeds", index)
+        if not isinstance(table, dict):
+            self.fail(path, "expected a table with a 'url' key")
+        self.known_keys(table, path, FEED_KEYS)
+        if "url" not in table:
+            self.fail(path, "missing required key 'url'")
+        url = normalize_url(self.string(table["url"], (*path, "url")))
+        if url is None:
+            self.fail((*path, "url"), "not an http(s) or file URL")
+        title, agent = table.get("title"), table.get("user_agent")
+        interval = table.get("refresh_interval")
+        if interval is not None:
+            interval = self.duration(interval, (*path, "refresh_interval"))
+        return FeedSpec(
+            url=url,
+            title=None if title is None else self.text_line(title, (*path, "title")),
+            tags=tuple(dict.fromkeys(self.tags(table.get("tags", []), (*path, "tags")))),
+            refresh_interval=interval,
+            user_agent=None if agent is None else self.text_line(agent, (*path, "user_agent")),
+            full_text=self.boolean(table.get("full_text", False), (*path, "full_text")),
+        )
+
+    def keymap(self, table: dict[str, Any]) -> dict[str, str]:
+        """Flatten nested tables into dotted ids, so `[keymap.entries] toggle-read` and
+        `"entries.toggle-read"` name the same binding (STYLE.md §4.9)."""
+        flat: dict[str, str] = {}
+        sources: dict[str, KeyPath] = {}
+        for ident, value, path in _keymap_leaves(table, ("keymap",)):
+            if not isinstance(value, str):
+                self.fail(
+                    path, f'expected a string of keys like "r,f5", not {describe_value(value)}'
+                )
+            if not value.strip():
+                self.fail(path, "must not be empty")
+            if ident in flat:
+                line = self.positions.line_of(*sources[ident])
+                also = f" (also line {line})" if line else ""
+                self.fail(path, f"'{ident}' is set twice{also}")
+            flat[ident] = value
+            sources[ident] = path
+        return flat
+
+    # -- value checks -------------------------------------------------------------------------
+
+    def string(self, value: object, path: KeyPath) -> str:
+        if not isinstance(value, str):
+            self.fail(path, f"expected a string, not {describe_value(value)}")
+        return value
+
+    def text_line(self, value: object, path: KeyPath) -> str:
+        """A non-empty single line: it ends up in the terminal or an HTTP header."""
+        text = self.string(value, path).strip()
+        if not text:
+            self.fail(path, "must not be empty")
+        if _CONTROL.search(text):
+            self.fail(path, "must be one line without control characters")
+        return text
+
+    def tags(self, value: object, path: KeyPath) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+            self.fail(path, "expected a list of strings")
+        return [self.text_line(tag, path) for tag in value]
+
+    def boolean(self, value: object, path: KeyPath) -> bool:
+        if not isinstance(value, bool):
+            self.fail(path, f"expected true or false, not {describe_value(value)}")
+        return value
+
+    def integer(self, value: object, path: KeyPath, low: int, high: int) -> int:
+        # bool is a subclass of int in Python, but `concurrency = true` is a mistake, not 1.
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(path, f"expected an integer, not {describe_value(value)}")
+        if not low <= value <= high:
+            self.fail(path, f"must be from {low} to {high}, not {value}")
+        return value
+
+    def number(
+        self, value: object, path: KeyPath, low: float, high: float, *, above: bool = False
+    ) -> float:
+        """A number in `[low, high]`, or `(low, high]` when `above` is set."""
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            self.fail(path, f"expected a number, not {describe_value(value)}")
+        if (value <= low if above else value < low) or not value <= high:  # NaN fails here too
+            bound = f"more than {low:g}" if above else f"at least {low:g}"
+            self.fail(path, f"must be {bound} and at most {high:g}, not {value:g}")
+        return float(value)
+
+    def duration(self, value: object, path: KeyPath) -> timedelta:
+        if isinstance(value, int) and not isinstance(value, bool):
+            seconds = value * 60
+        elif isinstance(value, str):
+            match = _DURATION.fullmatch(value.strip().lower())
+            if match is None:
+                self.fail(path, f"not a duration: {describe_value(value)}; {_DURATION_HINT}")
+            seconds = int(match[1]) * _UNIT_SECONDS[match[2]]
+        else:
+            self.fail(path, f"expected a duration, not {describe_value(value)}; {_DURATION_HINT}")
+        # Under a minute hammers servers; the upper bound keeps timedelta() from overflowing.
+        if not 60 <= seconds <= 365 * 86_400:
+            self.fail(path, "must be between 1 minute and 365 days")
+        return timedelta(seconds=seconds)
+
+    def keys_preset(self, value: object, path: KeyPath) -> str:
+        name = self.string(value, path)
+        if name not in KEY_PRESETS:
+            self.fail(path, f'expected "vim" or "newsboat", not {describe_value(name)}')
+        return name
+
+
+_Check = Callable[[_Checker, Any, KeyPath], object]
+
+# TOML key -> (Settings field, check). The keys double as the list of known keys.
+_SETTINGS: dict[str, tuple[str, _Check]] = {
+    "refresh_interval": ("refresh_interval", _Checker.duration),
+    "concurrency": ("concurrency", lambda c, v, p: c.integer(v, p, 1, 64)),
+    "timeout": ("timeout", lambda c, v, p: c.number(v, p, 1, 600)),
+    "max_feed_size_mb": (
+        "max_feed_size",
+        lambda c, v, p: round(c.number(v, p, 0, 200, above=True) * 1_000_000),
+    ),
+    "max_redirects": ("max_redirects", lambda c, v, p: c.integer(v, p, 0, 20)),
+    "retention_days": ("retention_days", lambda c, v, p: c.integer(v, p, 0, 36_500)),
+    "user_agent": ("user_agent", _Checker.text_line),
+    "parse_workers": ("parse_workers", lambda c, v, p: c.integer(v, p, 0, 256)),
+    "theme": ("theme", _Checker.text_line),
+    "keys": ("keys", _Checker.keys_preset),
+    "refresh_on_start": ("refresh_on_start", _Checker.boolean),
+    "auto_refresh": ("auto_refresh", _Checker.boolean),
+    "mark_read_on_open": ("mark_read_on_open", _Checker.boolean),
+    "show_read": ("show_read", _Checker.boolean),
+}
+
+
+def _keymap_leaves(
+    table: dict[str, Any], path: KeyPath, prefix: str = ""
+) -> Iterator[tuple[str, object, KeyPath]]:
+    """Every non-table value under `table`, with its dotted id and its path in the document."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _keymap_leaves(value, (*path, key), f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value, (*path, key)
+
+
+def _suggest(word: str, choices: tuple[str, ...]) -> str:
+    """`"; did you mean 'x'?"` for a near miss or a renamed key, else ``."""
+    if _RENAMED.get(word) in choices:
+        return f"; did you mean '{_RENAMED[word]}'?"
+    return did_you_mean(word, choices)
+
+
+def normalize_url(raw: str) -> str | None:
+    """The URL with surrounding whitespace removed and scheme and host lowercased, or None when it
+    is not a usable http(s) URL (with a host) or file URL (with an absolute path).
+
+    The normalized form is both the duplicate check's key and `FeedSpec.url`, so that changing
+    `Example.org` to `example.org` in the file does not make the store see a new feed.
+    """
+    url = raw.strip()
+    if not url or _SPACE.search(url) or _CONTROL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and parts.hostname:
+        userinfo, at, host = parts.netloc.rpartition("@")
+        # An empty path and "/" fetch the same resource; one spelling keeps duplicates visible.
+        netloc, path = userinfo + at + host.lower(), parts.path or "/"
+        return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))
+    if scheme == "file" and parts.path.startswith("/"):
+        return "file" + url[len(parts.scheme) :]
+    return None

@@ -1,0 +1,58 @@
+"""The exceptions newstui raises.
+
+```
+NewstuiError
+ ├── ConfigError    feeds.toml is unusable: names file, line and problem
+ ├── ThemeError     a theme file is unusable (defined in newstui.ui.themes, a UI module)
+ ├── ParseError     fetched bytes hold no usable feed or article
+ └── StoreError     the database cannot be opened or is newer than this program
+```
+
+Fetch failures are not exceptions: a feed that times out or answers 404 is an expected event,
+so `fetch.fetch_feed` returns a `FetchFailed` value instead (see `newstui.feeds.fetch`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NewstuiError(Exception):
+    """Base of every error newstui raises on purpose."""
+
+
+class ConfigError(NewstuiError):
+    """A configuration file is unusable.
+
+    `str(error)` is the one line shown to the user: `/path/feeds.toml:12: feeds[3].url: problem`.
+    """
+
+    def __init__(self, path: Path | str, line: int | None, where: str, problem: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.where = where
+        self.problem = problem
+        location = f"{self.path}:{line}" if line else str(self.path)
+        subject = f" {where}:" if where else ""
+        super().__init__(f"{location}:{subject} {problem}")
+
+
+class ParseError(NewstuiError):
+    """The bytes fetched for a feed hold nothing usable.
+
+    `kind` is a short machine-readable word (`not-a-feed`, `unparseable`); `str()` is the human
+    message stored as the feed's error.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        # Both in args, so the error survives pickling back from a parser process.
+        super().__init__(kind, message)
+        self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StoreError(NewstuiError):
+    """The database cannot be used (for example it was written by a newer newstui)."""

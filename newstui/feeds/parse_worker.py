@@ -1,0 +1,42 @@
+"""What runs inside a parse worker process, kept tiny on purpose.
+
+A spawned worker imports the module of every function it is sent. Living in `newstui.feeds.refresh`,
+these pulled httpx, ssl, asyncio, SQLite and rich into each worker (~40 MB idle); here the
+worker imports only this module and `newstui.feeds.parse` (~30 MB).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newstui.core.models import ParsedFeed
+
+NICENESS = 10
+"""How much lower parse workers run than the process that started them."""
+
+
+def warm_up() -> None:
+    """Runs once in each parse worker as it starts.
+
+    Parsing is batch work: at a lower priority the scheduler gives the process that owns the
+    terminal (the reader's keys, or `refresh` feeding the workers) the CPU first when both
+    want it; the workers still use every idle cycle. The parser is imported up front rather
+    than during the first feed's parse.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
+        os.nice(NICENESS)
+    import newstui.feeds.parse  # noqa: F401
+
+
+def parse(url: str, body: bytes, headers: Mapping[str, str], *, now: datetime) -> ParsedFeed:
+    """`newstui.feeds.parse.parse_feed`, imported here and not at the top: the main process (which
+    only refers to this function) never parses, and feedparser, nh3 and chardet would cost it
+    ~15 MB for nothing."""
+    from newstui.feeds.parse import parse_feed
+
+    return parse_feed(url, body, headers, now=now)

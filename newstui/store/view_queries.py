@@ -1,0 +1,76 @@
+"""Turning a `View` into store queries, and finding the next unread entry. No widgets here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from newstui.core.models import Feed
+from newstui.core.views import View
+from newstui.store import Store
+
+
+class ViewQueries:
+    """The entry ids each view shows, newest first."""
+
+    def __init__(self, store: Store, *, show_read: bool) -> None:
+        self.store = store
+        self.show_read = show_read
+
+    def ids(self, view: View, feeds: Mapping[str, Feed], store: Store | None = None) -> list[int]:
+        """The view's ids, from this object's store or another connection to it."""
+        store = store or self.store
+        unread_only = not self.show_read
+        if view.kind == "unread":
+            return store.entry_ids(unread_only=True)
+        if view.kind == "bookmarks":
+            return store.entry_ids(bookmarked_only=True)
+        if view.kind == "tag":
+            urls = [url for url, feed in feeds.items() if view.key in feed.tags]
+            return store.entry_ids(urls, unread_only=unread_only) if urls else []
+        if view.kind == "feed":
+            return store.entry_ids(view.key, unread_only=unread_only)
+        return store.entry_ids(unread_only=unread_only)
+
+    @staticmethod
+    def empty_message(view: View) -> str:
+        return {
+            "unread": "All caught up: no unread entries.",
+            "bookmarks": "No bookmarks yet: press b on an entry to keep it here.",
+        }.get(view.kind, "No entries yet: press r to refresh this feed.")
+
+    @staticmethod
+    def next_unread(ids: Sequence[int], cursor: int, direction: int, store: Store) -> int | None:
+        """Index of the next unread entry after `cursor` in `direction`, or None."""
+        step = 1 if direction > 0 else -1
+        index = cursor + step
+        while 0 <= index < len(ids):
+            window = ids[index : index + 200] if step > 0 else ids[max(0, index - 199) : index + 1]
+            rows = {h.id: h for h in store.headlines(window)}
+            order = (
+                range(index, index + len(window))
+                if step > 0
+                else range(index, index - len(window), -1)
+            )
+            for position in order:
+                row = rows.get(ids[position])
+                if row is not None and not row.read:
+                    return position
+            index += step * len(window)
+        return None
+
+    @staticmethod
+    def next_view_with_unread(
+        views: Sequence[View], current: View | None, direction: int, feeds: Mapping[str, Feed]
+    ) -> View | None:
+        """The next feed row (in list order) that has unread entries."""
+        feed_views = [v for v in views if v.kind == "feed"]
+        if not feed_views:
+            return None
+        start = feed_views.index(current) if current in feed_views else -1
+        count = len(feed_views)
+        for offset in range(1, count + 1):
+            candidate = feed_views[(start + offset * (1 if direction > 0 else -1)) % count]
+            feed = feeds.get(candidate.key)
+            if candidate != current and feed is not None and feed.unread:
+                return candidate
+        return None

@@ -1,0 +1,188 @@
+"""NewsApp: wiring only (stylesheet, screens, keymap, links). No feed logic lives here."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import subprocess
+import sys
+import webbrowser
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from multiprocessing import resource_tracker
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.theme import Theme
+
+from newstui.core.config import Config
+from newstui.core.timefmt import utc_now
+from newstui.store import Store
+from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap
+from newstui.ui.screens.main import MainScreen
+from newstui.ui.theme_colors import newstui_variable_defaults
+from newstui.ui.themes import ThemeLoad, format_failures, load_themes, unknown_theme_problem
+
+CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
+OPENABLE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class NewsApp(App[None]):
+    CSS_PATH = "newstui.tcss"
+    TITLE = "newstui"
+    BINDINGS = APP_BINDINGS
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        db_path: Path,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        themes: ThemeLoad | None = None,
+        theme: str | None = None,
+    ) -> None:
+        # With NO_COLOR, Textual picks its colour filter once, here, from the theme current at
+        # that moment: asking for ANSI colours gives the NoColor filter (attributes kept)
+        # instead of a grey Monochrome one that ignores the terminal's palette.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
+        self.set_reactive(App.ansi_color, None)
+        self.config = config
+        self.store = store
+        self.db_path = db_path
+        self.clock = clock
+        # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
+        self.animation_level = "none"
+        self._reported_clashes: set[frozenset[str]] = set()
+        self.theme_load = themes if themes is not None else load_themes()
+        for loaded in self.theme_load.themes.values():
+            self.register_theme(loaded.theme)
+        self._theme_problem = self._choose_theme(theme)
+
+    def _choose_theme(self, explicit: str | None) -> str | None:
+        """--theme, else the theme last picked in the reader, else feeds.toml, else the default.
+
+        A pick made in the reader is remembered with the feeds.toml value of that moment, so
+        editing `theme` in feeds.toml later wins over the old pick.
+        """
+        configured = self.config.settings.theme
+        picked = self.store.get_state("theme")
+        picked_over = self.store.get_state("theme.configured")
+        wanted = explicit or (
+            picked if picked and picked_over == (configured or "") else configured
+        )
+        if not wanted:
+            return None
+        problem = unknown_theme_problem(wanted, self.available_themes)
+        if problem is None:
+            self.theme = wanted
+        return problem
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return newstui_variable_defaults(self.current_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """Keep the user's choice in the data dir: feeds.toml is theirs, never rewritten."""
+        self.store.set_state("theme", theme.name)
+        self.store.set_state("theme.configured", self.config.settings.theme or "")
+
+    def on_ready(self) -> None:
+        if not gc.isenabled():
+            # The command paused the collector for start-up (cli._run_tui). What exists now
+            # lives as long as the app; frozen, full collections skip it: they cost 10-25 ms
+            # pauses, in the middle of key presses, with 2,000 feeds.
+            gc.freeze()
+            gc.enable()
+
+    def on_mount(self) -> None:
+        problems = []
+        if self._theme_problem:
+            problems.append(f"{self._theme_problem}; using {self.theme}")
+        if self.theme_load.failures:
+            problems.append(format_failures(self.theme_load.failures))
+        if problems:
+            self.notify(
+                "\n".join(problems), title="Themes", severity="warning", markup=False, timeout=10
+            )
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        check = check_keymap(self.config.keymap, self.config.settings.keys)
+        if check.keymap:
+            self.set_keymap(check.keymap)
+        if check.problems:
+            self.notify(
+                "\n".join(check.problems),
+                title=f"[keymap] in {self.config.path}",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        # Pushed once start-up's batch update is over: pushed inside it, the main screen's
+        # first render is thrown away and redone (~25 ms later headlines at launch).
+        self.call_later(
+            self.push_screen, MainScreen(self.config, self.store, self.db_path, self.clock)
+        )
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """Textual drops one of two bindings on the same key: say so once, don't hide it."""
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids in self._reported_clashes:
+            return
+        self._reported_clashes.add(ids)
+        self.notify(
+            f"Key clash in [keymap]: {', '.join(sorted(ids))} share a key; one of them is lost.",
+            severity="warning",
+            markup=False,
+        )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for binding in MAIN_BINDINGS:
+                action = binding.action
+                yield SystemCommand(
+                    binding.description,
+                    f"{binding.id} ({binding.key})",
+                    lambda action=action: self.run_action(action, screen),  # type: ignore[misc]
+                )
+
+    def open_link(self, url: str) -> None:
+        """Open a link from a feed: http(s) and mailto only, never javascript:, file: ..."""
+        if not url.lower().startswith(OPENABLE_SCHEMES):
+            self.notify(f"Not opening {url}: only web and mail links are opened.", markup=False)
+            return
+        browser = os.environ.get("BROWSER", "").split(":")[0]
+        console = browser if browser and shutil.which(browser) else None
+        has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        if console and (not has_display or os.path.basename(console) in CONSOLE_BROWSERS):
+            with self.suspend():
+                subprocess.run([console, url], check=False)
+            return
+        if has_display or sys.platform in ("darwin", "win32"):
+            webbrowser.open(url)
+            self.notify(f"Opened {url}", markup=False, timeout=2)
+            return
+        fallback = next((b for b in CONSOLE_BROWSERS if shutil.which(b)), None)
+        if fallback:
+            with self.suspend():
+                subprocess.run([fallback, url], check=False)
+            return
+        self.copy_to_clipboard(url)
+        self.notify(
+            f"No browser found (set $BROWSER). Copied the link instead: {url}",
+            markup=False,
+            severity="warning",
+        )
+
+
+def run_app(config: Config, db_path: Path, *, themes: ThemeLoad, theme: str | None) -> int:
+    # Start multiprocessing's helper now, while stdin/stdout/stderr are still the terminal's:
+    # started from inside the running app (first refresh) it fails with "bad value(s) in
+    # fds_to_keep", and every feed's parse with it.
+    resource_tracker.ensure_running()
+    with Store(db_path) as store:
+        NewsApp(config, store, db_path, themes=themes, theme=theme).run()
+    return 0

@@ -1,0 +1,187 @@
+"""What the article pane shows, and reader mode (full text) for the entry on display.
+
+Kept apart from MainScreen so the screen stays about navigation. Big bodies are converted off
+the event loop and kept for a while; full text comes from the store when it was fetched before
+(offline, after a restart), else from the web in a worker while the pane stays usable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from newstui.core.models import Entry
+from newstui.store import Store
+from newstui.ui.theme_colors import article_render_styles
+from newstui.ui.widgets.entry_view import EntryView
+
+if TYPE_CHECKING:
+    from newstui.article.compose import Article, ArticleStyles
+    from newstui.core.config import Settings
+    from newstui.ui.screens.main import MainScreen
+
+RENDER_IN_THREAD_ABOVE = 50_000
+"""HTML characters above which an article is converted in a thread (~20 ms per 50 KB)."""
+CACHE_SIZE = 32
+
+
+class ArticlePresenter:
+    def __init__(
+        self,
+        screen: MainScreen,
+        store: Store,
+        view: EntryView,
+        settings: Settings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.screen = screen
+        self.store = store
+        self.view = view
+        self.settings = settings
+        self.clock = clock
+        self.cache: OrderedDict[tuple[int, bool], tuple[str, Article]] = OrderedDict()
+        """Recent articles by (entry id, full text?), with the HTML they were made from."""
+        self.full_text: set[int] = set()
+        """Entries the user switched to reader mode (`f`)."""
+
+    def styles(self) -> ArticleStyles:
+        """The article's styles from the current theme (no colour is decided here)."""
+        from newstui.article.compose import ArticleStyles
+
+        view = self.view
+        app = self.screen.app
+        body = article_render_styles(app.theme_variables, dark=app.current_theme.dark)
+        return ArticleStyles(
+            title=view.get_component_rich_style("entry-view--title"),
+            meta=view.get_component_rich_style("entry-view--meta"),
+            link=body.link,
+            error=view.get_component_rich_style("entry-view--error"),
+            body=body,
+        )
+
+    def restyle(self) -> None:
+        """The theme changed: forget converted articles and show the current one again."""
+        self.cache.clear()
+        if self.view.shown_id is not None:
+            self.show(self.view.shown_id)
+
+    def show(self, entry_id: int) -> None:
+        """Show an entry in the mode the user last chose for it."""
+        entry = self.store.entry(entry_id)
+        if entry is None:
+            self.view.show_message("This entry is gone (pruned, or its feed removed).")
+            return
+        if entry_id in self.full_text:
+            cached = self.store.full_text(entry_id)
+            if cached is not None and cached.html:
+                entry = dataclasses.replace(entry, content_html=cached.html, summary_html=None)
+                self._render(entry, full=True)
+                return
+            self.full_text.discard(entry_id)
+        self._render(entry, full=False)
+
+    def links(self) -> tuple[str, ...]:
+        shown = self.view.shown_id
+        if shown is None:
+            return ()
+        cached = self.cache.get((shown, shown in self.full_text))
+        return cached[1].links if cached else ()
+
+    def _render(self, entry: Entry, *, full: bool) -> None:
+        # Imported on the first article, after the first frame: the HTML converter and its
+        # lxml are not needed to show the lists (~20 ms of a launch).
+        from newstui.article.compose import render_entry
+
+        html = entry.content_html or entry.summary_html or ""
+        cached = self.cache.get((entry.id, full))
+        if cached is not None and cached[0] == html:
+            self.view.show(cached[1].header, cached[1].body, entry_id=entry.id)
+            return
+        if len(html) < RENDER_IN_THREAD_ABOVE:
+            self._remember(entry.id, full, html, render_entry(entry, self.styles()))
+            return
+        self.view.show(Text(entry.title), Text("Rendering…"), entry_id=entry.id)
+        self.screen.run_worker(
+            self._render_later(entry, html, full), group="render", exclusive=True
+        )
+
+    async def _render_later(self, entry: Entry, html: str, full: bool) -> None:
+        from newstui.article.compose import render_entry
+
+        article = await asyncio.to_thread(render_entry, entry, self.styles())
+        if self.view.shown_id == entry.id:
+            self._remember(entry.id, full, html, article)
+
+    def _remember(self, entry_id: int, full: bool, html: str, article: Article) -> None:
+        key = (entry_id, full)
+        self.cache[key] = (html, article)
+        self.cache.move_to_end(key)
+        while len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
+        self.view.show(article.header, article.body, entry_id=entry_id)
+
+    # -- reader mode -------------------------------------------------------------------------
+
+    def toggle_full_text(self) -> None:
+        """`f`: the web page's article instead of the feed's text, and back."""
+        entry_id = self.view.shown_id
+        if entry_id is None:
+            self.screen.notify("Open an entry first.", timeout=2)
+            return
+        if entry_id in self.full_text:
+            self.full_text.discard(entry_id)
+            self.show(entry_id)
+            return
+        entry = self.store.entry(entry_id)
+        if entry is None or not entry.link:
+            self.screen.notify("This entry has no link to fetch.", severity="warning", timeout=3)
+            return
+        cached = self.store.full_text(entry_id)
+        if cached is not None and cached.html:
+            self.full_text.add(entry_id)
+            self.show(entry_id)
+            return
+        # The pane says what is happening; keys keep working (the fetch is a worker).
+        self.view.show(
+            Text(entry.title, style=self.styles().title),
+            Text(f"Fetching the full article from {entry.link} …", style=self.styles().meta),
+            entry_id=entry_id,
+        )
+        self.screen.run_worker(
+            self._fetch(entry), group=f"full-text-{entry_id}", exclusive=True, exit_on_error=False
+        )
+
+    async def _fetch(self, entry: Entry) -> None:
+        from newstui.feeds.fetch import make_client
+        from newstui.feeds.fulltext import fetch_article
+
+        assert entry.link is not None
+        settings = self.settings
+        async with make_client(
+            max_redirects=settings.max_redirects, user_agent=settings.user_agent
+        ) as client:
+            page = await fetch_article(
+                client, entry.link, timeout=settings.timeout, max_bytes=settings.max_feed_size
+            )
+        self.store.save_full_text(
+            entry.id, entry.link, html=page.html, error=page.error, now=self.clock()
+        )
+        if page.error is not None:
+            self.screen.notify(
+                f"Could not get the full article: {page.error}",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
+            if self.view.shown_id == entry.id:
+                self.show(entry.id)  # back to the feed's own text
+            return
+        self.full_text.add(entry.id)
+        if self.view.shown_id == entry.id:
+            self.show(entry.id)

@@ -1,0 +1,453 @@
+"""MainScreen: feeds | headlines | article, plus the status line and footer.
+
+The screen is where the store meets the widgets: it queries, hands data down as attributes and
+reacts to the widgets' messages. User actions (read marks, bookmarks) are written through to the
+database at once, so a crash right after a key press loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from newstui.core.config import Config
+from newstui.core.models import Feed
+from newstui.core.views import View
+from newstui.store import Store
+from newstui.store.view_queries import ViewQueries
+from newstui.ui.bindings import MAIN_BINDINGS
+from newstui.ui.screens.articles import ArticlePresenter
+from newstui.ui.screens.refreshing import RefreshController
+from newstui.ui.widgets.entry_list import EntryList
+from newstui.ui.widgets.entry_view import EntryView
+from newstui.ui.widgets.feed_list import FeedList, build_rows
+
+NARROW_WIDTH = 110
+"""Below this many columns the article pane is not shown beside the lists: Enter opens it
+full-screen and Escape comes back."""
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = MAIN_BINDINGS
+
+    def __init__(
+        self, config: Config, store: Store, db_path: Path, clock: Callable[[], datetime]
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.queries = ViewQueries(store, show_read=config.settings.show_read)
+        self.refresher = RefreshController(self, config, db_path, clock)
+        self.feeds: dict[str, Feed] = {}
+        self.undo_stack: list[list[int]] = []
+        self._first_frame_shown = False
+        self.opened_id: int | None = None
+        """The entry last opened for reading (not just highlighted)."""
+        self.status = Static(id="status-line")
+        self.feed_list = FeedList(id="feeds")
+        self.entry_list = EntryList(store.headlines, clock, id="entries")
+        self.entry_view = EntryView(id="article")
+        self.articles = ArticlePresenter(self, store, self.entry_view, config.settings, clock)
+
+    def compose(self) -> ComposeResult:
+        yield self.status
+        with Horizontal(id="panes"):
+            yield self.feed_list
+            yield self.entry_list
+            yield self.entry_view
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Headlines first: the first article is drawn in the frame after them, so converting it
+        # (and importing the converter) does not hold the first frame back.
+        self.call_after_refresh(self._after_first_frame)
+        self.store.sync_feeds(self.config.feeds, now=self.clock())
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+        self.reload_feeds()
+        fetched = [f.last_fetched_at for f in self.feeds.values() if f.last_fetched_at]
+        self.refresher.last_finished = max(fetched, default=None)
+        self.status_update(self.refresher.idle_text())
+        self.select_view(View.unread())
+        self.entry_list.focus()
+        self._apply_width(self.size.width)
+        settings = self.config.settings
+        if settings.refresh_on_start:
+            self.refresher.start(force=False)
+        if settings.auto_refresh:
+            self.set_interval(60, lambda: self.refresher.start(force=False, quiet=True))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background job failed: say so (workers don't stop the app, nor stay silent)."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                f"Something went wrong: {type(error).__name__}: {error}",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+
+    def _restyle(self, _theme: object) -> None:
+        self.articles.restyle()
+        self.reload_feeds(restyle=True)
+        self.entry_list.refresh()
+
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+
+    # -- data flow ---------------------------------------------------------------------------
+
+    def reload_feeds(self, feeds: list[Feed] | None = None, *, restyle: bool = False) -> None:
+        """Counts and rows of the feed list (from the store unless given); place kept."""
+        feeds = self.store.feeds() if feeds is None else feeds
+        self.feeds = {feed.url: feed for feed in feeds}
+        unread = sum(f.unread for f in feeds)
+        bookmarks = sum(f.bookmarks for f in feeds)
+        rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks)
+        self.feed_list.set_rows(rows, restyle=restyle)
+        self.status_update()
+
+    def reload_entries(self) -> None:
+        """New contents for the current view, selection and scroll position kept."""
+        view = self.feed_list.current_view
+        if view is not None:
+            self.entry_list.update_ids(self.queries.ids(view, self.feeds))
+
+    async def reload_in_background(self, store: Store) -> None:
+        """Both reloads, with the queries on a thread (its own connection): during a refresh
+        of thousands of feeds they would otherwise hold the keys up."""
+        view = self.feed_list.current_view
+
+        def query() -> tuple[list[Feed], list[int] | None]:
+            feeds = store.feeds()
+            by_url = {feed.url: feed for feed in feeds}
+            return feeds, (self.queries.ids(view, by_url, store) if view else None)
+
+        feeds, ids = await asyncio.to_thread(query)
+        self.reload_feeds(feeds)
+        if ids is not None and self.feed_list.current_view == view:
+            self.entry_list.update_ids(ids)
+
+    def status_update(self, activity: str | None = None) -> None:
+        unread = sum(f.unread for f in self.feeds.values())
+        text = Text(" newstui ", style="bold")
+        text.append(f" {unread} unread ")
+        if activity is not None:
+            self.refresh_activity = activity
+        activity = getattr(self, "refresh_activity", "")
+        if activity:
+            text.append(f" · {activity}")
+        self.status.update(text, layout=False)  # one fixed line: no screen re-layout
+
+    def select_view(self, view: View) -> None:
+        """Show `view` in the headline list and highlight it in the feed list."""
+        self.feed_list.select_view(view)
+        self.show_view(FeedList.Selected(self.feed_list, view))
+
+    @on(FeedList.Selected)
+    def show_view(self, event: FeedList.Selected) -> None:
+        view = event.view
+        ids = self.queries.ids(view, self.feeds)
+        self.entry_list.empty_message = self.queries.empty_message(view)
+        self.entry_list.show(ids, show_feed=view.is_mixed)
+
+    def show_feed_status(self, feed: Feed) -> None:
+        from newstui.article.compose import render_feed_status  # see ArticlePresenter._render
+
+        article = render_feed_status(feed, self.clock(), self.articles.styles())
+        self.entry_view.show(article.header, article.body, entry_id=None)
+
+    @on(EntryList.Highlighted)
+    def on_highlighted(self, event: EntryList.Highlighted) -> None:
+        self.preview()
+
+    def _after_first_frame(self) -> None:
+        self._first_frame_shown = True
+        self.preview()
+        if not self.refresher.running:
+            # Half a second after the headlines, while the user reads them.
+            self.set_timer(0.5, self.refresher.preload)
+
+    def preview(self) -> None:
+        """The article pane follows the focus: a feed's status while the feed list has it,
+        else the highlighted entry."""
+        if not self._first_frame_shown:
+            return
+        view = self.feed_list.current_view
+        entry_id = self.entry_list.current_id
+        if self.feed_list.has_focus and view is not None and view.key in self.feeds:
+            self.show_feed_status(self.feeds[view.key])
+        elif entry_id is None:
+            self.entry_view.show_message(self.entry_list.empty_message)
+        elif entry_id != self.entry_view.shown_id and (
+            not self.has_class("-narrow") or self.has_class("-reading")
+        ):
+            self.display_entry(entry_id)
+
+    def on_descendant_focus(self) -> None:
+        self.preview()
+
+    @on(EntryList.Opened)
+    def on_opened(self, event: EntryList.Opened) -> None:
+        self.open_entry(event.entry_id)
+
+    def display_entry(self, entry_id: int) -> None:
+        self.articles.show(entry_id)
+
+    def open_entry(self, entry_id: int) -> None:
+        """Read an entry: show it, mark it read (setting), and give the article the focus."""
+        self.display_entry(entry_id)
+        self.opened_id = entry_id
+        if self.config.settings.mark_read_on_open:
+            self.set_read([entry_id], True, remember=False)
+        self.add_class("-reading")
+        self.entry_view.focus()
+
+    # -- user state --------------------------------------------------------------------------
+
+    def set_read(self, ids: list[int], read: bool, *, remember: bool) -> list[int]:
+        """Write read marks through to the store; `remember` makes them undoable with `u`."""
+        changed = self.store.set_read(ids, read, now=self.clock())
+        if changed:
+            if remember and read:
+                self.undo_stack.append(changed)
+            self.entry_list.forget(changed)
+            self._count_changes(changed, unread=-1 if read else 1)
+        return changed
+
+    def _count_changes(self, ids: list[int], *, unread: int = 0, bookmarks: int = 0) -> None:
+        """Adjust the feed counts for a few changed entries without re-counting the store:
+        a key press must not wait for a count over 100k entries. Big changes re-count."""
+        if len(ids) > 500:
+            self.reload_feeds()
+            return
+        feeds = dict(self.feeds)
+        for row in self.store.headlines(ids):
+            feed = feeds.get(row.feed_url)
+            if feed is not None:
+                feeds[row.feed_url] = dataclasses.replace(
+                    feed, unread=feed.unread + unread, bookmarks=feed.bookmarks + bookmarks
+                )
+        self.reload_feeds(list(feeds.values()))
+
+    def current_entry_id(self) -> int | None:
+        if self.focused is self.entry_view and self.entry_view.shown_id is not None:
+            return self.entry_view.shown_id
+        return self.entry_list.current_id
+
+    # -- actions (bound in newstui.ui.bindings) -------------------------------------------------
+
+    def _panes(self) -> list[Widget]:
+        if self.has_class("-narrow"):
+            if self.has_class("-reading"):
+                return [self.entry_view]
+            return [self.feed_list, self.entry_list]
+        return [self.feed_list, self.entry_list, self.entry_view]
+
+    def action_focus_pane(self, step: int) -> None:
+        panes = self._panes()
+        current = panes.index(self.focused) if self.focused in panes else 0
+        panes[(current + step) % len(panes)].focus()
+
+    def action_move(self, delta: int) -> None:
+        focused = self.focused
+        if focused is self.feed_list:
+            self.feed_list.move(delta)
+        elif focused is self.entry_view:
+            self.entry_view.scroll_relative(y=delta, animate=False)
+        else:
+            self.entry_list.move(delta)
+            # Now, not when the Highlighted message arrives: the cursor and its article then
+            # reach the terminal in one frame instead of two (~17 ms apart).
+            self.preview()
+
+    def action_move_to_edge(self, end: int) -> None:
+        focused = self.focused
+        if focused is self.feed_list:
+            self.feed_list.move_to(len(self.feed_list.views) - 1 if end else 0)
+        elif focused is self.entry_view:
+            view = self.entry_view
+            view.scroll_end(animate=False) if end else view.scroll_home(animate=False)
+        else:
+            self.entry_list.move_to(len(self.entry_list.ids) - 1 if end else 0)
+
+    def action_page(self, direction: int) -> None:
+        focused = self.focused
+        if focused is self.feed_list:
+            self.feed_list.page(direction)
+        elif focused is self.entry_view:
+            view = self.entry_view
+            view.scroll_page_down(animate=False) if direction > 0 else view.scroll_page_up(
+                animate=False
+            )
+        else:
+            self.entry_list.page(direction)
+
+    def action_open_entry(self) -> None:
+        if self.focused is self.feed_list:
+            self.entry_list.focus()
+        elif (entry_id := self.entry_list.current_id) is not None:
+            self.open_entry(entry_id)
+
+    def action_read_on(self) -> None:
+        """Space: page through the article, then go on to the next unread one."""
+        if self.entry_view.shown_id is not None and not self.entry_view.at_end:
+            self.entry_view.scroll_page_down(animate=False)
+        else:
+            self.action_next_unread(1)
+
+    def action_back(self) -> None:
+        if self.has_class("-reading"):
+            self.remove_class("-reading")
+            self.entry_list.focus()
+        elif self.focused is self.entry_view:
+            self.entry_list.focus()
+        elif self.focused is self.entry_list:
+            self.feed_list.focus()
+
+    def action_next_unread(self, direction: int) -> None:
+        """n/p: the next unread entry in this view, else in the next feed that has one."""
+        cursor = self.entry_list.cursor
+        if self.entry_list.current_id != self.opened_id:
+            cursor -= 1 if direction > 0 else -1  # the highlighted entry counts: not read yet
+        target = self.queries.next_unread(self.entry_list.ids, cursor, direction, self.store)
+        if target is None:
+            view = self.queries.next_view_with_unread(
+                self.feed_list.views, self.feed_list.current_view, direction, self.feeds
+            )
+            if view is None:
+                self.notify("No more unread entries.", timeout=2)
+                return
+            self.select_view(view)
+            target = self.queries.next_unread(self.entry_list.ids, -1, 1, self.store)
+            if direction < 0:
+                target = self.queries.next_unread(
+                    self.entry_list.ids, len(self.entry_list.ids), -1, self.store
+                )
+            if target is None:
+                return
+        self.entry_list.move_to(target)
+        self.open_entry(self.entry_list.ids[target])
+
+    def action_toggle_read(self) -> None:
+        entry_id = self.current_entry_id()
+        if entry_id is None:
+            return
+        [row] = self.store.headlines([entry_id]) or [None]
+        if row is not None:
+            self.set_read([entry_id], not row.read, remember=True)
+
+    def action_mark_all_read(self) -> None:
+        ids = [i for i in self.entry_list.ids]
+        changed = self.set_read(ids, True, remember=True)
+        if changed:
+            self.notify(f"Marked {len(changed)} entries read. Press u to undo.", timeout=4)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        ids = self.undo_stack.pop()
+        self.set_read(ids, False, remember=False)
+        self.notify(f"Marked {len(ids)} entries unread again.", timeout=3)
+
+    def action_toggle_bookmark(self) -> None:
+        entry_id = self.current_entry_id()
+        if entry_id is None:
+            return
+        [row] = self.store.headlines([entry_id]) or [None]
+        if row is None:
+            return
+        self.store.set_bookmarked([entry_id], not row.bookmarked, now=self.clock())
+        self.entry_list.forget([entry_id])
+        self._count_changes([entry_id], bookmarks=-1 if row.bookmarked else 1)
+        self.notify("Bookmarked." if not row.bookmarked else "Bookmark removed.", timeout=2)
+
+    def action_show_bookmarks(self) -> None:
+        self.remove_class("-reading")
+        self.select_view(View.bookmarks())
+        self.entry_list.focus()
+
+    def action_toggle_show_read(self) -> None:
+        self.queries.show_read = not self.queries.show_read
+        self.reload_entries()
+        shown = "Showing" if self.queries.show_read else "Hiding"
+        self.notify(f"{shown} read entries.", timeout=2)
+
+    def action_next_feed(self, direction: int) -> None:
+        """newsboat's j/k in its article list: the next (or previous) feed's headlines."""
+        views = [v for v in self.feed_list.views if v.kind == "feed"]
+        if not views:
+            return
+        current = self.feed_list.current_view
+        index = views.index(current) if current in views else -1
+        self.select_view(views[(index + direction) % len(views)])
+
+    def action_open_in_browser(self) -> None:
+        entry_id = self.current_entry_id()
+        entry = self.store.entry(entry_id) if entry_id is not None else None
+        if entry is None or not entry.link:
+            self.notify("This entry has no link.", severity="warning", timeout=3)
+            return
+        self.app.open_link(entry.link)  # type: ignore[attr-defined]
+
+    def action_open_link(self, number: int) -> None:
+        links = self.articles.links()
+        if not 1 <= number <= len(links):
+            self.notify(f"This article has no link [{number}].", timeout=2)
+            return
+        self.app.open_link(links[number - 1])  # type: ignore[attr-defined]
+
+    def action_show_links(self) -> None:
+        from newstui.ui.screens.links import LinksScreen
+
+        links = self.articles.links()
+        if not links:
+            self.notify("This article has no links.", timeout=2)
+            return
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.app.open_link(url)  # type: ignore[attr-defined]
+
+        self.app.push_screen(LinksScreen(links), chosen)
+
+    def action_toggle_full_text(self) -> None:
+        self.articles.toggle_full_text()
+
+    def action_copy_link(self) -> None:
+        entry_id = self.current_entry_id()
+        entry = self.store.entry(entry_id) if entry_id is not None else None
+        if entry is None or not entry.link:
+            self.notify("This entry has no link.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(entry.link)
+        self.notify(f"Copied {entry.link}", title="Link copied", markup=False, timeout=3)
+
+    def action_refresh_feed(self) -> None:
+        view = self.feed_list.current_view
+        self.refresher.start(force=True, view=view)
+
+    def action_refresh_all(self) -> None:
+        self.refresher.start(force=True)
+
+    def action_help(self) -> None:
+        from newstui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))

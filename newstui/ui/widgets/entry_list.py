@@ -1,0 +1,237 @@
+"""EntryList: the headline list, a Line API widget that scales to 100k rows.
+
+Only the ids of the view are held; rows are loaded from a `HeadlineSource` in windows as they
+are drawn, so the cost is per visible row (a widget per row took minutes at 100k; see
+TEXTUAL-NOTES §2). Text from feeds becomes plain `Segment`s: it is never parsed as markup.
+The widget never talks to the store: the screen hands it a source and reacts to its messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from newstui.core.models import Headline
+from newstui.core.timefmt import LABEL_WIDTH, headline_date
+from newstui.ui.widgets._extent import set_extent
+
+HeadlineSource = Callable[[Sequence[int]], list[Headline]]
+_WINDOW = 200
+_CACHE_LIMIT = 5_000
+
+
+class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Headlines of one feed or view; the cursor row is the selected entry."""
+
+    COMPONENT_CLASSES = {
+        "entry-list--cursor",
+        "entry-list--unread",
+        "entry-list--read",
+        "entry-list--mark",
+        "entry-list--date",
+        "entry-list--feed",
+    }
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another entry (None: the list is empty)."""
+
+        entry_list: EntryList
+        entry_id: int | None
+
+        @property
+        def control(self) -> EntryList:
+            return self.entry_list
+
+    @dataclass
+    class Opened(Message):
+        """The user asked to read the entry (Enter, or a click)."""
+
+        entry_list: EntryList
+        entry_id: int
+
+        @property
+        def control(self) -> EntryList:
+            return self.entry_list
+
+    def __init__(
+        self,
+        source: HeadlineSource,
+        clock: Callable[[], datetime],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._source = source
+        self._clock = clock
+        self._ids: list[int] = []
+        self._rows: dict[int, Headline] = {}
+        self.show_feed = False
+        self.cursor = 0
+        self.empty_message = "No entries"
+
+    # -- data in -----------------------------------------------------------------------------
+
+    @property
+    def ids(self) -> list[int]:
+        return self._ids
+
+    @property
+    def current_id(self) -> int | None:
+        return self._ids[self.cursor] if self._ids else None
+
+    def show(self, ids: list[int], *, show_feed: bool, cursor_id: int | None = None) -> None:
+        """Show a new view, cursor on `cursor_id` if present, else at the top."""
+        self._ids = ids
+        self._rows.clear()
+        self.show_feed = show_feed
+        self.cursor = ids.index(cursor_id) if cursor_id in ids else 0
+        self.virtual_size = Size(self.size.width, len(ids))
+        self.scroll_to(y=max(0, self.cursor - self.size.height // 3), animate=False)
+        self.refresh()
+        self._announce()
+
+    def update_ids(self, ids: list[int]) -> None:
+        """Same view, new contents (a refresh added entries): the selected entry stays
+        selected and stays where it was on screen."""
+        current = self.current_id
+        offset_on_screen = self.cursor - round(self.scroll_y)
+        self._ids = ids
+        self._rows.clear()
+        set_extent(self, Size(self.size.width, len(ids)))
+        if current is not None and current in ids:
+            self.cursor = ids.index(current)
+            self.scroll_to(y=max(0, self.cursor - offset_on_screen), animate=False)
+        else:
+            self.cursor = min(self.cursor, max(len(ids) - 1, 0))
+            if self.current_id != current:
+                self._announce()
+        self.refresh()
+
+    def forget(self, ids: Sequence[int]) -> None:
+        """Rows whose state changed (read, bookmark): reload them when next drawn."""
+        for entry_id in ids:
+            self._rows.pop(entry_id, None)
+        self.refresh()
+
+    # -- movement ----------------------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        if not self._ids:
+            return
+        index = max(0, min(len(self._ids) - 1, index))
+        if index == self.cursor:
+            return
+        previous, scrolled_from = self.cursor, self.scroll_offset
+        self.cursor = index
+        self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+        if self.scroll_offset == scrolled_from:
+            # Only two rows changed: redrawing all of them cost ~4 ms a key.
+            self.refresh_line(previous)
+            self.refresh_line(index)
+        else:
+            self.refresh()
+        self._announce()
+
+    def move(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def page(self, direction: int) -> None:
+        self.move(direction * max(1, self.size.height - 1))
+
+    def move_to_id(self, entry_id: int) -> bool:
+        if entry_id not in self._ids:
+            return False
+        self.move_to(self._ids.index(entry_id))
+        return True
+
+    def _announce(self) -> None:
+        self.post_message(self.Highlighted(self, self.current_id))
+
+    def on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y
+        if 0 <= index < len(self._ids):
+            self.move_to(index)
+            self.post_message(self.Opened(self, self._ids[index]))
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def headline(self, index: int) -> Headline | None:
+        entry_id = self._ids[index]
+        row = self._rows.get(entry_id)
+        if row is None:
+            if len(self._rows) > _CACHE_LIMIT:
+                self._rows.clear()
+            start = max(0, index - _WINDOW // 4)
+            for loaded in self._source(self._ids[start : start + _WINDOW]):
+                self._rows[loaded.id] = loaded
+            row = self._rows.get(entry_id)
+        return row
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = round(self.scroll_y) + y
+        if not self._ids:
+            if y == 0:
+                style = self.get_component_rich_style("entry-list--read")
+                return Strip([Segment(set_cell_size(f" {self.empty_message}", width), style)])
+            return Strip.blank(width, self.rich_style)
+        if index >= len(self._ids):
+            return Strip.blank(width, self.rich_style)
+        row = self.headline(index)
+        if row is None:  # deleted between the id query and now
+            return Strip.blank(width, self.rich_style)
+        return Strip(self._segments(row, width, index == self.cursor), width)
+
+    def _segments(self, row: Headline, width: int, is_cursor: bool) -> list[Segment]:
+        base = self.get_component_rich_style(
+            "entry-list--read" if row.read else "entry-list--unread"
+        )
+        if is_cursor:
+            cursor = self.get_component_rich_style("entry-list--cursor")
+            if not self.has_focus:
+                cursor = Style(reverse=False) + cursor + Style(dim=True)
+            base = base + cursor
+        mark = base + self.get_component_rich_style("entry-list--mark")
+        date_style = base + self.get_component_rich_style("entry-list--date")
+        feed_style = base + self.get_component_rich_style("entry-list--feed")
+        segments = [
+            Segment(" ● " if not row.read else "   ", mark),
+            Segment("★ " if row.bookmarked else "  ", mark),
+            Segment(headline_date(row.published_at, self._clock()).ljust(LABEL_WIDTH), date_style),
+        ]
+        used = 3 + 2 + LABEL_WIDTH
+        if self.show_feed and width - used > 30:
+            feed_width = min(18, (width - used) // 3)
+            segments.append(Segment(_fit(row.feed_title, feed_width - 1) + " ", feed_style))
+            used += feed_width
+        segments.append(Segment(_fit(row.title, max(0, width - used)), base))
+        return segments
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, len(self._ids))
+
+
+def _fit(text: str, width: int) -> str:
+    """Exactly `width` cells: padded, or cut with an ellipsis. CJK and emoji count double."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
