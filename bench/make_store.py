@@ -308,7 +308,7 @@ def _build(params: StoreParams, work: Path, *, quiet: bool) -> None:
                 link = f"{site}/{published:%Y/%m/%d}/{marker.lower()}.html"
                 entries.append(
                     ParsedEntry(
-                        entry_id=link,
+                        guid=link,
                         title=text.title(),
                         link=link,
                         author=rng.choice((None, "Staff", "A. Writer", "李明", "Émilie D.")),

@@ -136,12 +136,12 @@ def user_state(db_path: Path) -> dict[tuple[str, str], tuple[int, int]]:
     db = sqlite3.connect(db_path)
     try:
         rows = db.execute(
-            "SELECT feed_url, entry_id, read, bookmarked FROM entries"
+            "SELECT feed_url, guid, read, bookmarked FROM entries"
             " WHERE read = 1 OR bookmarked = 1"
         ).fetchall()
     finally:
         db.close()
-    return {(url, entry_id): (read, bookmarked) for url, entry_id, read, bookmarked in rows}
+    return {(url, guid): (read, bookmarked) for url, guid, read, bookmarked in rows}
 
 
 def feeds_of_run(db_path: Path, generation: int) -> int:
@@ -149,7 +149,7 @@ def feeds_of_run(db_path: Path, generation: int) -> int:
     db = sqlite3.connect(db_path)
     try:
         return db.execute(
-            "SELECT COUNT(DISTINCT feed_url) FROM entries WHERE entry_id = ?",
+            "SELECT COUNT(DISTINCT feed_url) FROM entries WHERE guid = ?",
             (f"run{generation}-0",),
         ).fetchone()[0]
     finally:
@@ -180,10 +180,10 @@ def test_kill_9_during_refresh_keeps_the_database_and_user_state(
     out, err = first.communicate(timeout=30)
     assert first.returncode == 0, err
     with Store(db_path) as store:
-        marks = {(e.feed_url, e.entry_id): e.id for e in store.entries() if "kept" in e.entry_id}
+        marks = {(e.feed_url, e.guid): e.id for e in store.entries() if "kept" in e.guid}
         assert len(marks) == FEEDS * KEPT
-        read = [i for (url, entry_id), i in marks.items() if entry_id in ("kept-0", "kept-2")]
-        bookmarked = [i for (url, entry_id), i in marks.items() if entry_id in ("kept-1", "kept-2")]
+        read = [i for (url, guid), i in marks.items() if guid in ("kept-0", "kept-2")]
+        bookmarked = [i for (url, guid), i in marks.items() if guid in ("kept-1", "kept-2")]
         store.set_read(read, True, now=datetime.now(UTC))
         store.set_bookmarked(bookmarked, True, now=datetime.now(UTC))
     expected = user_state(db_path)

@@ -138,18 +138,18 @@ def test_hash_identity_is_stable_and_follows_the_title() -> None:
     first, second = parse_fixture(path), parse_fixture(path, body)
     assert isinstance(first, ParsedFeed)
     assert isinstance(second, ParsedFeed)
-    ids = [entry.entry_id for entry in first.entries]
+    ids = [entry.guid for entry in first.entries]
     assert len(ids) == 2
     assert all(entry_id.startswith("sha1:") for entry_id in ids)
     assert len(set(ids)) == 2
-    assert ids == [entry.entry_id for entry in second.entries]
+    assert ids == [entry.guid for entry in second.entries]
 
     renamed = parse_fixture(path, body.replace(b"Water off on Elm", b"Water off on Oak"))
     assert isinstance(renamed, ParsedFeed)
     assert renamed.entries[0].title == "Water off on Oak Street"
-    assert renamed.entries[0].entry_id.startswith("sha1:")
-    assert renamed.entries[0].entry_id != ids[0]
-    assert renamed.entries[1].entry_id == ids[1]
+    assert renamed.entries[0].guid.startswith("sha1:")
+    assert renamed.entries[0].guid != ids[0]
+    assert renamed.entries[1].guid == ids[1]
 
 
 # --- minimal reproductions of the known bugs ---------------------------------------------------

@@ -153,14 +153,14 @@ def stored_feeds(db_path: Path, *, include_hidden: bool = False) -> dict[str, Fe
 
 def stored_entries(db_path: Path, feed_url: str | None = None) -> dict[str, Entry]:
     with Store(db_path) as store:
-        return {entry.entry_id: entry for entry in store.entries(feed_url)}
+        return {entry.guid: entry for entry in store.entries(feed_url)}
 
 
 def entry_rows(db_path: Path) -> list[tuple]:
     db = sqlite3.connect(db_path)
     try:
         return db.execute(
-            "SELECT id, feed_url, entry_id, title, content_hash, read, bookmarked FROM entries"
+            "SELECT id, feed_url, guid, title, content_hash, read, bookmarked FROM entries"
             " ORDER BY id"
         ).fetchall()
     finally:

@@ -22,11 +22,11 @@ def parsed(*entries: ParsedEntry, title: str = "Example") -> ParsedFeed:
     return ParsedFeed(format="rss20", title=title, entries=entries)
 
 
-def entry(entry_id: str, title: str = "", days_old: int = 0, **extra: object) -> ParsedEntry:
+def entry(guid: str, title: str = "", days_old: int = 0, **extra: object) -> ParsedEntry:
     return ParsedEntry(
-        entry_id=entry_id,
-        title=title or f"Entry {entry_id}",
-        link=f"https://example.org/{entry_id}",
+        guid=guid,
+        title=title or f"Entry {guid}",
+        link=f"https://example.org/{guid}",
         published_at=NOW - timedelta(days=days_old),
         **extra,  # type: ignore[arg-type]
     )
@@ -116,13 +116,13 @@ def test_mark_all_read_returns_ids_for_undo(store: Store) -> None:
 
 def test_entries_newest_first_and_filters(store: Store) -> None:
     save(store, parsed(entry("old", days_old=3), entry("new", days_old=1)))
-    assert [e.entry_id for e in store.entries()] == ["new", "old"]
+    assert [e.guid for e in store.entries()] == ["new", "old"]
     new_id = store.entry_ids()[0]
     store.set_bookmarked([new_id], True, now=NOW)
     store.set_read([new_id], True, now=NOW)
-    assert [e.entry_id for e in store.entries(unread_only=True)] == ["old"]
-    assert [e.entry_id for e in store.entries(bookmarked_only=True)] == ["new"]
-    assert [e.entry_id for e in store.entries_by_id([new_id, 999])] == ["new"]
+    assert [e.guid for e in store.entries(unread_only=True)] == ["old"]
+    assert [e.guid for e in store.entries(bookmarked_only=True)] == ["new"]
+    assert [e.guid for e in store.entries_by_id([new_id, 999])] == ["new"]
 
 
 def test_removed_feed_is_hidden_and_comes_back_with_its_state(store: Store) -> None:
@@ -165,7 +165,7 @@ def test_prune_spares_unread_bookmarked_recent_and_still_listed(store: Store) ->
             entry("old-read-still-listed", days_old=100),
         ),
     )
-    by_id = {e.entry_id: e.id for e in store.entries()}
+    by_id = {e.guid: e.id for e in store.entries()}
     store.set_read(
         [by_id[k] for k in ("old-read", "old-bookmarked", "recent-read", "old-read-still-listed")],
         True,
@@ -176,7 +176,7 @@ def test_prune_spares_unread_bookmarked_recent_and_still_listed(store: Store) ->
     save(store, parsed(entry("old-read-still-listed", days_old=100)))
 
     assert store.prune(NOW - timedelta(days=30)) == 1
-    left = {e.entry_id for e in store.entries()}
+    left = {e.guid for e in store.entries()}
     assert left == {"old-unread", "old-bookmarked", "recent-read", "old-read-still-listed"}
 
 

@@ -32,7 +32,12 @@ def _database_at(path: Path, version: int) -> None:
             ],
         )
         # The feed's last document still lists the read entry: prune must keep it.
-        raw.execute("UPDATE feeds SET current_ids = '[\"read\"]' WHERE url = ?", (FEED,))
+        if version >= 5:
+            raw.execute(
+                "INSERT INTO feed_documents (url, current_ids) VALUES (?, '[\"read\"]')", (FEED,)
+            )
+        else:
+            raw.execute("UPDATE feeds SET current_ids = '[\"read\"]' WHERE url = ?", (FEED,))
     if version >= 2:
         raw.execute(
             "INSERT INTO full_texts (entry, url, html, fetched_at)"
@@ -49,7 +54,7 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
 
     with Store(path) as store:
         assert store.integrity_check() == ["ok"]
-        entries = {e.entry_id: e for e in store.entries()}
+        entries = {e.guid: e for e in store.entries()}
         if version >= 1:
             assert entries["read"].read and not entries["read"].bookmarked
             assert entries["bookmarked"].bookmarked and not entries["bookmarked"].read
@@ -59,7 +64,7 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
             # Only "read" is prunable by age and state, but the feed still lists it (v5 moved
             # that list to its own table): pruning everything old deletes nothing.
             assert store.prune(datetime(2100, 1, 1, tzinfo=UTC)) == 0
-            assert "read" in {e.entry_id for e in store.entries()}
+            assert "read" in {e.guid for e in store.entries()}
 
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST

@@ -89,7 +89,7 @@ def page_entry(url: str, html: str, title: str | None) -> Entry:
     return Entry(
         id=0,
         feed_url=url,
-        entry_id=url,
+        guid=url,
         title=title or url,
         link=url,
         author=None,

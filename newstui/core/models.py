@@ -40,7 +40,7 @@ class Enclosure:
 class ParsedEntry:
     """One entry as the feed supplied it, cleaned and with a stable identity."""
 
-    entry_id: str
+    guid: str
     title: str
     link: str | None = None
     author: str | None = None
@@ -119,7 +119,7 @@ class Feed:
 @dataclass(frozen=True, slots=True)
 class EntryKey:
     feed_url: str
-    entry_id: str
+    guid: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ class Entry:
     id: int
     """The store's row id: stable for the life of the entry, cheap to pass around."""
     feed_url: str
-    entry_id: str
+    guid: str
     title: str
     link: str | None
     author: str | None
@@ -148,7 +148,7 @@ class Entry:
 
     @property
     def key(self) -> EntryKey:
-        return EntryKey(self.feed_url, self.entry_id)
+        return EntryKey(self.feed_url, self.guid)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,8 +61,8 @@ def parse_json_feed(url: str, body: bytes, *, now: datetime) -> ParsedFeed:
     for item in items[:_MAX_ITEMS]:
         if isinstance(item, dict):
             entry = _entry(item, base, now, feed_author)
-            if entry.entry_id not in seen:
-                seen.add(entry.entry_id)
+            if entry.guid not in seen:
+                seen.add(entry.guid)
                 entries.append(entry)
     number = version.removeprefix(_VERSION_PREFIX)
     return ParsedFeed(
@@ -89,13 +89,13 @@ def _entry(item: dict[str, Any], base: str, now: datetime, feed_author: str) -> 
     published = _date(item.get("date_published"), now)
     updated = _date(item.get("date_modified"), now)
     raw_id = item.get("id")
-    entry_id = clean_line(str(raw_id), limit=100_000) if raw_id not in (None, "") else ""
-    if len(entry_id) > 512:
-        entry_id = "sha1:" + hashlib.sha1(entry_id.encode()).hexdigest()
-    if not entry_id:
-        entry_id = link or "sha1:" + hashlib.sha1(f"{title}\x00{published}".encode()).hexdigest()
+    guid = clean_line(str(raw_id), limit=100_000) if raw_id not in (None, "") else ""
+    if len(guid) > 512:
+        guid = "sha1:" + hashlib.sha1(guid.encode()).hexdigest()
+    if not guid:
+        guid = link or "sha1:" + hashlib.sha1(f"{title}\x00{published}".encode()).hexdigest()
     return ParsedEntry(
-        entry_id=entry_id,
+        guid=guid,
         title=title or "(untitled)",
         link=link,
         author=_author(item) or feed_author or None,

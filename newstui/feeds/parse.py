@@ -167,7 +167,7 @@ def _entry(raw: Any, feed_url: str, now: datetime, feed_author: str) -> ParsedEn
         title = clean_line(html_to_text(summary_html or content_html or ""), limit=100)
     published = published or updated
     return ParsedEntry(
-        entry_id=_identity(raw, link, title, published),
+        guid=_identity(raw, link, title, published),
         title=title or "(untitled)",
         link=link,
         author=_author(raw) or feed_author or None,
@@ -200,8 +200,8 @@ def _unique(entries: Iterable[ParsedEntry]) -> list[ParsedEntry]:
     seen: set[str] = set()
     out = []
     for entry in entries:
-        if entry.entry_id not in seen:
-            seen.add(entry.entry_id)
+        if entry.guid not in seen:
+            seen.add(entry.guid)
             out.append(entry)
     return out
 

@@ -221,7 +221,7 @@ class Store(EntriesMixin, FullTextMixin):
             db.execute(
                 "INSERT INTO feed_documents (url, current_ids) VALUES (?, ?)"
                 " ON CONFLICT (url) DO UPDATE SET current_ids = excluded.current_ids",
-                (url, json.dumps([e.entry_id for e in parsed.entries])),
+                (url, json.dumps([e.guid for e in parsed.entries])),
             )
         return new, updated
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _ENTRY_COLUMNS = (
-    "e.id, e.feed_url, e.entry_id, e.title, e.link, e.author, e.published_at, e.updated_at,"
+    "e.id, e.feed_url, e.guid, e.title, e.link, e.author, e.published_at, e.updated_at,"
     " e.first_seen_at, e.sort_at, e.summary_html, e.content_html, e.enclosures, e.read,"
     " e.read_at, e.bookmarked, e.bookmarked_at,"
     " COALESCE(f.user_title, f.title, f.url) AS feed_title"
@@ -47,13 +47,13 @@ class EntriesMixin:
         entry whose text is edited upstream stays read.
         """
         known: dict[str, str] = {}
-        ids = [e.entry_id for e in entries]
+        ids = [e.guid for e in entries]
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             known.update(
                 db.execute(
-                    "SELECT entry_id, content_hash FROM entries WHERE feed_url = ?"
-                    f" AND entry_id IN ({','.join('?' * len(chunk))})",
+                    "SELECT guid, content_hash FROM entries WHERE feed_url = ?"
+                    f" AND guid IN ({','.join('?' * len(chunk))})",
                     (feed_url, *chunk),
                 ).fetchall()
             )
@@ -61,17 +61,17 @@ class EntriesMixin:
         for entry in entries:
             columns = _feed_columns(entry)
             digest = _content_hash(columns)
-            previous = known.get(entry.entry_id)
+            previous = known.get(entry.guid)
             if previous == digest:
                 continue
             values = (*columns, digest)
             if previous is None:
                 published = epoch(entry.published_at) or epoch(now)
-                inserts.append((feed_url, entry.entry_id, *values, epoch(now), published))
+                inserts.append((feed_url, entry.guid, *values, epoch(now), published))
             else:
-                updates.append((*values, feed_url, entry.entry_id))
+                updates.append((*values, feed_url, entry.guid))
         db.executemany(
-            "INSERT INTO entries (feed_url, entry_id, title, link, author, published_at,"
+            "INSERT INTO entries (feed_url, guid, title, link, author, published_at,"
             " updated_at, summary_html, content_html, enclosures, content_hash, first_seen_at,"
             " sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
@@ -80,7 +80,7 @@ class EntriesMixin:
             "UPDATE entries SET title = ?, link = ?, author = ?, published_at = ?,"
             " updated_at = ?, summary_html = ?, content_html = ?, enclosures = ?,"
             " content_hash = ?, sort_at = COALESCE(?4, first_seen_at)"
-            " WHERE feed_url = ? AND entry_id = ?",
+            " WHERE feed_url = ? AND guid = ?",
             updates,
         )
         return len(inserts), len(updates)
@@ -191,7 +191,7 @@ class EntriesMixin:
         with self._write() as db:
             cursor = db.execute(
                 "DELETE FROM entries WHERE read = 1 AND bookmarked = 0 AND sort_at < ?"
-                " AND entry_id NOT IN (SELECT value FROM json_each("
+                " AND guid NOT IN (SELECT value FROM json_each("
                 "  (SELECT current_ids FROM feed_documents WHERE url = entries.feed_url)))",
                 (epoch(older_than),),
             )
@@ -254,7 +254,7 @@ def _entry(row: sqlite3.Row) -> Entry:
     return Entry(
         id=row["id"],
         feed_url=row["feed_url"],
-        entry_id=row["entry_id"],
+        guid=row["guid"],
         title=row["title"],
         link=row["link"],
         author=row["author"],

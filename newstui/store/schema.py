@@ -113,7 +113,12 @@ INSERT INTO feed_documents (url, current_ids)
 UPDATE feeds SET current_ids = NULL WHERE current_ids IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+-- An entry's GUID as the feed gives it is `guid`; `entry_id` meant the row id everywhere else.
+ALTER TABLE entries RENAME COLUMN entry_id TO guid;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """MIGRATIONS[n] takes the schema from version n to n + 1."""
 
 LATEST = len(MIGRATIONS)

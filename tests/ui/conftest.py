@@ -72,7 +72,7 @@ def make_config(
 
 def entry(n: int, feed: str, *, hours_old: float, title: str | None = None) -> ParsedEntry:
     return ParsedEntry(
-        entry_id=f"{feed}#{n}",
+        guid=f"{feed}#{n}",
         title=title or f"Headline {n} of {feed.split('/')[2]}",
         link=f"https://{feed.split('/')[2]}/posts/{n}",
         author="A. Writer",
