@@ -320,3 +320,17 @@ def test_oversized_input_is_cut_not_rejected() -> None:
     html = page("boilerplate.html") + b"<!-- padding -->" + b" " * (MAX_INPUT_BYTES + 1_000_000)
     extracted = extract_article(html, NEWS_URL)
     assert "After an absence of eleven winters" in shown(extracted, NEWS_URL)
+
+
+# --- tables -------------------------------------------------------------------------------
+
+
+def test_table_header_cells_survive_extraction() -> None:
+    """readability-lxml deletes cells whose class says "header" or "footer" (issue 11, defect
+    5: a data table lost its whole header row); a table keeps every cell."""
+    url = "https://harbour.example/2024/gauges"
+    text = shown(extract_article(page("data_table.html"), url), url)
+    for header in ("Readings logged", "Largest error", "Days offline"):
+        assert header in text
+    assert "Outer buoy" in text
+    assert "all rights reserved" not in text  # the page's own footer div still goes

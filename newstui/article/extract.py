@@ -120,6 +120,9 @@ _SHORT_BLOCK_WORDS = 60
 _MAX_SHARE = 0.35
 """A rule may remove a block of at most this share of the article's words."""
 
+_TABLE_REACH = 3
+"""How many levels above an element a `<table>` may be for it to count as part of the table."""
+
 _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.I)
 _TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ", " / ")
 _ARTICLE_TYPES = re.compile(r"(?:\w*Article|BlogPosting|Report|WebPage)$")
@@ -166,7 +169,8 @@ def extract_article(html: bytes | str, url: str, *, content_type: str | None = N
     try:
         page = lxml_html.document_fromstring(text.encode("utf-8", "replace"), parser=_parser())
         title, author, published = _metadata(page)
-        body_html = Document(text, url=url).summary(html_partial=True)
+        _protect_table_cells(page)
+        body_html = Document(page, url=url).summary(html_partial=True)
         article = lxml_html.fragment_fromstring(
             body_html.encode("utf-8", "replace"), create_parent="div", parser=_parser()
         )
@@ -213,6 +217,35 @@ def _parser() -> lxml_html.HTMLParser:
     return lxml_html.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
     )
+
+
+def _protect_table_cells(page: lxml_html.HtmlElement) -> None:
+    """Hide from readability-lxml the class and id words that make it delete table cells and
+    links as "unlikely candidates": `<td class="header_cell">` matches its `header` and a data
+    table lost its whole header row. Readability.js, whose output is what reader mode is scored
+    against, exempts anything within three levels of a `<table>` and every `<a>` from that rule;
+    this does the same before the page is handed over."""
+    from readability.readability import REGEXES
+
+    unlikely, maybe = REGEXES["unlikelyCandidatesRe"], REGEXES["okMaybeItsACandidateRe"]
+    for element in page.iter():
+        if not isinstance(element.tag, str):
+            continue
+        words = f"{element.get('class', '')} {element.get('id', '')}"
+        if len(words) < 2 or not unlikely.search(words) or maybe.search(words):
+            continue
+        if element.tag == "a" or any(
+            ancestor.tag == "table" for ancestor in _ancestors(element, _TABLE_REACH)
+        ):
+            element.attrib.pop("class", None)
+            element.attrib.pop("id", None)
+
+
+def _ancestors(element: lxml_html.HtmlElement, limit: int) -> Iterator[lxml_html.HtmlElement]:
+    parent = element.getparent()
+    while parent is not None and limit > 0:
+        yield parent
+        parent, limit = parent.getparent(), limit - 1
 
 
 # --- decoding -------------------------------------------------------------------------------
