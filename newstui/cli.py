@@ -112,7 +112,9 @@ def _database(explicit_dir: str | None) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"{directory}: cannot create the data directory: {exc}") from None
+        raise StoreError(
+            directory, f"cannot create the data directory: {exc.strerror or exc}"
+        ) from None
     return directory / paths.DB_FILENAME
 
 

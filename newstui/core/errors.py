@@ -5,7 +5,7 @@ NewstuiError
  ├── ConfigError    feeds.toml is unusable: names file, line and problem
  ├── ThemeError     a theme file is unusable (defined in newstui.ui.themes, a UI module)
  ├── ParseError     fetched bytes hold no usable feed or article
- └── StoreError     the database cannot be opened or is newer than this program
+ └── StoreError     the database cannot be used: locked, full, damaged, read-only, newer
 ```
 
 Fetch failures are not exceptions: a feed that times out or answers 404 is an expected event,
@@ -55,4 +55,20 @@ class ParseError(NewstuiError):
 
 
 class StoreError(NewstuiError):
-    """The database cannot be used (for example it was written by a newer newstui)."""
+    """The database cannot be used. Every `sqlite3` error leaving `newstui.store` is one.
+
+    `str(error)` is the one line shown to the user: `/path/newstui.db: database is locked by
+    another program`. `kind` is a short machine-readable word for callers that act on it (a
+    `locked` database is worth retrying later, a `damaged` one is not): `locked`, `full`,
+    `damaged`, `readonly`, `newer` (written by a newer newstui) or `other`.
+    """
+
+    def __init__(self, path: Path | str, problem: str, kind: str = "other") -> None:
+        # All in args, so the error survives pickling like ParseError.
+        super().__init__(str(path), problem, kind)
+        self.path = str(path)
+        self.problem = problem
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"

@@ -11,6 +11,7 @@ loop must never wait for it or for the database. So:
 - store writes run on one dedicated thread with its own connection, in one short transaction
   per feed, so a `kill -9` loses at most the feed being written.
 One broken feed never affects the others: every failure becomes that feed's `FeedUpdate`.
+Only a database that cannot be used (`StoreError`) ends the whole run.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from newstui.core.config import Settings
-from newstui.core.errors import ParseError
+from newstui.core.errors import ParseError, StoreError
 from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
 from newstui.core.timefmt import utc_now
 from newstui.feeds import parse_worker, schedule
@@ -203,8 +204,8 @@ class Refresher:
         async with gate:
             try:
                 return await self._refresh_one(spec, state or FeedState(spec.url))
-            except asyncio.CancelledError:
-                raise
+            except (asyncio.CancelledError, StoreError):
+                raise  # a database that cannot be written fails the whole refresh, not each feed
             except Exception as exc:  # a bug must cost one feed, not the whole refresh
                 message = f"internal error: {type(exc).__name__}: {exc}"
                 with contextlib.suppress(Exception):

@@ -8,6 +8,8 @@ Durability rules, each one a user promise:
 - Every write is `BEGIN IMMEDIATE`, with a generous busy timeout, so two processes at once (the
   TUI open while cron runs `newstui refresh`) queue instead of failing.
 - Refreshes write feed columns only; `read`/`bookmarked` are written by user actions only.
+- No `sqlite3` error leaves this package: each becomes a `StoreError` saying what went wrong
+  (locked, disk full, damaged file, read-only) about which file.
 
 One `Store` holds one connection, guarded by a lock so it may be handed between threads. Use one
 `Store` per thread of work (the TUI keeps one for reads and user actions, the refresh its own).
@@ -15,6 +17,7 @@ One `Store` holds one connection, guarded by a lock so it may be handed between 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -29,6 +32,7 @@ from newstui.core.models import Feed, FeedSpec, FeedState, ParsedFeed
 from newstui.store import schema
 from newstui.store._convert import epoch, from_epoch
 from newstui.store._entries import EntriesMixin
+from newstui.store._errors import translated
 from newstui.store._fulltext import FullText, FullTextMixin
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -39,37 +43,35 @@ class Store(EntriesMixin, FullTextMixin):
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        try:
+        with translated(self.path):
             self._db = sqlite3.connect(
                 self.path,
                 timeout=BUSY_TIMEOUT_SECONDS,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,
             )
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
         self._lock = threading.RLock()
         try:
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > schema.LATEST:
-                raise StoreError(
-                    f"{self.path}: written by a newer newstui (schema {version}, this one "
-                    f"knows {schema.LATEST}); upgrade newstui"
-                )
-            if version < schema.LATEST:
-                schema.migrate(self._db)
-        except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise StoreError(f"{self.path}: not a usable newstui database: {exc}") from None
+            with translated(self.path):
+                self._db.execute("PRAGMA foreign_keys = ON")
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                if version > schema.LATEST:
+                    raise StoreError(
+                        self.path,
+                        f"written by a newer newstui (schema {version}, this one knows "
+                        f"{schema.LATEST}); upgrade newstui",
+                        "newer",
+                    )
+                if version < schema.LATEST:
+                    schema.migrate(self._db)
         except BaseException:
             self._db.close()
             raise
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, translated(self.path):
             self._db.close()
 
     def __enter__(self) -> Store:
@@ -78,35 +80,51 @@ class Store(EntriesMixin, FullTextMixin):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    # Every statement runs inside one of these four helpers, and each turns a sqlite3 error into
+    # a StoreError: the one place where errors are translated.
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction: all of it is stored, or none of it."""
-        with self._lock:
+        with self._lock, translated(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
-            self._db.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """One read transaction: every query in it sees the same snapshot of the database."""
-        with self._lock:
+        with self._lock, translated(self.path):
             self._db.execute("BEGIN")
             try:
                 yield self._db
-            finally:
                 self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """End a failed transaction without hiding why it failed.
+
+        SQLite has already rolled back after some errors (SQLITE_FULL, an interrupted
+        statement): a second ROLLBACK would fail with "no transaction is active" and that
+        error, not the real one, would reach the user.
+        """
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     def _ids(self, sql: str, params: Sequence[object] = ()) -> list[int]:
         """The first column of every row: plain tuples, no Row objects (100k rows stay cheap)."""
-        with self._lock:
+        with self._lock, translated(self.path):
             return [row[0] for row in self._db.execute(sql, params)]
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, translated(self.path):
             cursor = self._db.execute(sql, params)
             cursor.row_factory = sqlite3.Row
             return cursor.fetchall()

@@ -11,6 +11,7 @@ only the former; only the user's actions write the latter.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 _V1 = """
@@ -142,7 +143,10 @@ def migrate(connection: sqlite3.Connection, *, target: int = LATEST) -> None:
             connection.execute(f"PRAGMA user_version = {version + 1}")
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            # SQLite may have rolled back already (SQLITE_FULL): don't hide the real error.
+            if connection.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
             raise
 
 
