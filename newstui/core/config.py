@@ -104,6 +104,15 @@ def load_config(path: Path) -> Config:
         line = data.count(b"\n", 0, error.start) + 1
         problem = f"cannot read: not UTF-8 text (byte 0x{data[error.start]:02x} on line {line})"
         raise ConfigError(path, None, "", problem) from error
+    return parse_config(path, text)
+
+
+def parse_config(path: Path, text: str) -> Config:
+    """Validate the text of a feeds.toml (the writer checks every edit with it before saving).
+
+    Raises:
+        ConfigError: as `load_config`, naming `path`.
+    """
     try:
         document = tomli.loads(text)
     except tomli.TOMLDecodeError as error:

@@ -3,6 +3,7 @@
 ```
 NewstuiError
  ├── ConfigError    feeds.toml is unusable: names file, line and problem
+ ├── ConfigWriteError  feeds.toml cannot be changed (changed on disk meanwhile, unwritable)
  ├── ThemeError     a theme file is unusable (defined in newstui.ui.themes, a UI module)
  ├── ParseError     fetched bytes hold no usable feed or article
  └── StoreError     the database cannot be used: locked, full, damaged, read-only, newer
@@ -35,6 +36,13 @@ class ConfigError(NewstuiError):
         location = f"{self.path}:{line}" if line else str(self.path)
         subject = f" {where}:" if where else ""
         super().__init__(f"{location}:{subject} {problem}")
+
+
+class ConfigWriteError(NewstuiError):
+    """An edit of feeds.toml was refused or failed; the file on disk is as it was.
+
+    `str(error)` is one line naming the file.
+    """
 
 
 class ParseError(NewstuiError):

@@ -19,6 +19,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import tomli
 
@@ -53,12 +54,47 @@ class TomlPositions:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One top-level piece of a TOML text: a table header or a key assignment."""
+
+    kind: str
+    """`table` (`[a.b]`), `array` (`[[feeds]]`) or `key` (`name = value`)."""
+    names: tuple[str, ...]
+    """The header's or key's dotted name, decoded (`"a.b".c` is `("a.b", "c")`)."""
+    table: KeyPath
+    """For a key: the table it is in (`("feeds", 2)`); for a header: the table it opens."""
+    start: int
+    """Offset of its first character."""
+    end: int
+    """Offset just past it: the end of the header's line, or of the value (multi-line values
+    included), before any comment."""
+
+
+def statements(text: str) -> list[Statement]:
+    """Every header and key assignment of `text`, in order, with its offsets.
+
+    For editing a file in place (`newstui.core.config_writer`): `text` must be TOML that tomli
+    has accepted. Unlike `TomlPositions`, a failure here raises (ValueError): a writer that
+    cannot see the structure must not guess.
+    """
+    found: list[Statement] = []
+    try:
+        _Scanner(text, {}, found).run()
+    except (IndexError, tomli.TOMLDecodeError) as error:
+        raise ValueError(f"cannot follow the TOML structure: {error}") from error
+    return found
+
+
 class _Scanner:
     """One pass over the text, statement by statement, skipping over values."""
 
-    def __init__(self, text: str, out: dict[KeyPath, int]) -> None:
+    def __init__(
+        self, text: str, out: dict[KeyPath, int], found: list[Statement] | None = None
+    ) -> None:
         self.text = text
         self.out = out
+        self.found = found
         self.line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
         self.table: KeyPath = ()
         self.array_counts: dict[KeyPath, int] = {}
@@ -74,16 +110,45 @@ class _Scanner:
                 i = self._end_of_line(i)
             elif text.startswith("[[", i):
                 end = self._find(i + 2, "]")
-                self._array_header(_decode_key(text[i + 2 : end]), i)
+                names = _decode_key(text[i + 2 : end])
+                self._array_header(names, i)
+                self._found("array", names, i, end + 2)
                 i = self._end_of_line(end + 2)
             elif char == "[":
                 end = self._find(i + 1, "]")
-                self._table_header(_decode_key(text[i + 1 : end]), i)
+                names = _decode_key(text[i + 1 : end])
+                self._table_header(names, i)
+                self._found("table", names, i, end + 1)
                 i = self._end_of_line(end + 1)
             else:
                 equals = self._find(i, "=")
-                self._record(self.table + _decode_key(text[i:equals]), i)
-                i = self._skip_value(equals + 1)
+                names = _decode_key(text[i:equals])
+                self._record(self.table + names, i)
+                start, i = i, self._skip_value(equals + 1)
+                self._found("key", names, start, i)
+
+    def _found(self, kind: str, names: tuple[str, ...], start: int, end: int) -> None:
+        if self.found is not None:
+            if kind == "key":
+                # _skip_value stops at the line's end, after any comment: trim to the value.
+                end = self._value_end(start, end)
+            self.found.append(Statement(kind, names, self.table, start, end))
+
+    def _value_end(self, start: int, end: int) -> int:
+        """Offset past the last non-comment, non-space character of `text[start:end]`."""
+        text, i, last = self.text, start, start
+        while i < end:
+            char = text[i]
+            if char in "\"'":
+                i = _skip_string(text, i)
+                last = i
+            elif char == "#":
+                i = self._end_of_line(i)
+            else:
+                if not char.isspace():
+                    last = i + 1
+                i += 1
+        return last
 
     def _record(self, path: KeyPath, offset: int) -> None:
         line = bisect_right(self.line_starts, offset)
