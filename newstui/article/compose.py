@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 
-from newstui.article.render import RenderStyles, html_to_rich
+from newstui.article.render import RenderStyles, Wrapped, html_to_rich
 from newstui.core.htmlclean import html_to_text
 from newstui.core.models import Enclosure, Entry, Feed
 from newstui.core.timefmt import ago
@@ -64,7 +64,7 @@ def render_entry(
     return Article(_header(entry, words, styles), Group(*parts), tuple(links))
 
 
-def _header(entry: Entry, words: int, styles: ArticleStyles) -> Text:
+def _header(entry: Entry, words: int, styles: ArticleStyles) -> Wrapped:
     header = Text()
     header.append(entry.title + "\n", style=styles.title)
     meta = [entry.feed_title]
@@ -76,7 +76,7 @@ def _header(entry: Entry, words: int, styles: ArticleStyles) -> Text:
     if entry.link:
         header.append(entry.link, style=styles.link)
     header.rstrip()
-    return header
+    return Wrapped(header)  # a Chinese or Japanese title breaks between characters
 
 
 def _attachments(

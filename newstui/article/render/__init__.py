@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from newstui.article.render._document import Document, Rendered, plain_lines, plain_text
 from newstui.article.render._styles import RenderStyles
+from newstui.article.render._wrap import Wrapped
 
 if TYPE_CHECKING:
     from newstui.article.render._html import html_to_rich
@@ -35,4 +36,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Document", "RenderStyles", "Rendered", "html_to_rich", "plain_lines", "plain_text"]
+__all__ = [
+    "Document",
+    "RenderStyles",
+    "Rendered",
+    "Wrapped",
+    "html_to_rich",
+    "plain_lines",
+    "plain_text",
+]

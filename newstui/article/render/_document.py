@@ -26,6 +26,8 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from newstui.article.render._wrap import wrap_text
+
 _MIN_TEXT_WIDTH = 20
 """Below this many cells for the text itself, indentation is dropped: a deeply nested item is
 better shown flush left than as one letter per line."""
@@ -184,7 +186,7 @@ class Document:
             else:
                 for row in block.plain_rows():
                     # Continuation lines of a row are indented so rows stay distinguishable.
-                    lines = row.wrap(console, max(1, width - 2), overflow="fold")
+                    lines = wrap_text(row, console, max(1, width - 2))
                     for number, line in enumerate(lines):
                         indent = [] if number == 0 else [Segment("  ")]
                         yield [*indent, *_render(line, console)]
@@ -203,7 +205,7 @@ def _wrap(
     text: Text, console: Console, width: int, pad_style: Style | None
 ) -> Iterator[list[Segment]]:
     pad = console.get_style(pad_style) if pad_style is not None else None
-    for line in text.wrap(console, width, justify="default", overflow="fold"):
+    for line in wrap_text(text, console, width):
         segments = _render(line, console)
         if pad is not None and line.cell_len < width:
             segments.append(Segment(" " * (width - line.cell_len), pad))
