@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Libraries log failures with tracebacks (readability does, for pages it cannot read);
+    # without a handler Python prints them to stderr, over the TUI or into `newstui read`'s
+    # output. newstui reports every failure itself, as a value or a one-line message.
+    logging.getLogger().addHandler(logging.NullHandler())
     try:
         config = load_config(paths.config_file(args.config, os.environ))
         db_path = _database(args.data_dir)

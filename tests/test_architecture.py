@@ -95,3 +95,22 @@ def test_every_layer_but_the_ui_is_kept_from_textual() -> None:
     [layers] = [c for c in contracts["contracts"] if c["type"] == "layers"]
     layered = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
     assert packages | {"newstui.cli"} == layered
+
+
+@pytest.mark.slow
+def test_importing_a_module_changes_no_library_state() -> None:
+    """Speed-ups and log handlers are installed by explicit calls at start-up (the parse
+    worker's, the composition root's), never as a side effect of an import."""
+    code = (
+        "import logging, feedparser.api\n"
+        "before = list(feedparser.api.PREFERRED_XML_PARSERS)\n"
+        "import newstui.feeds.parse, newstui.feeds.refresh, newstui.article.extract\n"
+        "assert feedparser.api.PREFERRED_XML_PARSERS == before, 'speed-ups installed on import'\n"
+        "assert not logging.getLogger().handlers, 'root handler added on import'\n"
+        "assert not logging.getLogger('readability.readability').handlers\n"
+        "from newstui.feeds import parse_worker\n"
+        "parse_worker.prepare()\n"
+        "assert feedparser.api.PREFERRED_XML_PARSERS != before, 'prepare() installs them'\n"
+        "print('ok')\n"
+    )
+    assert run_python(code, cwd=REPO).strip() == "ok"

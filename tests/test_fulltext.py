@@ -7,9 +7,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newstui.core.config import Settings
 from newstui.core.models import FeedSpec, ParsedEntry, ParsedFeed
 from newstui.feeds.fetch import make_client
-from newstui.feeds.fulltext import fetch_article
+from newstui.feeds.fulltext import fetch_page
 from newstui.store import Store
 from tests.support.httpserver import Response
 
@@ -24,7 +25,7 @@ async def test_article_is_extracted_and_boilerplate_dropped(http_server) -> None
         "/news/ferry", Response(200, HTML, (PAGES / "boilerplate.html").read_bytes())
     )
     async with make_client(trust_env=False) as client:
-        page = await fetch_article(client, url, timeout=5, max_bytes=5_000_000)
+        page = await fetch_page(url, Settings(timeout=5.0), client=client)
     assert page.error is None and page.html is not None
     assert ARTICLE in page.html
     assert "Share your story" not in page.html and "cookies" not in page.html
@@ -37,8 +38,8 @@ async def test_failing_page_gives_a_message(http_server) -> None:
     broken = http_server.route("/broken", Response(500, HTML, b"oops"))
     empty = http_server.route("/login", Response(200, HTML, (PAGES / "login.html").read_bytes()))
     async with make_client(trust_env=False) as client:
-        failed = await fetch_article(client, broken, timeout=5, max_bytes=1_000_000)
-        nothing = await fetch_article(client, empty, timeout=5, max_bytes=1_000_000)
+        failed = await fetch_page(broken, Settings(timeout=5.0), client=client)
+        nothing = await fetch_page(empty, Settings(timeout=5.0), client=client)
     assert failed.html is None and "500" in (failed.error or "")
     assert nothing.html is None and "no readable article" in (nothing.error or "")
 

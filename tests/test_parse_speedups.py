@@ -11,14 +11,17 @@ from pathlib import Path
 import feedparser
 import feedparser.api
 
-import newstui.feeds.parse  # noqa: F401  (installs the speed-ups, as a refresh does)
+from newstui.feeds import parse_worker
+
+parse_worker.prepare()  # installs the speed-ups, as a parse worker does
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 
 _DUMP = """
 import json, sys
 if sys.argv[1] == "fast":
-    import newstui.feeds.parse  # installs the speed-ups
+    from newstui.feeds import parse_worker
+    parse_worker.prepare()  # installs the speed-ups
 import feedparser
 out = {}
 for path in sys.argv[2:]:

@@ -22,7 +22,16 @@ from xml.sax.saxutils import escape
 import pytest
 
 from newstui.core.config import Settings
-from newstui.core.models import Entry, Feed, FeedSpec, FeedState, FeedUpdate, UpdateStatus
+from newstui.core.models import (
+    Entry,
+    Feed,
+    FeedSpec,
+    FeedState,
+    FeedUpdate,
+    ParsedEntry,
+    ParsedFeed,
+    UpdateStatus,
+)
 from newstui.feeds.parse_worker import NICENESS
 from newstui.feeds.refresh import Refresher, plan_refresh, summarise
 from newstui.store import Store
@@ -710,7 +719,7 @@ async def test_parsing_in_a_thread_or_a_process_pool_gives_the_same_store(
         db_path,
         specs,
         settings=Settings(parse_workers=workers),
-        on_refresher=lambda refresher: used.append(refresher._parser),
+        on_refresher=lambda refresher: used.append(refresher.context.parser.executor),
     )
 
     assert isinstance(used[0], pool), "the test exercises the pool it names"
@@ -740,7 +749,7 @@ async def test_parse_workers_yield_the_cpu_to_the_reader(http_server, db_path):
     niceness: list[int] = []
 
     def worker_niceness(refresher: Refresher) -> None:
-        niceness.append(refresher._parse_pool().submit(os.nice, 0).result(timeout=30))
+        niceness.append(refresher.context.parser.executor.submit(os.nice, 0).result(timeout=30))
 
     updates = await refresh(
         db_path, [spec], settings=Settings(parse_workers=2), on_refresher=worker_niceness
@@ -758,11 +767,52 @@ async def test_the_reader_leaves_a_core_for_itself(http_server, db_path):
         store.sync_feeds([spec], now=Clock()())
     async with Refresher(db_path, Settings(), spare_a_core=True) as refresher:
         [update] = [u async for u in refresher.run([spec], force=True)]
-        pool = refresher._parser
+        pool = refresher.context.parser.executor
 
     assert update.status is UpdateStatus.NEW
     assert isinstance(pool, ProcessPoolExecutor)
     assert pool._max_workers == (os.cpu_count() or 1) - 1
+
+
+# --- entry sources ----------------------------------------------------------------------------
+
+
+async def test_a_second_source_refreshes_the_feeds_it_claims(http_server, db_path):
+    """A sync server plugs in beside the feeds' own URLs: it gets the feeds it claims (and
+    writes through the same store API), HTTP gets the rest, and the caller sees one stream."""
+    polled = FeedSpec(http_server.route("/polled", Response(200, RSS_TYPE, rss(Item("a")))))
+    remote = FeedSpec(http_server.url("/never-fetched"))
+    clock = Clock()
+    handed: list[list[str]] = []
+
+    class ServerSource:
+        def __init__(self, context):
+            self.context = context
+
+        def claims(self, spec):
+            return spec.url == remote.url
+
+        async def refresh(self, specs, states):
+            handed.append([spec.url for spec in specs])
+            for spec in specs:
+                parsed = ParsedFeed("server", entries=(ParsedEntry("s1", "From the server"),))
+                new, _ = await self.context.db(
+                    lambda store, url=spec.url, parsed=parsed: store.save_fetch(
+                        url, parsed, now=clock(), etag=None, last_modified=None,
+                        body_hash=None, next_due_at=clock(),
+                    )
+                )
+                yield FeedUpdate(spec.url, UpdateStatus.NEW, new=new)
+
+    with Store(db_path) as store:
+        store.sync_feeds([polled, remote], now=clock())
+    async with Refresher(db_path, FAST, clock=clock, sources=[ServerSource]) as refresher:
+        updates = {u.url: u async for u in refresher.run([polled, remote], force=True)}
+
+    assert handed == [[remote.url]]
+    assert (updates[remote.url].new, updates[polled.url].new) == (1, 1)
+    assert http_server.requests_to("/never-fetched") == []
+    assert [e.title for e in stored_entries(db_path, remote.url).values()] == ["From the server"]
 
 
 # --- hostile text ---------------------------------------------------------------------------

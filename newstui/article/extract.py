@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -127,9 +126,6 @@ _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.I)
 _TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ", " / ")
 _ARTICLE_TYPES = re.compile(r"(?:\w*Article|BlogPosting|Report|WebPage)$")
 
-# readability logs its failures with a traceback; without a handler Python prints them to stderr,
-# over the TUI or into `newstui read`'s output. They become ParseError here instead.
-logging.getLogger("readability.readability").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True, slots=True)

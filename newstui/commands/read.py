@@ -20,8 +20,7 @@ from newstui.article.render import plain_lines
 from newstui.core.config import Config
 from newstui.core.models import Entry
 from newstui.core.timefmt import utc_now
-from newstui.feeds.fetch import make_client
-from newstui.feeds.fulltext import fetch_article
+from newstui.feeds.fulltext import fetch_page
 from newstui.store import Store
 
 PIPE_WIDTH = 80
@@ -71,13 +70,7 @@ async def _full_text(
         cached = store.full_text(entry.id)
         if cached is not None and cached.html:
             return cached.html, None, None
-    settings = config.settings
-    async with make_client(
-        max_redirects=settings.max_redirects, user_agent=settings.user_agent
-    ) as client:
-        page = await fetch_article(
-            client, url, timeout=settings.timeout, max_bytes=settings.max_feed_size
-        )
+    page = await fetch_page(url, config.settings)
     if entry is not None:
         store.save_full_text(entry.id, url, html=page.html, error=page.error, now=utc_now())
     return page.html, page.title, page.error

@@ -1,5 +1,7 @@
 """Reader mode: fetch an article's web page and keep only the article. No Textual here.
 
+`fetch_page` is the one way newstui gets an entry's web page, for `f` in the reader,
+`newstui read --full-text` and `full_text = true` feeds after a refresh (`fetch_new_pages`).
 The page is fetched with the engine's own HTTP client and limits (User-Agent, total deadline,
 size cap); extraction is CPU work, so it runs in a thread. Failures are values with a short
 message, like fetch failures, because a page that will not load is an expected event.
@@ -8,15 +10,21 @@ message, like fetch failures, because a page that will not load is an expected e
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from newstui.article.extract import extract_article
 from newstui.core.errors import ParseError
-from newstui.feeds.fetch import FetchFailed, NotModified, fetch_feed
+from newstui.feeds.fetch import FetchFailed, NotModified, fetch_feed, make_client
 
 if TYPE_CHECKING:
     import httpx
+
+    from newstui.core.config import Settings
+    from newstui.core.models import FeedSpec
+    from newstui.feeds.sources import RefreshContext
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
@@ -31,17 +39,74 @@ class PageArticle:
     error: str | None = None
 
 
-async def fetch_article(
-    client: httpx.AsyncClient,
+FULL_TEXT_CONCURRENCY = 4
+FULL_TEXT_PER_FEED = 20
+
+
+async def fetch_page(
     url: str,
+    settings: Settings,
     *,
-    timeout: float,
-    max_bytes: int,
+    client: httpx.AsyncClient | None = None,
     user_agent: str | None = None,
 ) -> PageArticle:
-    """Fetch `url` and extract its article; never raises for network or page problems."""
+    """Fetch `url` and extract its article; never raises for network or page problems.
+
+    Args:
+        url: The page (an entry's link, or a URL the user typed).
+        settings: Limits (deadline, size cap, redirects) and the default User-Agent.
+        client: A refresh's shared client; without one, a client is made for this page.
+        user_agent: A feed's own User-Agent, when it has one.
+    """
+    if client is None:
+        async with make_client(
+            max_redirects=settings.max_redirects, user_agent=settings.user_agent
+        ) as own:
+            return await _fetch_and_extract(own, url, settings, user_agent)
+    return await _fetch_and_extract(client, url, settings, user_agent)
+
+
+async def fetch_new_pages(
+    context: RefreshContext, specs: Sequence[FeedSpec], *, since: datetime
+) -> None:
+    """Reader mode for feeds with `full_text = true`: the pages of entries new since `since`,
+    a few at a time and at most `FULL_TEXT_PER_FEED` per feed (never every old entry)."""
+    gate = asyncio.Semaphore(FULL_TEXT_CONCURRENCY)
+
+    async def one(entry_id: int, link: str, user_agent: str | None) -> None:
+        async with gate:
+            page = await fetch_page(
+                link, context.settings, client=context.client, user_agent=user_agent
+            )
+            now = context.clock()
+            await context.db(
+                lambda store: store.save_full_text(
+                    entry_id, link, html=page.html, error=page.error, now=now
+                )
+            )
+
+    jobs = []
+    for spec in specs:
+        ids = await context.db(
+            lambda store, url=spec.url: store.entries_missing_full_text(  # type: ignore[misc]
+                url, since, FULL_TEXT_PER_FEED
+            )
+        )
+        entries = await context.db(lambda store, ids=ids: store.entries_by_id(ids))  # type: ignore[misc]
+        jobs.extend(one(entry.id, entry.link, spec.user_agent) for entry in entries if entry.link)
+    await asyncio.gather(*jobs, return_exceptions=True)
+
+
+async def _fetch_and_extract(
+    client: httpx.AsyncClient, url: str, settings: Settings, user_agent: str | None
+) -> PageArticle:
     result = await fetch_feed(
-        client, url, timeout=timeout, max_bytes=max_bytes, user_agent=user_agent, accept=PAGE_ACCEPT
+        client,
+        url,
+        timeout=settings.timeout,
+        max_bytes=settings.max_feed_size,
+        user_agent=user_agent,
+        accept=PAGE_ACCEPT,
     )
     if isinstance(result, FetchFailed):
         return PageArticle(url, error=result.message)

@@ -2,7 +2,8 @@
 
 feedparser reads RSS 0.9x/1.0/2.0, RDF and Atom; JSON Feed 1.0/1.1 (which feedparser cannot
 read: it returns zero entries) is handled by `newstui.feeds.jsonfeed`. Callers run `parse_feed` in a
-worker process or thread because parsing is CPU-heavy and would block the event loop.
+worker process or thread because parsing is CPU-heavy and would block the event loop; the
+worker's start-up (`newstui.feeds.parse_worker.prepare`) installs `newstui.feeds.speedups` first.
 
 feedparser's own HTML sanitizer and relative-URI resolver are switched off: together they more
 than double its cost. nh3 (Rust's ammonia) does both jobs on the entry HTML instead, an order of
@@ -28,7 +29,7 @@ from newstui.core.errors import ParseError
 from newstui.core.htmlclean import html_to_text, sanitize_html, text_to_html
 from newstui.core.models import Enclosure, ParsedEntry, ParsedFeed
 from newstui.core.text import clean_line
-from newstui.feeds import jsonfeed, speedups
+from newstui.feeds import jsonfeed
 
 MAX_ENTRIES = 5_000
 """A feed with more entries than this is cut: nobody reads them, and they cost memory."""
@@ -46,8 +47,6 @@ _FEED_LINK = re.compile(
     rb"<link[^>]+type=[\"']application/(?:rss|atom)\+xml[\"'][^>]*>", re.IGNORECASE
 )
 _HREF = re.compile(rb"href=[\"']([^\"']+)[\"']", re.IGNORECASE)
-
-speedups.install()
 
 
 def parse_feed(

@@ -20,17 +20,24 @@ NICENESS = 10
 """How much lower parse workers run than the process that started them."""
 
 
+def prepare() -> None:
+    """Make this process ready to parse: the parser imported up front (not during the first
+    feed's parse) and feedparser's speed-ups installed (they change no result)."""
+    from newstui.feeds import parse, speedups  # noqa: F401
+
+    speedups.install()
+
+
 def warm_up() -> None:
-    """Runs once in each parse worker as it starts.
+    """Runs once in each parse worker process as it starts.
 
     Parsing is batch work: at a lower priority the scheduler gives the process that owns the
     terminal (the reader's keys, or `refresh` feeding the workers) the CPU first when both
-    want it; the workers still use every idle cycle. The parser is imported up front rather
-    than during the first feed's parse.
+    want it; the workers still use every idle cycle.
     """
     with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
         os.nice(NICENESS)
-    import newstui.feeds.parse  # noqa: F401
+    prepare()
 
 
 def parse(url: str, body: bytes, headers: Mapping[str, str], *, now: datetime) -> ParsedFeed:

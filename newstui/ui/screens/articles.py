@@ -158,17 +158,10 @@ class ArticlePresenter:
         )
 
     async def _fetch(self, entry: Entry) -> None:
-        from newstui.feeds.fetch import make_client
-        from newstui.feeds.fulltext import fetch_article
+        from newstui.feeds.fulltext import fetch_page
 
         assert entry.link is not None
-        settings = self.settings
-        async with make_client(
-            max_redirects=settings.max_redirects, user_agent=settings.user_agent
-        ) as client:
-            page = await fetch_article(
-                client, entry.link, timeout=settings.timeout, max_bytes=settings.max_feed_size
-            )
+        page = await fetch_page(entry.link, self.settings)
         self.store.save_full_text(
             entry.id, entry.link, html=page.html, error=page.error, now=self.clock()
         )

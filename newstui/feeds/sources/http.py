@@ -1,0 +1,162 @@
+"""The feeds' own URLs, polled over HTTP: fetch → parse → store, many feeds at once.
+
+Fetches run concurrently on the caller's event loop, bounded by `settings.concurrency`; the
+same bound covers each feed's parse and store step, so at most that many bodies are in memory.
+A 304, or a body byte-identical to the last one, costs no parse and no entry write. One broken
+feed never affects the others: every failure becomes that feed's `FeedUpdate`, and the feed is
+scheduled again with a back-off; only a database that cannot be used (`StoreError`) ends the
+whole run. No Textual here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import timedelta
+
+from newstui.core.errors import ParseError, StoreError
+from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
+from newstui.feeds import schedule
+from newstui.feeds.fetch import Fetched, FetchFailed, NotModified, fetch_feed
+from newstui.feeds.sources import RefreshContext
+
+
+class HttpFeeds:
+    """The default source: claims every feed no other source claimed first."""
+
+    def __init__(self, context: RefreshContext) -> None:
+        self._context = context
+
+    def claims(self, spec: FeedSpec) -> bool:
+        return True
+
+    async def refresh(
+        self, specs: Sequence[FeedSpec], states: Mapping[str, FeedState]
+    ) -> AsyncIterator[FeedUpdate]:
+        gate = asyncio.Semaphore(self._context.settings.concurrency)
+        tasks = [
+            asyncio.ensure_future(self._guarded(gate, spec, states.get(spec.url)))
+            for spec in specs
+        ]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _guarded(
+        self, gate: asyncio.Semaphore, spec: FeedSpec, state: FeedState | None
+    ) -> FeedUpdate:
+        async with gate:
+            try:
+                return await self._refresh_one(spec, state or FeedState(spec.url))
+            except (asyncio.CancelledError, StoreError):
+                raise  # a database that cannot be written fails the whole refresh, not each feed
+            except Exception as exc:  # a bug must cost one feed, not the whole refresh
+                message = f"internal error: {type(exc).__name__}: {exc}"
+                with contextlib.suppress(Exception):
+                    await self._fail(spec, state, "internal", message, {})
+                return FeedUpdate(spec.url, UpdateStatus.ERROR, error=message)
+
+    async def _refresh_one(self, spec: FeedSpec, state: FeedState) -> FeedUpdate:
+        context = self._context
+        settings = context.settings
+        interval = spec.refresh_interval or settings.refresh_interval
+        result = await fetch_feed(
+            context.client,
+            state.moved_to or spec.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            timeout=settings.timeout,
+            max_bytes=settings.max_feed_size,
+            user_agent=spec.user_agent,
+        )
+        now = context.clock()
+        if isinstance(result, FetchFailed):
+            await self._fail(spec, state, result.kind, result.message, result.headers)
+            return FeedUpdate(spec.url, UpdateStatus.ERROR, error=result.message)
+        if isinstance(result, NotModified):
+            due = schedule.next_after_success(now, interval, headers=result.headers)
+            await context.db(lambda store: store.touch(spec.url, now=now, next_due_at=due))
+            return FeedUpdate(spec.url, UpdateStatus.NOT_MODIFIED)
+        return await self._store_body(spec, state, result, interval)
+
+    async def _store_body(
+        self, spec: FeedSpec, state: FeedState, result: Fetched, interval: timedelta
+    ) -> FeedUpdate:
+        context = self._context
+        headers = result.headers
+        etag, modified = headers.get("etag"), headers.get("last-modified")
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        if body_hash == state.body_hash:
+            # Servers without validators often send the same bytes again: skip the parse.
+            now = context.clock()
+            due = schedule.next_after_success(now, interval, headers=headers)
+            moved = result.permanent_redirect
+            await context.db(
+                lambda store: store.touch(
+                    spec.url,
+                    now=now,
+                    next_due_at=due,
+                    etag=etag,
+                    last_modified=modified,
+                    moved_to=moved,
+                )
+            )
+            return FeedUpdate(spec.url, UpdateStatus.NOT_MODIFIED)
+        try:
+            parsed = await context.parser.parse(
+                result.final_url, result.body, headers, now=context.clock()
+            )
+        except ParseError as exc:
+            await self._fail(spec, state, exc.kind, str(exc), headers)
+            return FeedUpdate(spec.url, UpdateStatus.ERROR, error=str(exc))
+        now = context.clock()
+        due = schedule.next_after_success(now, interval, ttl=parsed.ttl, headers=headers)
+        moved_to = result.permanent_redirect or state.moved_to
+        new, updated = await context.db(
+            lambda store: store.save_fetch(
+                spec.url,
+                parsed,
+                now=now,
+                etag=etag,
+                last_modified=modified,
+                body_hash=body_hash,
+                next_due_at=due,
+                moved_to=moved_to,
+            )
+        )
+        status = (
+            UpdateStatus.NEW if new else UpdateStatus.UPDATED if updated else UpdateStatus.UNCHANGED
+        )
+        return FeedUpdate(
+            spec.url,
+            status,
+            new=new,
+            updated=updated,
+            warning=parsed.warning,
+            title=parsed.title or None,
+        )
+
+    async def _fail(
+        self,
+        spec: FeedSpec,
+        state: FeedState | None,
+        kind: str,
+        message: str,
+        headers: Mapping[str, str],
+    ) -> None:
+        context = self._context
+        now = context.clock()
+        interval = spec.refresh_interval or context.settings.refresh_interval
+        failures = (state.failures if state else 0) + 1
+        due = schedule.next_after_failure(now, interval, failures, headers=dict(headers))
+        await context.db(
+            lambda store: store.record_failure(
+                spec.url, kind=kind, message=message, now=now, next_due_at=due
+            )
+        )
