@@ -20,7 +20,7 @@ from pathlib import Path
 from newstui import __version__
 from newstui.core import paths
 from newstui.core.config import Config, load_config, normalize_url
-from newstui.core.errors import ConfigError, StoreError
+from newstui.core.errors import ConfigError, ConfigWriteError, StoreError
 from newstui.core.models import FeedSpec
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -74,6 +74,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fetch the web page and show its article (reader mode) instead of the feed's text",
     )
+    add = commands.add_parser(
+        "add", help="subscribe to a feed, or find the feed of a web page (autodiscovery)"
+    )
+    add.add_argument("url", metavar="URL", help="a feed's address or any web page")
+    add.add_argument("--title", metavar="T", help="the title to show instead of the feed's own")
+    add.add_argument(
+        "--tag", metavar="TAG", action="append", default=[], help="a tag (may be repeated)"
+    )
+    add.add_argument(
+        "--full-text", action="store_true", help="fetch each new article's page (reader mode)"
+    )
+    choice = add.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--pick", metavar="N", type=int, help="when the page has several feeds, take the Nth"
+    )
+    choice.add_argument(
+        "--all", action="store_true", help="when the page has several feeds, take them all"
+    )
+    remove = commands.add_parser("remove", help="unsubscribe (read state is kept)")
+    remove.add_argument("feed", metavar="FEED", help="the feed's URL, title or a unique prefix")
+    remove.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     return parser
 
 
@@ -94,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from newstui.commands.read import read_command
 
             return asyncio.run(read_command(config, db_path, args.url, full_text=args.full_text))
+        if args.command in ("add", "remove"):
+            return _subscribe(args, config, db_path)
         if args.command == "status":
             from newstui.commands.report import print_status
 
@@ -101,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_tui(config, db_path, args.theme, args.theme_dir)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG)
-    except StoreError as exc:
+    except (StoreError, ConfigWriteError) as exc:
         return _fail(str(exc), EXIT_FAILURE)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
@@ -144,6 +167,25 @@ def select_feeds(specs: Sequence[FeedSpec], names: Sequence[str]) -> list[FeedSp
             raise ConfigError("command line", None, "", f"no feed matches {name!r}")
         chosen.update((spec.url, spec) for spec in matches)
     return [spec for spec in specs if spec.url in chosen]
+
+
+def _subscribe(args: argparse.Namespace, config: Config, db_path: Path) -> int:
+    from newstui.commands.subscribe import add_command, remove_command
+
+    if args.command == "remove":
+        return remove_command(config, db_path, args.feed, yes=args.yes)
+    return asyncio.run(
+        add_command(
+            config,
+            db_path,
+            args.url,
+            title=args.title,
+            tags=args.tag,
+            full_text=args.full_text,
+            pick=args.pick,
+            take_all=args.all,
+        )
+    )
 
 
 def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: bool) -> int:
