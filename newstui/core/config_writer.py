@@ -16,10 +16,8 @@ file is the bundled starter list, the edit goes to a copy in the user config dir
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final
@@ -27,6 +25,7 @@ from typing import Final
 import tomlkit
 
 from newstui.core import paths
+from newstui.core.atomic_file import atomic_write, locked
 from newstui.core.config import Config, parse_config
 from newstui.core.errors import ConfigError, ConfigWriteError
 from newstui.core.models import FeedSpec
@@ -185,10 +184,10 @@ class FeedsFile:
         target = self.target
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with _locked(target):
+            with locked(target):
                 self._check_unchanged()
                 mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-                _atomic_write(target, data, mode)
+                atomic_write(target, data, mode)
         except OSError as error:
             raise ConfigWriteError(
                 f"{target}: cannot write: {error.strerror or error}; nothing changed"
@@ -389,46 +388,3 @@ def _edit_block(text: str, block: _Block, changes: dict[str, object], nl: str) -
 
 def _plain(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
-
-
-@contextlib.contextmanager
-def _locked(target: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the file while checking and replacing it, so two newstui
-    processes (the reader and `newstui add`) cannot interleave. Editors take no such lock;
-    the content check covers them."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: the content check alone
-        yield
-        return
-    try:
-        handle = target.open("rb")
-    except FileNotFoundError:
-        yield
-        return
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
-
-
-def _atomic_write(target: Path, data: bytes, mode: int) -> None:
-    descriptor, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    with contextlib.suppress(OSError):  # the rename itself survives a crash once this is done
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
