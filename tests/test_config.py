@@ -272,6 +272,61 @@ def test_bad_settings(tmp_path: Path, setting: str, problem: str) -> None:
     assert error_for(tmp_path, f"[settings]\n{setting}\n") == f"2: settings.{problem}"
 
 
+# Each bounded integer setting with its documented range (the Settings docstrings). Both ends
+# are accepted; one past either end is refused with the range in the message.
+INTEGER_RANGES = {
+    "concurrency": (1, 64),
+    "max_redirects": (0, 20),
+    "retention_days": (0, 36_500),
+    "parse_workers": (0, 256),
+}
+
+
+def test_every_integer_setting_has_a_range_here() -> None:
+    """A new integer setting must come with its bounds tests (max_feed_size is written in MB,
+    a number, and tested below with timeout)."""
+    integers = {f.name for f in dataclasses.fields(Settings) if f.type == "int"}
+    assert integers - {"max_feed_size"} == set(INTEGER_RANGES)
+
+
+@pytest.mark.parametrize(("key", "bounds"), INTEGER_RANGES.items())
+def test_integer_settings_accept_both_ends_of_their_range(
+    tmp_path: Path, key: str, bounds: tuple[int, int]
+) -> None:
+    for value in bounds:
+        assert getattr(load_text(tmp_path, f"[settings]\n{key} = {value}\n").settings, key) == value
+
+
+@pytest.mark.parametrize(("key", "bounds"), INTEGER_RANGES.items())
+def test_integer_settings_refuse_one_past_either_end(
+    tmp_path: Path, key: str, bounds: tuple[int, int]
+) -> None:
+    low, high = bounds
+    for value in (low - 1, high + 1):
+        message = error_for(tmp_path, f"[settings]\n{key} = {value}\n")
+        assert message == f"2: settings.{key}: must be from {low} to {high}, not {value}"
+
+
+@pytest.mark.parametrize(
+    ("setting", "field", "stored"),
+    [
+        ("timeout = 1", "timeout", 1.0),
+        ("timeout = 600", "timeout", 600.0),
+        ("max_feed_size_mb = 200", "max_feed_size", 200_000_000),
+        ("max_feed_size_mb = 0.001", "max_feed_size", 1_000),
+    ],
+)
+def test_number_settings_accept_the_ends_of_their_range(
+    tmp_path: Path, setting: str, field: str, stored: float
+) -> None:
+    assert getattr(load_text(tmp_path, f"[settings]\n{setting}\n").settings, field) == stored
+
+
+def test_timeout_refuses_one_past_its_maximum(tmp_path: Path) -> None:
+    message = error_for(tmp_path, "[settings]\ntimeout = 601\n")
+    assert message == "2: settings.timeout: must be at least 1 and at most 600, not 601"
+
+
 def test_max_feed_size_is_megabytes(tmp_path: Path) -> None:
     settings = load_text(tmp_path, "[settings]\nmax_feed_size_mb = 1\n").settings
     assert settings.max_feed_size == 1_000_000

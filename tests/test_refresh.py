@@ -305,6 +305,39 @@ async def test_last_modified_gives_304_and_no_entry_is_rewritten(http_server, db
     assert entry_rows(db_path) == rows_before
 
 
+async def test_a_304_keeps_the_etag_so_the_next_refresh_is_conditional_too(http_server, db_path):
+    def answer(request: Request) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(304)  # many servers send no validator with a 304
+        return Response(200, {**RSS_TYPE, "ETag": '"v1"'}, rss(Item("a")))
+
+    spec = FeedSpec(http_server.route("/feed", answer))
+    statuses = [(await refresh(db_path, [spec], force=True))[spec.url].status for _ in range(3)]
+
+    # Forgetting the ETag on a 304 would make every other refresh download the whole feed.
+    assert statuses == [UpdateStatus.NEW, UpdateStatus.NOT_MODIFIED, UpdateStatus.NOT_MODIFIED]
+    third = http_server.requests_to("/feed")[2].headers
+    assert third.get("if-none-match") == '"v1"'
+
+
+async def test_a_feed_with_etag_and_last_modified_gets_both_conditions(http_server, db_path):
+    stamp = "Sat, 28 Feb 2026 09:00:00 GMT"
+
+    def answer(request: Request) -> Response:
+        if "if-none-match" in request.headers or "if-modified-since" in request.headers:
+            return Response(304)
+        return Response(200, {**RSS_TYPE, "ETag": '"v1"', "Last-Modified": stamp}, rss(Item("a")))
+
+    spec = FeedSpec(http_server.route("/feed", answer))
+    for _ in range(3):
+        await refresh(db_path, [spec], force=True)
+
+    # Both, every time: some servers check only the date, others only the ETag.
+    for request in http_server.requests_to("/feed")[1:]:
+        conditions = {k: v for k, v in request.headers.items() if k.startswith("if-")}
+        assert conditions == {"if-none-match": '"v1"', "if-modified-since": stamp}
+
+
 async def test_identical_body_without_validators_is_not_modified_without_parsing(
     http_server, db_path
 ):
