@@ -1,7 +1,8 @@
 """Score article extractors against Readability.js's expected output (40 real pages).
 
 Reader mode must pick an extraction library by measurement (issue "Reader mode"). For each page
-of `/work/shared/corpus/articles/readability/<name>/` this extracts `source.html` with every
+of the corpus (`--corpus`, default: the shared corpus's copy of Mozilla Readability's test
+pages; not in this repository) `<name>/` this extracts `source.html` with every
 candidate, turns both the result and `expected.html` into text the same way (our own renderer,
 `plain_text(html_to_rich(...))`, links as `[n]` marks but no link list), splits it into
 lower-case words (each CJK character counts as a word: Chinese and Japanese have no spaces) and
@@ -41,6 +42,7 @@ from newstui.commands.read import page_entry, piped_text
 from newstui.core.errors import ParseError
 
 CORPUS = Path("/work/shared/corpus/articles/readability")
+"""Where the shared corpus keeps the pages on the benchmark machine; `--corpus` overrides it."""
 URL = "http://fakehost/test/page.html"
 """Readability's test suite extracts every page as if fetched from here (expected links use it)."""
 PIPE_WIDTH = 80
@@ -144,10 +146,18 @@ def main() -> int:
     parser.add_argument("--pages", nargs="*", help="only these page directories")
     parser.add_argument("--quiet", action="store_true", help="summary only")
     parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=CORPUS,
+        help="folder of <name>/source.html + expected.html pages (default: %(default)s)",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="time each call N times, keep the fastest"
     )
     args = parser.parse_args()
-    pages = sorted(p for p in CORPUS.iterdir() if (p / "source.html").exists())
+    if not args.corpus.is_dir():
+        raise SystemExit(f"{args.corpus}: no such folder; pass --corpus DIR")
+    pages = sorted(p for p in args.corpus.iterdir() if (p / "source.html").exists())
     if args.pages:
         pages = [p for p in pages if p.name in args.pages]
     extractors = candidates()

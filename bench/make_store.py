@@ -9,9 +9,10 @@ store was built.
 Every entry body starts with a unique marker, `Ref E0001234`, that appears only in the article
 pane (never in a headline), so a benchmark can tell exactly when the pane shows a given entry.
 
-Feed URLs are `http://127.0.0.1:PORT/gen/<i>.xml`, so a `feedserver.py --port PORT` serves the
-first N of them for the refresh scenario. The result is cached under `bench/results/` in a
-directory named after the parameters; `build_store()` returns it at once when it exists.
+Feed URLs are `http://127.0.0.1:PORT/gen/<i>.xml`, so the shared tools' `feedserver.py --port
+PORT` serves the first N of them for the refresh scenario. The result is cached under
+`bench/results/` in a directory named after the parameters; `build_store()` returns it at once
+when it exists.
 
     .venv/bin/python bench/make_store.py [--feeds 2000] [--entries 50] [--port 18765]
 """

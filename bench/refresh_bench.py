@@ -1,7 +1,8 @@
 """The refresh benchmark: `newstui refresh` against newsboat on the same loopback feed server.
 
-Starts `../shared/tools/feedserver.py` on a free loopback port with N generated feeds x M items
-(500 x 50 = 69 MB by default) and, for each client, runs three timed scenarios:
+Starts the shared tools' `feedserver.py` (`--feedserver`; not in this repository) on a free
+loopback port with N generated feeds x M items (500 x 50 = 69 MB by default) and, for each
+client, runs three timed scenarios:
 
 * cold        an empty store/cache: every feed is a 200 that is parsed and stored;
 * all-304     warm, nothing changed: every feed should be a conditional request answered 304;
@@ -76,6 +77,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results"
 FEEDSERVER = REPO.parent / "shared" / "tools" / "feedserver.py"
+"""The default `--feedserver`: the shared tools folder beside the checkout."""
 DEFAULT_PYTHON = REPO / ".venv" / "bin" / "python"
 
 CLIENTS = ("newstui", "newsboat")
@@ -289,10 +291,10 @@ def measure(
 
 
 class FeedServer:
-    def __init__(self, feeds: int, items: int, fmt: str, log_dir: Path) -> None:
+    def __init__(self, script: Path, feeds: int, items: int, fmt: str, log_dir: Path) -> None:
         self.log_path = log_dir / "feedserver.log"
         self.log = self.log_path.open("wb")
-        cmd = [sys.executable, str(FEEDSERVER), "--port", "0", "--feeds", str(feeds)]
+        cmd = [sys.executable, str(script), "--port", "0", "--feeds", str(feeds)]
         cmd += ["--items", str(items), "--format", fmt]
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log
@@ -621,6 +623,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run the working tree's newstui instead of a snapshot copied at the start",
     )
     parser.add_argument("--newsboat", default=shutil.which("newsboat") or "newsboat")
+    parser.add_argument(
+        "--feedserver", type=Path, default=FEEDSERVER, help="feedserver.py (default: %(default)s)"
+    )
     parser.add_argument("--workdir", help="scratch directory (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument(
@@ -634,13 +639,15 @@ def main(argv: list[str] | None = None) -> int:
     clients = [opts.only] if opts.only else list(CLIENTS)
     if "newsboat" in clients and not shutil.which(opts.newsboat):
         raise SystemExit("newsboat not found (apt-get install newsboat) -- or use --only newstui")
+    if not opts.feedserver.is_file():
+        raise SystemExit(f"{opts.feedserver} not found: pass --feedserver PATH")
     work = Path(opts.workdir or tempfile.mkdtemp(prefix="refresh-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     opts.log_dir = work / "logs"
     opts.log_dir.mkdir(exist_ok=True)
     pct = round(opts.changed * 100)
     print(f"{opts.feeds} feeds x {opts.items} items; scratch dir {work}", file=sys.stderr)
-    server = FeedServer(opts.feeds, opts.items, opts.format, opts.log_dir)
+    server = FeedServer(opts.feedserver, opts.feeds, opts.items, opts.format, opts.log_dir)
     try:
         print(f"  {server.pregenerated} at {server.base}", file=sys.stderr)
         code_before = code_state()

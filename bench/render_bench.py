@@ -1,9 +1,10 @@
 """Time `html_to_rich` on a generated ~200 KB article (median of 5 runs).
 
 The budget (issue "Articles worth reading in a terminal") is well under 0.3 s for conversion;
-TEXTUAL-NOTES.md §3 measured 0.29 s for *opening* such an article in the TUI, of which the
-conversion must be the small part. Laying the result out (what the widget does on first paint)
-is timed too, since a resize repeats it.
+*opening* such an article in a Textual app (rich `Text` in a `Static`, key to text on screen)
+was measured at 0.29 s before newstui was written, and the conversion must be the small part.
+Laying the result out (what the widget does on first paint) is timed too, since a resize
+repeats it.
 
     .venv/bin/python bench/render_bench.py
 """

@@ -8,8 +8,8 @@ this 2-core machine"):
 - keys (Down/Up) during a refresh of 500 feeds: p95 under 60 ms;
 - peak memory under 150 MB.
 
-Scenarios, each run `--runs` times (fresh process each time) by
-`/work/shared/tools/tuiprobe.py` in a private tmux server at 120x40, TERM=xterm-256color:
+Scenarios, each run `--runs` times (fresh process each time) by the shared tools' `tuiprobe.py`
+(`--tools DIR`) in a private tmux server at 120x40, TERM=xterm-256color:
 
 - `browse`: launch, wait for a headline that only the painted list shows (ttfp), wait for the
   first entry in the article pane, then Down x30, each measured until the *next entry's
@@ -65,6 +65,7 @@ from make_store import RESULTS, StoreParams, build_store
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path("/work/shared/tools")
+"""The default `--tools`: the shared tools folder (tuiprobe.py, feedserver.py), not in this repo."""
 TUIPROBE = TOOLS / "tuiprobe.py"
 FEEDSERVER = TOOLS / "feedserver.py"
 NEWSTUI = ROOT / ".venv" / "bin" / "newstui"
@@ -838,6 +839,15 @@ def git_info() -> dict[str, Any]:
 # -- main -------------------------------------------------------------------------------------
 
 
+def use_tools(folder: Path) -> None:
+    """Take tuiprobe.py and feedserver.py from `folder`; they are not part of this repository."""
+    global TUIPROBE, FEEDSERVER
+    TUIPROBE, FEEDSERVER = folder / "tuiprobe.py", folder / "feedserver.py"
+    for tool in (TUIPROBE, FEEDSERVER):
+        if not tool.is_file():
+            raise SystemExit(f"{tool} not found: pass --tools DIR")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="launches per scenario (default 5)")
@@ -891,7 +901,14 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=StoreParams.entries_per_feed)
     parser.add_argument("--port", type=int, default=StoreParams.port)
     parser.add_argument("--out", type=Path, help="output dir (default bench/results/tui-TIME)")
+    parser.add_argument(
+        "--tools",
+        type=Path,
+        default=TOOLS,
+        help="folder holding tuiprobe.py and feedserver.py (default: %(default)s)",
+    )
     args = parser.parse_args()
+    use_tools(args.tools)
 
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     out = args.out or RESULTS / f"tui-{datetime.now():%Y%m%d-%H%M%S}"

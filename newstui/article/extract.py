@@ -4,8 +4,8 @@ Pure (no network, no Textual, no rich): `fulltext.py` fetches the bytes and runs
 thread, and the article pane renders the result exactly like a feed entry's HTML.
 
 Why readability-lxml. `bench/extract_score.py` scores candidates by word-level precision and
-recall against Readability.js's expected output for the 40 test pages in
-`/work/shared/corpus/articles/readability/`. Extraction alone, readability-lxml had the better
+recall against Readability.js's expected output for Mozilla Readability's 40 test pages
+(in the shared corpus, not in this repo). Extraction alone, readability-lxml had the better
 median and mean F1 (0.992 / 0.969) than trafilatura (0.980 / 0.962). It also returns the page's
 own markup (tables, code blocks, lists, images) where trafilatura rebuilds a simpler document,
 and it is small (lxml, cssselect, chardet). Trafilatura did better on three pages: figure

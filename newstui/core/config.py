@@ -124,7 +124,8 @@ def parse_config(path: Path, text: str) -> Config:
 FEED_KEYS = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text")
 TOP_LEVEL_KEYS = ("settings", "keymap", "feeds")
 
-# Names used by earlier drafts of the format (STYLE.md §4.10); too far apart for difflib.
+# Names used by earlier drafts of the format, which users may still write; too far apart for
+# difflib to suggest.
 _RENAMED = {
     "refresh_interval_minutes": "refresh_interval",
     "max_concurrent_fetches": "concurrency",
@@ -249,7 +250,8 @@ class _Checker:
 
     def keymap(self, table: dict[str, Any]) -> dict[str, str]:
         """Flatten nested tables into dotted ids, so `[keymap.entries] toggle-read` and
-        `"entries.toggle-read"` name the same binding (STYLE.md §4.9)."""
+        `"entries.toggle-read"` name the same binding (a bare dotted key in TOML *is* the
+        nested table, so users cannot tell the two apart)."""
         flat: dict[str, str] = {}
         sources: dict[str, KeyPath] = {}
         for ident, value, path in _keymap_leaves(table, ("keymap",)):

@@ -176,7 +176,7 @@ APP_BINDINGS: list[Binding] = [
 
 PRESETS: dict[str, dict[str, str]] = {
     "vim": {},
-    # newsboat's defaults where they differ (PEERS.md §4.4): J/K move, j/k change feed,
+    # newsboat's defaults (its src/keymap.cpp) where they differ: J/K move, j/k change feed,
     # N toggles read, Ctrl+B bookmarks (b pages up), l shows/hides read entries.
     "newsboat": {
         "nav.down": "J,down",

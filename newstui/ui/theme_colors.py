@@ -21,9 +21,9 @@ def newstui_variable_defaults(theme: Theme) -> dict[str, str]:
 
     For themes that don't set them: Textual's built-ins and users' own. The values must be
     literal colours: Textual does not resolve a `$accent` inside a variable's value, so the
-    stylesheet would fail to parse (STYLE.md §4.8). Textual's readable `text-*` shades give the
-    accents; blends of foreground and background give the muted and cursor colours. ANSI
-    themes use the terminal's palette, which cannot be blended, so they get ANSI names.
+    stylesheet would fail to parse. Textual's readable `text-*` shades give the accents;
+    blends of foreground and background give the muted and cursor colours. ANSI themes use
+    the terminal's palette, which cannot be blended, so they get ANSI names.
     """
     colours = {**theme.to_color_system().generate(), **theme.variables}
 
