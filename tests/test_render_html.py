@@ -178,6 +178,50 @@ def test_code_block_background_fills_the_width():
     assert "\x1b[44m" + " " * 36 in output  # 40 columns - 2 indent - 2 characters
 
 
+LONG_PYTHON = """<pre><code class="language-python">def handler(request):
+    if request.method == "POST" and request.user.is_authenticated and not request.user.banned:
+        return render(request, "thanks.html", {"name": request.user.first_name, "at": now()})
+    return None
+</code></pre>"""
+
+
+@pytest.mark.parametrize("width", [30, 44, 60])
+def test_long_code_lines_continue_marked_at_their_own_indent(width: int):
+    """Issue 11, defect 9: a wrapped code line used to continue at the block's left edge,
+    which reads as a new (dedented) Python statement."""
+    lines = plain_text(html_to_rich(LONG_PYTHON), width=width).splitlines()
+    assert lines[0] == "  def handler(request):" and lines[-1] == "      return None"
+    statements = [line for line in lines if "↪" not in line]
+    assert [len(line) - len(line.lstrip()) for line in statements] == [2, 6, 10, 6]
+    indent = 0
+    for line in lines:
+        assert len(line) <= width
+        if "↪" not in line:
+            indent = len(line) - len(line.lstrip())
+        else:  # continues the statement above: indented like it, then the mark, then code
+            assert line.startswith(" " * indent + "↪ ") and line[indent + 2] != " ", line
+    code = "".join(line.strip().removeprefix("↪ ") for line in lines)
+    source = LONG_PYTHON.split(">", 2)[2].split("</code>")[0]
+    assert code.replace(" ", "") == "".join(source.split())
+
+
+def test_code_continuation_mark_is_dim_and_background_fills_the_line():
+    styles = RenderStyles().with_overrides({"code_block": "on blue"})
+    rendered = html_to_rich("<pre>    " + "word " * 20 + "</pre>", styles=styles)
+    lines = plain_text(rendered, 40).splitlines()
+    assert len(lines) == 4 and all(line.startswith("      ↪ word") for line in lines[1:])
+    console = Console(file=io.StringIO(), width=40)
+    drawn = console.render_lines(rendered.renderable, console.options, pad=False)
+    marks = [segment for line in drawn for segment in line if "↪" in segment.text]
+    assert len(marks) == 3 and all(mark.style and mark.style.dim for mark in marks)
+    for line in drawn:  # every line, continuations too, has the block's background to the edge
+        assert sum(len(s.text) for s in line if s.style and s.style.bgcolor) >= 36
+
+
+def test_code_that_fits_is_not_marked():
+    assert "↪" not in plain_text(html_to_rich(LONG_PYTHON), width=100)
+
+
 def test_text_folds_long_words():
     rendered = html_to_rich("<p>" + "x" * 100 + "</p>")
     (text,) = paragraphs(rendered)

@@ -303,7 +303,7 @@ class Builder:
             return
         pushed = self.push_indent(Indent(rest=("  ", None)))
         pad = self.styles.code_block if self.styles.code_block.bgcolor is not None else None
-        self.add(Paragraph(text=text, pad_style=pad))
+        self.add(Paragraph(text=text, pad_style=pad, continuation=self.styles.meta))
         if pushed:
             self.indents.pop()
 

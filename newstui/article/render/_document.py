@@ -26,7 +26,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from newstui.article.render._wrap import wrap_text
+from newstui.article.render._wrap import divide, wrap_text
 
 _MIN_TEXT_WIDTH = 20
 """Below this many cells for the text itself, indentation is dropped: a deeply nested item is
@@ -60,6 +60,10 @@ class Paragraph(Block):
     text: Text = field(default_factory=_empty)
     pad_style: Style | None = None
     """For code blocks whose style has a background: fill each line to the full width."""
+    continuation: Style | None = None
+    """Set for code blocks: a line too long for the width goes on after a `↪` mark in this
+    style, at the line's own indentation. Wrapped to the block's left edge, a continuation
+    would read as a new statement (in Python, as a dedent)."""
 
 
 @dataclass(slots=True, eq=False)
@@ -175,7 +179,9 @@ class Document:
     def _lines(
         self, block: Block, console: Console, options: ConsoleOptions, width: int
     ) -> Iterator[list[Segment]]:
-        if isinstance(block, Paragraph):
+        if isinstance(block, Paragraph) and block.continuation is not None:
+            yield from _wrap_code(block, console, width)
+        elif isinstance(block, Paragraph):
             yield from _wrap(block.text, console, width, block.pad_style)
         elif isinstance(block, Rule):
             yield [Segment("─" * width, console.get_style(block.style))]
@@ -210,6 +216,53 @@ def _wrap(
         if pad is not None and line.cell_len < width:
             segments.append(Segment(" " * (width - line.cell_len), pad))
         yield segments
+
+
+CONTINUATION = "↪ "
+"""Starts each continuation of a code line that had to be wrapped."""
+_MAX_CODE_INDENT = 0.5
+"""A continuation keeps its line's indentation only up to this share of the width."""
+
+
+def _wrap_code(block: Paragraph, console: Console, width: int) -> Iterator[list[Segment]]:
+    """A code block: each line as it is if it fits, else wrapped (at spaces where it can) with
+    every continuation indented like its line and marked, so it cannot pass for code."""
+    pad = console.get_style(block.pad_style) if block.pad_style is not None else None
+    mark = console.get_style(block.continuation) if block.continuation else None
+    if pad is not None:
+        mark = pad + mark if mark is not None else pad
+
+    def padded(segments: list[Segment], used: int) -> list[Segment]:
+        if pad is not None and used < width:
+            segments.append(Segment(" " * (width - used), pad))
+        return segments
+
+    for line in block.text.split(allow_blank=True):
+        if "\t" in line.plain:
+            line.expand_tabs(8)
+        if line.cell_len <= width:
+            yield padded(_render(line, console), line.cell_len)
+            continue
+        plain = line.plain
+        indent = cell_len(plain[: len(plain) - len(plain.lstrip())])
+        indent = min(indent, int(width * _MAX_CODE_INDENT))
+        lead = " " * indent + CONTINUATION
+        narrower = max(1, width - len(lead))
+        if narrower < _MIN_TEXT_WIDTH // 2:  # too narrow to indent: mark only
+            lead = CONTINUATION[: max(0, width - 1)]
+            narrower = max(1, width - len(lead))
+        first, *rest = line.divide(divide(plain, width)[:1])
+        first.rstrip()
+        yield padded(_render(first, console), first.cell_len)
+        if not rest:
+            continue
+        remainder = rest[0]
+        remainder = remainder[len(remainder.plain) - len(remainder.plain.lstrip()) :]
+        for piece in remainder.divide(divide(remainder.plain, narrower)):
+            piece.rstrip()
+            piece.truncate(narrower, overflow="fold")
+            segments = [Segment(lead, mark), *_render(piece, console)]
+            yield padded(segments, len(lead) + piece.cell_len)
 
 
 @dataclass(frozen=True, slots=True)
