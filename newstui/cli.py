@@ -99,6 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `newstui` command; returns the exit status."""
+    try:
+        status = _main(argv)
+        # Flushed here, inside the try, so a reader that went away (`| head -1`) is noticed now
+        # and not at interpreter exit, where Python would print its own traceback.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The recipe from Python's documentation (signal module, "Note on SIGPIPE"): whoever
+        # reads our output has stopped; point stdout at devnull so the final flush cannot fail
+        # again, and exit quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    return status
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     # Libraries log failures with tracebacks (readability does, for pages it cannot read);
     # without a handler Python prints them to stderr, over the TUI or into `newstui read`'s

@@ -499,9 +499,10 @@ async def test_oversized_file(client, tmp_path: Path):
     assert failed(result, "too-large").message == "feed larger than 1 kB"
 
 
-async def test_unsupported_scheme_is_a_programming_error(client):
-    with pytest.raises(ValueError, match="gopher"):
-        await fetch_feed(client, "gopher://example.org/feed")
+async def test_unsupported_scheme_is_a_failure_not_an_exception(client):
+    result = await fetch_feed(client, "gopher://example.org/feed")
+
+    assert failed(result, "url").message == "cannot fetch gopher: addresses (only http and https)"
 
 
 async def test_redirect_to_another_scheme(http_server, client):
@@ -509,7 +510,9 @@ async def test_redirect_to_another_scheme(http_server, client):
 
     result = await fetch_feed(client, url)
 
-    assert failed(result, "redirects").message == "redirected to an address that is not http(s)"
+    assert failed(result, "redirects").message == (
+        "redirect refused: cannot fetch ftp: addresses (only http and https)"
+    )
 
 
 async def test_corrupt_gzip_body(http_server, client):

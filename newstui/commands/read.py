@@ -19,6 +19,7 @@ from newstui.article.compose import READING_WIDTH, render_entry
 from newstui.article.render import plain_lines
 from newstui.core.config import Config
 from newstui.core.models import Entry
+from newstui.core.text import clean_line
 from newstui.core.timefmt import utc_now
 from newstui.feeds.fulltext import fetch_page
 from newstui.store import Store
@@ -38,7 +39,7 @@ async def read_command(
         if entry is None or full_text:
             html, title, error = await _full_text(config, store, entry, url)
             if error is not None:
-                print(f"newstui: {url}: {error}", file=sys.stderr)
+                print(f"newstui: {clean_line(url)}: {error}", file=sys.stderr)
                 return 1
             entry = _with_body(entry, url, html or "", title)
     if out.isatty():

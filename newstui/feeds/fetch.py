@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -69,8 +70,9 @@ class NotModified:
 class FetchFailed:
     """The feed could not be fetched this time.
 
-    `kind` is one of `timeout`, `dns`, `refused`, `tls`, `network`, `http-status`, `too-large`,
-    `redirects` or `file`, so the refresh can decide how hard to back off.
+    `kind` is one of `url` (not an address newstui can fetch), `timeout`, `dns`, `refused`,
+    `tls`, `network`, `http-status`, `too-large`, `redirects` or `file`, so the refresh can decide
+    how hard to back off.
     """
 
     kind: str
@@ -82,6 +84,70 @@ class FetchFailed:
 
 
 FetchResult = Fetched | NotModified | FetchFailed
+
+_FETCHABLE = ("http", "https", "file")
+_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def url_problem(url: str, *, schemes: tuple[str, ...] = _FETCHABLE) -> str | None:
+    """Why `url` cannot be fetched, as a short phrase for the user, or None when it can.
+
+    Every URL newstui fetches passes here first, whoever supplied it (feeds.toml, a feed's entry
+    link, a redirect, the command line): a `javascript:` link, a bare word or a port out of range
+    must end in a message, not in an exception from deep inside the HTTP stack.
+    """
+    if not url.strip():
+        return "no address given"
+    if _UNSAFE_CHARS.search(url.strip()):
+        return "not a valid address (it holds spaces or control characters)"
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError as error:
+        return f"not a valid address ({_url_error(error)})"
+    scheme = parts.scheme.lower()
+    if not scheme or "." in scheme:
+        return "not a web address (it should start with https://)"
+    if scheme not in schemes:
+        allowed = " and ".join(s for s in schemes if s != "file") or "no"
+        return f"cannot fetch {scheme}: addresses (only {allowed})"
+    if scheme == "file":
+        return None
+    if not parts.hostname:
+        return "not a valid address (no host name)"
+    if port == 0:
+        return "not a valid address (port 0)"
+    try:
+        httpx.URL(url.strip())
+    except httpx.InvalidURL as error:
+        return f"not a valid address ({str(error).rstrip('.')})"
+    return None
+
+
+def _url_error(error: ValueError) -> str:
+    text = str(error)
+    if "out of range" in text:
+        return "port out of range: ports are 1 to 65535"
+    if "IPv6" in text:
+        return "unterminated or bad IPv6 address"
+    if "cast to integer" in text:
+        return "the port is not a number"
+    return text.rstrip(".") or "cannot be parsed"
+
+
+class _BadHop(Exception):
+    """A redirect pointed at an address `url_problem` refuses (raised by the request hook)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+async def _check_hop(request: httpx.Request) -> None:
+    """Request hook: every hop of a redirect chain is checked like the first URL."""
+    problem = url_problem(str(request.url), schemes=("http", "https"))
+    if problem is not None:
+        raise _BadHop(problem)
 
 
 def make_client(
@@ -112,6 +178,7 @@ def make_client(
         limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         timeout=httpx.Timeout(30.0, connect=CONNECT_TIMEOUT),
         trust_env=trust_env,
+        event_hooks={"request": [_check_hop]},
     )
 
 
@@ -141,16 +208,15 @@ async def fetch_feed(
         accept: Overrides the feed-preferring Accept header (reader mode asks for web pages).
 
     Returns:
-        `Fetched`, `NotModified` or `FetchFailed`.
-
-    Raises:
-        ValueError: `url` is neither http(s) nor file; config validation should prevent it.
+        `Fetched`, `NotModified` or `FetchFailed` (kind `url` for an address that cannot be
+        fetched at all: a `javascript:` link, a bare word, a port out of range).
     """
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "file":
+    problem = url_problem(url)
+    if problem is not None:
+        return FetchFailed("url", problem)
+    url = url.strip()
+    if urlsplit(url).scheme.lower() == "file":
         return await _fetch_file(url, max_bytes=max_bytes)
-    if scheme not in ("http", "https"):
-        raise ValueError(f"cannot fetch {url!r}: only http, https and file URLs are supported")
 
     headers: dict[str, str] = {}
     if etag:
@@ -173,7 +239,9 @@ async def fetch_feed(
         return FetchFailed("timeout", f"timed out after {timeout:g} s")
     except httpx.TooManyRedirects:
         return FetchFailed("redirects", "too many redirects (redirect loop?)")
-    except httpx.UnsupportedProtocol:
+    except _BadHop as hop:
+        return FetchFailed("redirects", f"redirect refused: {hop.problem}")
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL):
         # The URL itself was checked above, so only a redirect can lead here.
         return FetchFailed("redirects", "redirected to an address that is not http(s)")
     except httpx.DecodingError:
