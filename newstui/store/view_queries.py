@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from newstui.core.models import Feed
 from newstui.core.views import View
@@ -15,6 +17,7 @@ class ViewQueries:
     def __init__(self, store: Store, *, show_read: bool) -> None:
         self.store = store
         self.show_read = show_read
+        self._background: Store | None = None
 
     def ids(self, view: View, feeds: Mapping[str, Feed], store: Store | None = None) -> list[int]:
         """The view's ids, from this object's store or another connection to it."""
@@ -30,6 +33,28 @@ class ViewQueries:
         if view.kind == "feed":
             return store.entry_ids(view.key, unread_only=unread_only)
         return store.entry_ids(unread_only=unread_only)
+
+    async def lists_in_background(
+        self, db_path: Path, view: View | None
+    ) -> tuple[list[Feed], list[int] | None]:
+        """The feed list and `view`'s ids, queried on a thread with a second connection (WAL:
+        its reads never wait): during a refresh of thousands of feeds these queries would
+        otherwise hold the keys up."""
+        if self._background is None:
+            self._background = await asyncio.to_thread(Store, db_path)
+        store = self._background
+
+        def query() -> tuple[list[Feed], list[int] | None]:
+            feeds = store.feeds()
+            by_url = {feed.url: feed for feed in feeds}
+            return feeds, (self.ids(view, by_url, store) if view else None)
+
+        return await asyncio.to_thread(query)
+
+    def close(self) -> None:
+        if self._background is not None:
+            self._background.close()
+            self._background = None
 
     @staticmethod
     def empty_message(view: View) -> str:

@@ -1,8 +1,10 @@
 """What the article pane shows, and reader mode (full text) for the entry on display.
 
-Kept apart from MainScreen so the screen stays about navigation. Big bodies are converted off
-the event loop and kept for a while; full text comes from the store when it was fetched before
-(offline, after a restart), else from the web in a worker while the pane stays usable.
+Kept apart from MainScreen so the screen stays about navigation; it knows only the article
+pane it fills (workers and notifications run on that widget), never the screen. Big bodies are
+converted off the event loop and kept for a while; full text comes from the store when it was
+fetched before (offline, after a restart), else from the web in a worker while the pane stays
+usable.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from newstui.ui.widgets.entry_view import EntryView
 if TYPE_CHECKING:
     from newstui.article.compose import Article, ArticleStyles
     from newstui.core.config import Settings
-    from newstui.ui.screens.main import MainScreen
 
 RENDER_IN_THREAD_ABOVE = 50_000
 """HTML characters above which an article is converted in a thread (~20 ms per 50 KB)."""
@@ -34,13 +35,11 @@ CACHE_SIZE = 32
 class ArticlePresenter:
     def __init__(
         self,
-        screen: MainScreen,
         store: Store,
         view: EntryView,
         settings: Settings,
         clock: Callable[[], datetime],
     ) -> None:
-        self.screen = screen
         self.store = store
         self.view = view
         self.settings = settings
@@ -55,7 +54,7 @@ class ArticlePresenter:
         from newstui.article.compose import ArticleStyles
 
         view = self.view
-        app = self.screen.app
+        app = view.app
         body = article_render_styles(app.theme_variables, dark=app.current_theme.dark)
         return ArticleStyles(
             title=view.get_component_rich_style("entry-view--title"),
@@ -93,6 +92,48 @@ class ArticlePresenter:
         cached = self.cache.get((shown, shown in self.full_text))
         return cached[1].links if cached else ()
 
+    # -- links -----------------------------------------------------------------------------
+
+    def open_link(self, number: int) -> None:
+        """Digit keys: open link [number] of the article on display."""
+        links = self.links()
+        if not 1 <= number <= len(links):
+            self.view.notify(f"This article has no link [{number}].", timeout=2)
+            return
+        self.view.app.open_link(links[number - 1])  # type: ignore[attr-defined]
+
+    def choose_link(self) -> None:
+        """`L`: the article's links in a list, to open one."""
+        from newstui.ui.screens.links import LinksScreen
+
+        links = self.links()
+        if not links:
+            self.view.notify("This article has no links.", timeout=2)
+            return
+        app = self.view.app
+
+        def chosen(url: str | None) -> None:
+            if url:
+                app.open_link(url)  # type: ignore[attr-defined]
+
+        app.push_screen(LinksScreen(links), chosen)
+
+    def open_entry_link(self, entry_id: int | None) -> None:
+        if (link := self._entry_link(entry_id)) is not None:
+            self.view.app.open_link(link)  # type: ignore[attr-defined]
+
+    def copy_entry_link(self, entry_id: int | None) -> None:
+        if (link := self._entry_link(entry_id)) is not None:
+            self.view.app.copy_to_clipboard(link)
+            self.view.notify(f"Copied {link}", title="Link copied", markup=False, timeout=3)
+
+    def _entry_link(self, entry_id: int | None) -> str | None:
+        entry = self.store.entry(entry_id) if entry_id is not None else None
+        if entry is None or not entry.link:
+            self.view.notify("This entry has no link.", severity="warning", timeout=3)
+            return None
+        return entry.link
+
     def _render(self, entry: Entry, *, full: bool) -> None:
         # Imported on the first article, after the first frame: the HTML converter and its
         # lxml are not needed to show the lists (~20 ms of a launch).
@@ -107,7 +148,7 @@ class ArticlePresenter:
             self._remember(entry.id, full, html, render_entry(entry, self.styles()))
             return
         self.view.show(Text(entry.title), Text("Rendering…"), entry_id=entry.id)
-        self.screen.run_worker(
+        self.view.run_worker(
             self._render_later(entry, html, full), group="render", exclusive=True
         )
 
@@ -132,7 +173,7 @@ class ArticlePresenter:
         """`f`: the web page's article instead of the feed's text, and back."""
         entry_id = self.view.shown_id
         if entry_id is None:
-            self.screen.notify("Open an entry first.", timeout=2)
+            self.view.notify("Open an entry first.", timeout=2)
             return
         if entry_id in self.full_text:
             self.full_text.discard(entry_id)
@@ -140,7 +181,7 @@ class ArticlePresenter:
             return
         entry = self.store.entry(entry_id)
         if entry is None or not entry.link:
-            self.screen.notify("This entry has no link to fetch.", severity="warning", timeout=3)
+            self.view.notify("This entry has no link to fetch.", severity="warning", timeout=3)
             return
         cached = self.store.full_text(entry_id)
         if cached is not None and cached.html:
@@ -153,7 +194,7 @@ class ArticlePresenter:
             Text(f"Fetching the full article from {entry.link} …", style=self.styles().meta),
             entry_id=entry_id,
         )
-        self.screen.run_worker(
+        self.view.run_worker(
             self._fetch(entry), group=f"full-text-{entry_id}", exclusive=True, exit_on_error=False
         )
 
@@ -166,7 +207,7 @@ class ArticlePresenter:
             entry.id, entry.link, html=page.html, error=page.error, now=self.clock()
         )
         if page.error is not None:
-            self.screen.notify(
+            self.view.notify(
                 f"Could not get the full article: {page.error}",
                 severity="warning",
                 markup=False,

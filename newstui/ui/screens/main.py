@@ -1,38 +1,39 @@
 """MainScreen: feeds | headlines | article, plus the status line and footer.
 
 The screen is where the store meets the widgets: it queries, hands data down as attributes and
-reacts to the widgets' messages. User actions (read marks, bookmarks) are written through to the
-database at once, so a crash right after a key press loses nothing.
+reacts to the widgets' messages. Its helpers know only what they serve: `ArticlePresenter` the
+article pane, `Marks` the store (read marks and bookmarks, written at once, so a crash right
+after a key press loses nothing), and `RefreshController` reports back by messages.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from newstui.core.config import Config
-from newstui.core.models import Feed
+from newstui.core.models import Feed, FeedUpdate
 from newstui.core.views import View
 from newstui.store import Store
 from newstui.store.view_queries import ViewQueries
 from newstui.ui.bindings import MAIN_BINDINGS
 from newstui.ui.screens.articles import ArticlePresenter
-from newstui.ui.screens.refreshing import RefreshController
+from newstui.ui.screens.marks import Marks
+from newstui.ui.screens.refreshing import RefreshController, failure_text
+from newstui.ui.widgets import Pane
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
+from newstui.ui.widgets.status_line import StatusLine
 
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
@@ -50,17 +51,18 @@ class MainScreen(Screen[None]):
         self.store = store
         self.clock = clock
         self.queries = ViewQueries(store, show_read=config.settings.show_read)
+        self.db_path = db_path
         self.refresher = RefreshController(self, config, db_path, clock)
         self.feeds: dict[str, Feed] = {}
-        self.undo_stack: list[list[int]] = []
+        self.marks = Marks(store, clock)
         self._first_frame_shown = False
         self.opened_id: int | None = None
         """The entry last opened for reading (not just highlighted)."""
-        self.status = Static(id="status-line")
+        self.status = StatusLine(id="status-line")
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(store.headlines, clock, id="entries")
         self.entry_view = EntryView(id="article")
-        self.articles = ArticlePresenter(self, store, self.entry_view, config.settings, clock)
+        self.articles = ArticlePresenter(store, self.entry_view, config.settings, clock)
 
     def compose(self) -> ComposeResult:
         yield self.status
@@ -129,31 +131,43 @@ class MainScreen(Screen[None]):
         if view is not None:
             self.entry_list.update_ids(self.queries.ids(view, self.feeds))
 
-    async def reload_in_background(self, store: Store) -> None:
-        """Both reloads, with the queries on a thread (its own connection): during a refresh
-        of thousands of feeds they would otherwise hold the keys up."""
+    async def reload_in_background(self) -> None:
+        """Both reloads, with the queries off the event loop."""
         view = self.feed_list.current_view
-
-        def query() -> tuple[list[Feed], list[int] | None]:
-            feeds = store.feeds()
-            by_url = {feed.url: feed for feed in feeds}
-            return feeds, (self.queries.ids(view, by_url, store) if view else None)
-
-        feeds, ids = await asyncio.to_thread(query)
+        feeds, ids = await self.queries.lists_in_background(self.db_path, view)
         self.reload_feeds(feeds)
         if ids is not None and self.feed_list.current_view == view:
             self.entry_list.update_ids(ids)
 
+    def on_unmount(self) -> None:
+        self.queries.close()
+
+    # -- refresh reports (from RefreshController) -------------------------------------------
+
+    @on(RefreshController.Progress)
+    def _refresh_progress(self, message: RefreshController.Progress) -> None:
+        self.status_update(message.text)
+
+    @on(RefreshController.Changed)
+    def _refresh_changed(self) -> None:
+        self._in_background(self.reload_in_background())
+
+    @on(RefreshController.Finished)
+    def _refresh_finished(self, message: RefreshController.Finished) -> None:
+        self._in_background(self._after_refresh(message.errors))
+
+    def _in_background(self, reload: Coroutine[None, None, None]) -> None:
+        self.run_worker(reload, group="reload", exclusive=True, exit_on_error=False)
+
+    async def _after_refresh(self, errors: list[FeedUpdate]) -> None:
+        await self.reload_in_background()
+        self.status_update(self.refresher.idle_text())
+        titles = {url: feed.title for url, feed in self.feeds.items()}
+        if (text := failure_text(errors, titles)) is not None:
+            self.notify(text, severity="warning", markup=False, timeout=6)
+
     def status_update(self, activity: str | None = None) -> None:
-        unread = sum(f.unread for f in self.feeds.values())
-        text = Text(" newstui ", style="bold")
-        text.append(f" {unread} unread ")
-        if activity is not None:
-            self.refresh_activity = activity
-        activity = getattr(self, "refresh_activity", "")
-        if activity:
-            text.append(f" · {activity}")
-        self.status.update(text, layout=False)  # one fixed line: no screen re-layout
+        self.status.show(unread=sum(f.unread for f in self.feeds.values()), activity=activity)
 
     def select_view(self, view: View) -> None:
         """Show `view` in the headline list and highlight it in the feed list."""
@@ -222,29 +236,16 @@ class MainScreen(Screen[None]):
     # -- user state --------------------------------------------------------------------------
 
     def set_read(self, ids: list[int], read: bool, *, remember: bool) -> list[int]:
-        """Write read marks through to the store; `remember` makes them undoable with `u`."""
-        changed = self.store.set_read(ids, read, now=self.clock())
-        if changed:
-            if remember and read:
-                self.undo_stack.append(changed)
-            self.entry_list.forget(changed)
-            self._count_changes(changed, unread=-1 if read else 1)
+        """Read marks through `Marks`; `remember` makes them undoable with `u`."""
+        changed = self.marks.set_read(ids, read, remember=remember)
+        self._show_marks(changed, unread=-1 if read else 1)
         return changed
 
-    def _count_changes(self, ids: list[int], *, unread: int = 0, bookmarks: int = 0) -> None:
-        """Adjust the feed counts for a few changed entries without re-counting the store:
-        a key press must not wait for a count over 100k entries. Big changes re-count."""
-        if len(ids) > 500:
-            self.reload_feeds()
-            return
-        feeds = dict(self.feeds)
-        for row in self.store.headlines(ids):
-            feed = feeds.get(row.feed_url)
-            if feed is not None:
-                feeds[row.feed_url] = dataclasses.replace(
-                    feed, unread=feed.unread + unread, bookmarks=feed.bookmarks + bookmarks
-                )
-        self.reload_feeds(list(feeds.values()))
+    def _show_marks(self, ids: list[int], *, unread: int = 0, bookmarks: int = 0) -> None:
+        if ids:
+            self.entry_list.forget(ids)
+            counts = self.marks.adjusted_counts(self.feeds, ids, unread=unread, bookmarks=bookmarks)
+            self.reload_feeds(counts)
 
     def current_entry_id(self) -> int | None:
         if self.focused is self.entry_view and self.entry_view.shown_id is not None:
@@ -265,39 +266,23 @@ class MainScreen(Screen[None]):
         current = panes.index(self.focused) if self.focused in panes else 0
         panes[(current + step) % len(panes)].focus()
 
-    def action_move(self, delta: int) -> None:
+    def _focused_pane(self) -> Pane:
         focused = self.focused
-        if focused is self.feed_list:
-            self.feed_list.move(delta)
-        elif focused is self.entry_view:
-            self.entry_view.scroll_relative(y=delta, animate=False)
-        else:
-            self.entry_list.move(delta)
+        return focused if focused in (self.feed_list, self.entry_view) else self.entry_list  # type: ignore[return-value]
+
+    def action_move(self, delta: int) -> None:
+        pane = self._focused_pane()
+        pane.move(delta)
+        if pane is self.entry_list:
             # Now, not when the Highlighted message arrives: the cursor and its article then
             # reach the terminal in one frame instead of two (~17 ms apart).
             self.preview()
 
     def action_move_to_edge(self, end: int) -> None:
-        focused = self.focused
-        if focused is self.feed_list:
-            self.feed_list.move_to(len(self.feed_list.views) - 1 if end else 0)
-        elif focused is self.entry_view:
-            view = self.entry_view
-            view.scroll_end(animate=False) if end else view.scroll_home(animate=False)
-        else:
-            self.entry_list.move_to(len(self.entry_list.ids) - 1 if end else 0)
+        self._focused_pane().jump(bool(end))
 
     def action_page(self, direction: int) -> None:
-        focused = self.focused
-        if focused is self.feed_list:
-            self.feed_list.page(direction)
-        elif focused is self.entry_view:
-            view = self.entry_view
-            view.scroll_page_down(animate=False) if direction > 0 else view.scroll_page_up(
-                animate=False
-            )
-        else:
-            self.entry_list.page(direction)
+        self._focused_pane().page(direction)
 
     def action_open_entry(self) -> None:
         if self.focused is self.feed_list:
@@ -347,37 +332,31 @@ class MainScreen(Screen[None]):
 
     def action_toggle_read(self) -> None:
         entry_id = self.current_entry_id()
-        if entry_id is None:
-            return
-        [row] = self.store.headlines([entry_id]) or [None]
-        if row is not None:
-            self.set_read([entry_id], not row.read, remember=True)
+        read = None if entry_id is None else self.marks.toggle_read(entry_id)
+        if entry_id is not None and read is not None:
+            self._show_marks([entry_id], unread=-1 if read else 1)
 
     def action_mark_all_read(self) -> None:
-        ids = [i for i in self.entry_list.ids]
-        changed = self.set_read(ids, True, remember=True)
+        changed = self.set_read(list(self.entry_list.ids), True, remember=True)
         if changed:
             self.notify(f"Marked {len(changed)} entries read. Press u to undo.", timeout=4)
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
+        ids = self.marks.undo()
+        if ids is None:
             self.notify("Nothing to undo.", timeout=2)
             return
-        ids = self.undo_stack.pop()
-        self.set_read(ids, False, remember=False)
+        self._show_marks(ids, unread=1)
         self.notify(f"Marked {len(ids)} entries unread again.", timeout=3)
 
     def action_toggle_bookmark(self) -> None:
         entry_id = self.current_entry_id()
         if entry_id is None:
             return
-        [row] = self.store.headlines([entry_id]) or [None]
-        if row is None:
-            return
-        self.store.set_bookmarked([entry_id], not row.bookmarked, now=self.clock())
-        self.entry_list.forget([entry_id])
-        self._count_changes([entry_id], bookmarks=-1 if row.bookmarked else 1)
-        self.notify("Bookmarked." if not row.bookmarked else "Bookmark removed.", timeout=2)
+        bookmarked = self.marks.toggle_bookmark(entry_id)
+        if bookmarked is not None:
+            self._show_marks([entry_id], bookmarks=1 if bookmarked else -1)
+            self.notify("Bookmarked." if bookmarked else "Bookmark removed.", timeout=2)
 
     def action_show_bookmarks(self) -> None:
         self.remove_class("-reading")
@@ -400,45 +379,19 @@ class MainScreen(Screen[None]):
         self.select_view(views[(index + direction) % len(views)])
 
     def action_open_in_browser(self) -> None:
-        entry_id = self.current_entry_id()
-        entry = self.store.entry(entry_id) if entry_id is not None else None
-        if entry is None or not entry.link:
-            self.notify("This entry has no link.", severity="warning", timeout=3)
-            return
-        self.app.open_link(entry.link)  # type: ignore[attr-defined]
+        self.articles.open_entry_link(self.current_entry_id())
 
     def action_open_link(self, number: int) -> None:
-        links = self.articles.links()
-        if not 1 <= number <= len(links):
-            self.notify(f"This article has no link [{number}].", timeout=2)
-            return
-        self.app.open_link(links[number - 1])  # type: ignore[attr-defined]
+        self.articles.open_link(number)
 
     def action_show_links(self) -> None:
-        from newstui.ui.screens.links import LinksScreen
-
-        links = self.articles.links()
-        if not links:
-            self.notify("This article has no links.", timeout=2)
-            return
-
-        def chosen(url: str | None) -> None:
-            if url:
-                self.app.open_link(url)  # type: ignore[attr-defined]
-
-        self.app.push_screen(LinksScreen(links), chosen)
+        self.articles.choose_link()
 
     def action_toggle_full_text(self) -> None:
         self.articles.toggle_full_text()
 
     def action_copy_link(self) -> None:
-        entry_id = self.current_entry_id()
-        entry = self.store.entry(entry_id) if entry_id is not None else None
-        if entry is None or not entry.link:
-            self.notify("This entry has no link.", severity="warning", timeout=3)
-            return
-        self.app.copy_to_clipboard(entry.link)
-        self.notify(f"Copied {entry.link}", title="Link copied", markup=False, timeout=3)
+        self.articles.copy_entry_link(self.current_entry_id())
 
     def action_refresh_feed(self) -> None:
         view = self.feed_list.current_view

@@ -1,27 +1,28 @@
-"""Running refreshes from the reader: in the background, with progress in the status line.
+"""Running refreshes from the reader: in the background, reporting by messages.
 
 The engine's `Refresher` does the work: fetches are async on Textual's loop, parsing runs in
-worker processes and database writes on their own thread, so keys stay responsive. The lists
-are reloaded at most a few times a second while results arrive, keeping the user's place.
+worker processes and database writes on their own thread, so keys stay responsive. This
+controller knows nothing of the screen: it runs the refresh in a worker of its `host` node and
+posts `Progress` (coalesced: only the newest waits in the queue), `Changed` (at most every
+`RELOAD_EVERY` seconds while results arrive) and `Finished` to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+
+from textual.dom import DOMNode
+from textual.message import Message
 
 from newstui.core.config import Config
 from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
 from newstui.core.views import View
-from newstui.store import Store
-
-if TYPE_CHECKING:
-    from newstui.ui.screens.main import MainScreen
 
 RELOAD_EVERY = 2.0
 """Seconds between list reloads while a refresh is delivering results (each reload re-counts
@@ -36,16 +37,49 @@ def _import_refresh() -> ModuleType:
     return refresh
 
 
+def failure_text(errors: list[FeedUpdate], titles: Mapping[str, str]) -> str | None:
+    """ "3 feed(s) failed: A, B, C and 2 more. ..." for the notification after a refresh."""
+    if not errors:
+        return None
+    names = ", ".join(titles[u.url] for u in errors[:3] if u.url in titles)
+    more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+    return f"{len(errors)} feed(s) failed: {names}{more}. Select a feed to see why."
+
+
 class RefreshController:
+    """Starts refreshes on request and says what happened by messages to `host`."""
+
+    @dataclass
+    class Progress(Message):
+        """What the status line should say about refreshing now."""
+
+        text: str
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RefreshController.Progress)
+
+    @dataclass
+    class Changed(Message):
+        """Entries or counts changed in the store: time to reload the lists."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RefreshController.Changed)
+
+    @dataclass
+    class Finished(Message):
+        """The refresh ended (completed, failed or cancelled); `errors` are the feeds that
+        failed in it."""
+
+        errors: list[FeedUpdate] = field(default_factory=list)
+
     def __init__(
-        self, screen: MainScreen, config: Config, db_path: Path, clock: Callable[[], datetime]
+        self, host: DOMNode, config: Config, db_path: Path, clock: Callable[[], datetime]
     ) -> None:
-        self.screen = screen
+        self.host = host
         self.config = config
         self.db_path = db_path
         self.clock = clock
         self.running = False
-        self.reader: Store | None = None
         self.last_finished: datetime | None = None
         self._dirty = False
 
@@ -61,24 +95,20 @@ class RefreshController:
         """Refresh the feeds of `view` (all when None): due ones, or every one when `force`."""
         if self.running:
             if not quiet:
-                self.screen.notify("A refresh is already running.", timeout=2)
+                self.host.notify("A refresh is already running.", timeout=2)
             return
         specs = self.specs_for(view)
         if not specs:
             return
         self.running = True
-        self.screen.run_worker(
-            self._run(specs, force=force, quiet=quiet),
-            group="refresh",
-            exit_on_error=False,
+        self.host.run_worker(
+            self._run(specs, force=force, quiet=quiet), group="refresh", exit_on_error=False
         )
 
     async def _run(self, specs: list[FeedSpec], *, force: bool, quiet: bool) -> None:
-        screen = self.screen
+        post = self.host.post_message
         errors: list[FeedUpdate] = []
-        # A connection of its own for the background reloads (WAL: reads never wait).
-        self.reader = await asyncio.to_thread(Store, self.db_path)
-        timer = screen.set_interval(RELOAD_EVERY, self._flush)
+        timer = self.host.set_interval(RELOAD_EVERY, self._flush)
         try:
             # Importing httpx (~0.15 s) and building the HTTP client with its TLS certificates
             # (~0.05 s): not on the event loop, where they held keys up.
@@ -96,14 +126,12 @@ class RefreshController:
                 states = await refresher.feed_states()
                 todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
                 if not todo:
-                    if not quiet:
-                        screen.status_update(self.idle_text())
                     return
-                screen.status_update(f"Refreshing 0/{len(todo)}")
+                post(self.Progress(f"Refreshing 0/{len(todo)}"))
                 done = 0
                 async for update in refresher.run(todo, force=True):
                     done += 1
-                    screen.status_update(f"Refreshing {done}/{len(todo)}")
+                    post(self.Progress(f"Refreshing {done}/{len(todo)}"))
                     if update.status is UpdateStatus.ERROR:
                         errors.append(update)
                     if update.status is not UpdateStatus.NOT_MODIFIED:
@@ -113,28 +141,12 @@ class RefreshController:
             self.running = False
             self.last_finished = self.clock()
             self._dirty = False
-            await screen.reload_in_background(self.reader)
-            self.reader.close()
-            self.reader = None
-            screen.status_update(self.idle_text())
-        if errors:
-            names = ", ".join(
-                screen.feeds[u.url].title for u in errors[:3] if u.url in screen.feeds
-            )
-            more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
-            screen.notify(
-                f"{len(errors)} feed(s) failed: {names}{more}. Select a feed to see why.",
-                severity="warning",
-                markup=False,
-                timeout=6,
-            )
+            post(self.Finished(errors))
 
     def preload(self) -> None:
         """Import the refresh machinery in the background, well before the user presses R."""
-        self.screen.run_worker(
-            asyncio.to_thread(_import_refresh),
-            group="preload",
-            exit_on_error=False,
+        self.host.run_worker(
+            asyncio.to_thread(_import_refresh), group="preload", exit_on_error=False
         )
 
     def idle_text(self) -> str:
@@ -147,11 +159,6 @@ class RefreshController:
         return f"Last refresh {when}"
 
     def _flush(self) -> None:
-        if self._dirty and self.reader is not None:
+        if self._dirty:
             self._dirty = False
-            self.screen.run_worker(
-                self.screen.reload_in_background(self.reader),
-                group="reload",
-                exclusive=True,
-                exit_on_error=False,
-            )
+            self.host.post_message(self.Changed())

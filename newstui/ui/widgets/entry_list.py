@@ -150,6 +150,10 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
     def page(self, direction: int) -> None:
         self.move(direction * max(1, self.size.height - 1))
 
+    def jump(self, end: bool) -> None:
+        """To the last row (`end`) or the first."""
+        self.move_to(len(self._ids) - 1 if end else 0)
+
     def move_to_id(self, entry_id: int) -> bool:
         if entry_id not in self._ids:
             return False

@@ -51,6 +51,23 @@ class EntryView(ScrollView, can_focus=True):
     def at_end(self) -> bool:
         return self.scroll_y >= self.max_scroll_y
 
+    # The pane protocol the screen drives (the lists have the same three): rows are lines here.
+
+    def move(self, delta: int) -> None:
+        self.scroll_relative(y=delta, animate=False)
+
+    def page(self, direction: int) -> None:
+        if direction > 0:
+            self.scroll_page_down(animate=False)
+        else:
+            self.scroll_page_up(animate=False)
+
+    def jump(self, end: bool) -> None:
+        if end:
+            self.scroll_end(animate=False)
+        else:
+            self.scroll_home(animate=False)
+
     def _layout(self, *, force: bool = False) -> None:
         available = self.container_size  # the pane without any scrollbar
         bar = self.styles.scrollbar_size_vertical

@@ -134,6 +134,10 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
     def page(self, direction: int) -> None:
         self.move(direction * max(1, self.size.height - 1))
 
+    def jump(self, end: bool) -> None:
+        """To the last row (`end`) or the first."""
+        self.move_to(len(self._rows) - 1 if end else 0)
+
     def _place(self, index: int) -> bool:
         if index == self.cursor and self._rows:
             return False
