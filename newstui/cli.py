@@ -95,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="unsubscribe (read state is kept)")
     remove.add_argument("feed", metavar="FEED", help="the feed's URL, title or a unique prefix")
     remove.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    imports = commands.add_parser(
+        "import", help="subscribe to the feeds of OPML files or newsboat's urls and cache.db"
+    )
+    imports.add_argument("files", nargs="*", metavar="FILE", help="OPML, urls or cache.db")
+    imports.add_argument(
+        "--newsboat", action="store_true", help="import newsboat's own urls and cache.db"
+    )
+    imports.add_argument(
+        "--dry-run", action="store_true", help="say what would change, change nothing"
+    )
+    export = commands.add_parser("export", help="write the feed list as OPML 2.0 to stdout")
+    export.add_argument("--format", choices=["opml"], default="opml")
     return parser
 
 
@@ -132,6 +144,14 @@ def _main(argv: Sequence[str] | None) -> int:
             from newstui.commands.read import read_command
 
             return asyncio.run(read_command(config, db_path, args.url, full_text=args.full_text))
+        if args.command in ("import", "export"):
+            from newstui.commands.importing import export_command, import_command
+
+            if args.command == "export":
+                return export_command(config, db_path)
+            return import_command(
+                config, db_path, args.files, newsboat=args.newsboat, dry_run=args.dry_run
+            )
         if args.command in ("add", "remove"):
             return _subscribe(args, config, db_path)
         if args.command == "status":

@@ -34,11 +34,19 @@ from newstui.store._convert import epoch, from_epoch
 from newstui.store._entries import EntriesMixin
 from newstui.store._errors import translated
 from newstui.store._fulltext import FullText, FullTextMixin
+from newstui.store._imports import (
+    ImportCounts,
+    ImportedEntry,
+    ImportsMixin,
+    NewsboatCache,
+    NewsboatItem,
+    read_newsboat_cache,
+)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
-class Store(EntriesMixin, FullTextMixin):
+class Store(EntriesMixin, FullTextMixin, ImportsMixin):
     """A newstui database file (or `":memory:"` for tests)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -326,4 +334,13 @@ def _feed(row: tuple[Any, ...], counts: tuple[int, int, int]) -> Feed:
     )
 
 
-__all__ = ["FullText", "Store", "StoreError"]
+__all__ = [
+    "FullText",
+    "ImportCounts",
+    "ImportedEntry",
+    "NewsboatCache",
+    "NewsboatItem",
+    "Store",
+    "StoreError",
+    "read_newsboat_cache",
+]
