@@ -154,6 +154,8 @@ class MainScreen(Screen[None]):
 
     @on(RefreshController.Finished)
     def _refresh_finished(self, message: RefreshController.Finished) -> None:
+        if message.stopped is not None:
+            self.notify(message.stopped, severity="error", markup=False, timeout=10)
         self._in_background(self._after_refresh(message.errors))
 
     def _in_background(self, reload: Coroutine[None, None, None]) -> None:

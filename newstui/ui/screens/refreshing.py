@@ -21,6 +21,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 
 from newstui.core.config import Config
+from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
 from newstui.core.views import View
 
@@ -71,6 +72,8 @@ class RefreshController:
         failed in it."""
 
         errors: list[FeedUpdate] = field(default_factory=list)
+        stopped: str | None = None
+        """Why the whole refresh stopped early (the database could not be used), if it did."""
 
     def __init__(
         self, host: DOMNode, config: Config, db_path: Path, clock: Callable[[], datetime]
@@ -108,6 +111,7 @@ class RefreshController:
     async def _run(self, specs: list[FeedSpec], *, force: bool, quiet: bool) -> None:
         post = self.host.post_message
         errors: list[FeedUpdate] = []
+        stopped: str | None = None
         timer = self.host.set_interval(RELOAD_EVERY, self._flush)
         try:
             # Importing httpx (~0.15 s) and building the HTTP client with its TLS certificates
@@ -136,12 +140,14 @@ class RefreshController:
                         errors.append(update)
                     if update.status is not UpdateStatus.NOT_MODIFIED:
                         self._dirty = True
+        except StoreError as exc:
+            stopped = f"Refresh stopped: {exc}"
         finally:
             timer.stop()
             self.running = False
             self.last_finished = self.clock()
             self._dirty = False
-            post(self.Finished(errors))
+            post(self.Finished(errors, stopped))
 
     def preload(self) -> None:
         """Import the refresh machinery in the background, well before the user presses R."""
