@@ -21,8 +21,9 @@ def _database_at(path: Path, version: int) -> None:
     assert raw.execute("PRAGMA user_version").fetchone()[0] == version
     if version >= 1:
         raw.execute("INSERT INTO feeds (url, added_at) VALUES (?, 0)", (FEED,))
+        guid = "guid" if version >= 6 else "entry_id"  # v6 renamed the column
         raw.executemany(
-            "INSERT INTO entries (feed_url, entry_id, title, content_hash, first_seen_at,"
+            f"INSERT INTO entries (feed_url, {guid}, title, content_hash, first_seen_at,"
             " sort_at, read, read_at, bookmarked, bookmarked_at) VALUES (?, ?, ?, 'h', 0, ?,"
             " ?, ?, ?, ?)",
             [
@@ -42,7 +43,7 @@ def _database_at(path: Path, version: int) -> None:
         raw.execute(
             "INSERT INTO full_texts (entry, url, html, fetched_at)"
             " SELECT id, 'https://example.org/read', '<p>kept</p>', 5 FROM entries"
-            " WHERE entry_id = 'read'"
+            f" WHERE {'guid' if version >= 6 else 'entry_id'} = 'read'"
         )
     raw.close()
 
@@ -60,6 +61,11 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
             assert entries["bookmarked"].bookmarked and not entries["bookmarked"].read
             assert not entries["plain"].read
         store.set_state("theme", "nord")  # the newest table exists and works
+        # v7: every feed starts local, and nothing waits to be pushed.
+        assert {origin for origin, _ in store.feed_origins().values()} <= {"local"}
+        assert store.pending_marks() == []
+        store.set_sync_values({"cursor": "1"})
+        assert store.sync_value("cursor") == "1"
         if version >= 1:
             # Only "read" is prunable by age and state, but the feed still lists it (v5 moved
             # that list to its own table): pruning everything old deletes nothing.

@@ -42,11 +42,12 @@ from newstui.store._imports import (
     NewsboatItem,
     read_newsboat_cache,
 )
+from newstui.store._sync import SyncMixin
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
-class Store(EntriesMixin, FullTextMixin, ImportsMixin):
+class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
     """A newstui database file (or `":memory:"` for tests)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -152,9 +153,18 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin):
         }
         stored = {
             row[0]: (row[1], row[2], row[3], row[4])
-            for row in self._query("SELECT url, user_title, tags, position, hidden FROM feeds")
+            for row in self._query(
+                "SELECT url, user_title, tags, position, hidden FROM feeds WHERE origin = 'local'"
+            )
         }
-        changed = [(url, *values) for url, values in wanted.items() if stored.get(url) != values]
+        # Feeds the sync server owns are not feeds.toml's to hide (store/_sync.py); one the
+        # file lists as well is updated from it all the same.
+        server = {row[0] for row in self._query("SELECT url FROM feeds WHERE origin = 'server'")}
+        changed = [
+            (url, *values)
+            for url, values in wanted.items()
+            if url in server or stored.get(url) != values
+        ]
         gone = [url for url, values in stored.items() if url not in wanted and not values[3]]
         if not changed and not gone:
             return

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from newstui.core.models import Entry, Headline, ParsedEntry
 from newstui.store._convert import enclosures_from_json, enclosures_json, epoch, from_epoch
+from newstui.store._pending import record_pending
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -168,7 +169,7 @@ class EntriesMixin:
         with self._write() as db:
             for chunk in _chunks(ids):
                 marks = ",".join("?" * len(chunk))
-                changed += [
+                done = [
                     row[0]
                     for row in db.execute(
                         f"UPDATE entries SET {column} = ?, {column}_at = ?"
@@ -176,6 +177,11 @@ class EntriesMixin:
                         (int(value), epoch(now) if value else None, *chunk, int(value)),
                     )
                 ]
+                changed += done
+                # In the same transaction as the mark, so no crash can keep one without the
+                # other: the desired state of each changed entry of a server feed, for the
+                # next sync to push (store/_sync.py).
+                record_pending(db, column, done, value, now)
         return changed
 
     def mark_all_read(self, feed_url: str | None = None, *, now: datetime) -> list[int]:

@@ -119,7 +119,31 @@ _V6 = """
 ALTER TABLE entries RENAME COLUMN entry_id TO guid;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7 = """
+-- Sync with a feed server. A feed's entries come from the site itself ('local') or from the
+-- server ('server'); remote ids are the server's (text: Google Reader ids are not numbers).
+ALTER TABLE feeds ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE feeds ADD COLUMN remote_id TEXT;
+ALTER TABLE entries ADD COLUMN remote_id TEXT;
+CREATE UNIQUE INDEX entries_by_remote_id ON entries (remote_id) WHERE remote_id IS NOT NULL;
+-- The user's read/bookmark changes to server entries that the server has not acknowledged:
+-- the desired value per entry and field (never a toggle), written in the same transaction as
+-- the mark itself, deleted once the server has it.
+CREATE TABLE pending_marks (
+    entry           INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    field           TEXT NOT NULL CHECK (field IN ('read', 'bookmarked')),
+    value           INTEGER NOT NULL,
+    changed_at_ms   INTEGER NOT NULL,
+    PRIMARY KEY (entry, field)
+) WITHOUT ROWID;
+-- Sync bookkeeping: the server it was with, the cursor of the last pull, the last result.
+CREATE TABLE sync_state (
+    key             TEXT PRIMARY KEY,
+    value           TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """MIGRATIONS[n] takes the schema from version n to n + 1."""
 
 LATEST = len(MIGRATIONS)
