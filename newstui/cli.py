@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument(
         "--all", action="store_true", help="when the page has several feeds, take them all"
     )
+    sync = commands.add_parser(
+        "sync", help="sync once with the [sync] server: push marks, pull what changed"
+    )
+    sync.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
     remove = commands.add_parser("remove", help="unsubscribe (read state is kept)")
     remove.add_argument("feed", metavar="FEED", help="the feed's URL, title or a unique prefix")
     remove.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
@@ -154,6 +158,10 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         if args.command in ("add", "remove"):
             return _subscribe(args, config, db_path)
+        if args.command == "sync":
+            from newstui.commands.sync import sync_command
+
+            return sync_command(config, db_path, as_json=args.json)
         if args.command == "status":
             from newstui.commands.report import print_status
 

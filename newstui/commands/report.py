@@ -7,6 +7,7 @@ always passed to rich as `Text`, never as markup.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -103,6 +104,7 @@ def print_status(
     with Store(db_path) as store:
         store.sync_feeds(config.feeds, now=utc_now())
         feeds = store.feeds()
+        sync = sync_status(config, store)
     spec_of = {spec.url: spec for spec in config.feeds}
     stream = file or sys.stdout
     if as_json:
@@ -111,14 +113,19 @@ def print_status(
             "generated_at": _iso(utc_now()),
             "config": str(config.path),
             "database": str(db_path),
+            "sync": sync,
             "feeds": [_feed_json(feed, spec_of.get(feed.url)) for feed in feeds],
         }
         json.dump(document, stream, ensure_ascii=False, indent=2)
         stream.write("\n")
         return 0
     console = Console(file=stream, highlight=False)
+    if sync is not None:
+        console.print(_sync_line(sync))
     table = Table(title=Text(f"{len(feeds)} feeds from {config.path}"), expand=True)
     table.add_column("feed / URL", ratio=3, overflow="ellipsis", no_wrap=True)
+    if sync is not None:  # without a [sync] table every feed is local: no column for it
+        table.add_column("from", no_wrap=True, min_width=6)
     table.add_column("tags", ratio=1, overflow="ellipsis", no_wrap=True, min_width=4)
     for column in ("unread", "total", "bkm", "last success", "next due"):
         table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
@@ -129,6 +136,7 @@ def print_status(
         name.append("\n" + feed.url, style="dim")
         table.add_row(
             name,
+            *([feed.origin] if sync is not None else []),
             Text(", ".join(feed.tags)),
             str(feed.unread),
             str(feed.total),
@@ -158,6 +166,7 @@ def _feed_json(feed: Feed, spec: FeedSpec | None) -> dict[str, Any]:
         "consecutive_failures": feed.failures,
         "next_due_at": _iso(feed.next_due_at),
         "moved_to": feed.moved_to,
+        "origin": feed.origin,
         "refresh_interval_minutes": (
             int(spec.refresh_interval.total_seconds() // 60)
             if spec and spec.refresh_interval
@@ -168,3 +177,40 @@ def _feed_json(feed: Feed, spec: FeedSpec | None) -> dict[str, Any]:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def sync_status(config: Config, store: Store) -> dict[str, Any] | None:
+    """The `[sync]` server and how the last sync went; None without a `[sync]` table."""
+    if config.sync is None:
+        return None
+    warning = None
+    if config.sync.token is not None:
+        with contextlib.suppress(OSError):
+            if config.path.stat().st_mode & 0o004:
+                line = f":{config.sync.line}" if config.sync.line else ""
+                warning = (
+                    f"{config.path}{line}: sync.token: the file is readable by every user"
+                    " of this machine; use token_command, or chmod o-r it"
+                )
+    return {
+        "server": config.sync.server,
+        "url": config.sync.url,
+        "version": store.sync_value("server_version"),
+        "last_sync_at": store.sync_value("last_sync_at"),
+        "last_attempt_at": store.sync_value("last_attempt_at"),
+        "last_error": store.sync_value("last_error"),
+        "changes_waiting": store.pending_count(),
+        "warning": warning,
+    }
+
+
+def _sync_line(sync: dict[str, Any]) -> Text:
+    line = Text(f"Sync: {sync['server']} {sync['url']}, ")
+    last = sync["last_sync_at"]
+    line.append("last sync " + (ago(datetime.fromisoformat(last), utc_now()) if last else "never"))
+    line.append(f", {sync['changes_waiting']} changes waiting")
+    if sync["last_error"]:
+        line.append(f", error: {sync['last_error']}", style="red")
+    if sync["warning"]:
+        line.append(f"\nwarning: {sync['warning']}", style="yellow")
+    return line

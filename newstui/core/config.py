@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -67,6 +67,31 @@ class Settings:
     show_read: bool = True
 
 
+SYNC_SERVERS = ("miniflux", "greader")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """The `[sync]` table: a feed server whose subscriptions and read state newstui shares.
+
+    Exactly one way of logging in is given: `token` (an API key in the file), `token_command`
+    (a command printing the API key, e.g. `pass show miniflux`), or `username` with
+    `password_command`. Secrets are kept out of `repr`, so no traceback shows them.
+    """
+
+    server: str
+    """One of `SYNC_SERVERS`."""
+    url: str
+    token: str | None = field(default=None, repr=False)
+    token_command: str | None = None
+    username: str | None = None
+    password_command: str | None = None
+    interval: timedelta = timedelta(minutes=15)
+    """How often the reader syncs in the background."""
+    line: int | None = None
+    """The line of `token` in the file, for the warning when the file is world-readable."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Everything feeds.toml says, validated."""
@@ -78,6 +103,8 @@ class Config:
     keymap: Mapping[str, str]
     """Binding id (`entries.toggle-read`) to key string (`m,space`), read-only. Ids are checked by
     the UI, because binding ids are a UI concept."""
+    sync: SyncSettings | None = None
+    """The `[sync]` table; None when there is none (every feed is local)."""
 
 
 def load_config(path: Path) -> Config:
@@ -121,8 +148,11 @@ def parse_config(path: Path, text: str) -> Config:
     return _Checker(path, text).config(document)
 
 
-FEED_KEYS = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text")
-TOP_LEVEL_KEYS = ("settings", "keymap", "feeds")
+FEED_KEYS = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text", "sync")
+TOP_LEVEL_KEYS = ("settings", "keymap", "feeds", "sync")
+SYNC_KEYS = (
+    "server", "url", "token", "token_command", "username", "password_command", "interval",
+)  # fmt: skip
 
 # Names used by earlier drafts of the format, which users may still write; too far apart for
 # difflib to suggest.
@@ -171,16 +201,19 @@ class _Checker:
         # the first one in the file.
         feeds: tuple[FeedSpec, ...] = ()
         settings, keymap = Settings(), {}
+        sync: SyncSettings | None = None
         for key, value in document.items():
             if key == "feeds":
                 feeds = self.feeds(value)
+            elif key == "sync":
+                sync = self.sync(self.table(value, (key,)))
             elif key == "settings":
                 settings = self.settings(self.table(value, (key,)))
             elif key == "keymap":
                 keymap = self.keymap(self.table(value, (key,)))
             else:
                 self._unknown_top_level(key, value)
-        return Config(self.path, feeds, settings, MappingProxyType(keymap))
+        return Config(self.path, feeds, settings, MappingProxyType(keymap), sync)
 
     def _unknown_top_level(self, key: str, value: object) -> NoReturn:
         kind = "table" if isinstance(value, dict) else "key"
@@ -246,6 +279,47 @@ class _Checker:
             refresh_interval=interval,
             user_agent=None if agent is None else self.text_line(agent, (*path, "user_agent")),
             full_text=self.boolean(table.get("full_text", False), (*path, "full_text")),
+            sync=self.boolean(table.get("sync", True), (*path, "sync")),
+        )
+
+    def sync(self, table: dict[str, Any]) -> SyncSettings:
+        path: KeyPath = ("sync",)
+        self.known_keys(table, path, SYNC_KEYS)
+        for required in ("server", "url"):
+            if required not in table:
+                self.fail(path, f"missing required key '{required}'")
+        server = self.string(table["server"], (*path, "server"))
+        if server not in SYNC_SERVERS:
+            self.fail(
+                (*path, "server"), f'expected "miniflux" or "greader", not {describe_value(server)}'
+            )
+        url = normalize_url(self.string(table["url"], (*path, "url")))
+        if url is None or not url.startswith(("http://", "https://")):
+            self.fail((*path, "url"), "not an http(s) URL")
+        given = [key for key in ("token", "token_command", "password_command") if key in table]
+        if not given:
+            self.fail(path, "no credentials: give token_command, token, or username and"
+                      " password_command")  # fmt: skip
+        if len(given) > 1:
+            self.fail((*path, given[1]), f"give only one of {', '.join(given)}")
+        text = {
+            key: self.text_line(table[key], (*path, key))
+            for key in ("token", "token_command", "username", "password_command")
+            if key in table
+        }
+        if "password_command" in text and "username" not in text:
+            self.fail((*path, "password_command"), "needs 'username' too")
+        if "username" in text and "password_command" not in text:
+            self.fail((*path, "username"), "needs 'password_command' too")
+        interval = SyncSettings.__dataclass_fields__["interval"].default
+        if "interval" in table:
+            interval = self.duration(table["interval"], (*path, "interval"))
+        return SyncSettings(
+            server=server,
+            url=url.rstrip("/"),
+            interval=interval,
+            line=self.positions.line_of("sync", "token") if "token" in text else None,
+            **text,
         )
 
     def keymap(self, table: dict[str, Any]) -> dict[str, str]:

@@ -6,6 +6,7 @@ NewstuiError
  ├── ConfigWriteError  feeds.toml cannot be changed (changed on disk meanwhile, unwritable)
  ├── ThemeError     a theme file is unusable (defined in newstui.ui.themes, a UI module)
  ├── ParseError     fetched bytes hold no usable feed or article
+ ├── SyncError      a sync with the feed server failed: unreachable, login refused, ...
  └── StoreError     the database cannot be used: locked, full, damaged, read-only, newer
 ```
 
@@ -80,3 +81,20 @@ class StoreError(NewstuiError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.problem}"
+
+
+class SyncError(NewstuiError):
+    """A sync with the feed server could not run or was cut short.
+
+    `kind`: `unreachable` (network, server down), `auth` (credentials rejected), `credentials`
+    (the command giving them failed), `server` (an unexpected answer), `protocol` (not the
+    server it should be). `str()` is one line for the user and never holds a credential.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(kind, message)
+        self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message

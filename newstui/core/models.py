@@ -25,6 +25,8 @@ class FeedSpec:
     """Overrides the default `newstui/<version>` User-Agent for this feed."""
     full_text: bool = False
     """Fetch each new entry's web page in the background (reader mode)."""
+    sync: bool = True
+    """False (`sync = false`): stays local even when the sync server has it too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,8 @@ class Feed:
     next_due_at: datetime | None = None
     moved_to: str | None = None
     """Where the feed permanently redirected to: the user may want to update feeds.toml."""
+    origin: str = "local"
+    """`local` (newstui fetches the site) or `server` (its entries come from the sync server)."""
 
 
 @dataclass(frozen=True, slots=True)

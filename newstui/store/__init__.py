@@ -313,7 +313,8 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
 
 _FEED_COLUMNS = (
     "f.url, f.user_title, f.title, f.site_url, f.tags, f.hidden, f.last_fetched_at,"
-    " f.last_ok_at, f.last_error, f.error_kind, f.warning, f.failures, f.next_due_at, f.moved_to"
+    " f.last_ok_at, f.last_error, f.error_kind, f.warning, f.failures, f.next_due_at, f.moved_to,"
+    " f.origin"
 )
 """The columns `_feed` reads, in this order (plain tuples: a Row per feed cost ~10 ms)."""
 
@@ -322,7 +323,7 @@ _NO_COUNTS = (0, 0, 0)
 
 def _feed(row: tuple[Any, ...], counts: tuple[int, int, int]) -> Feed:
     (url, user_title, title, site_url, tags, hidden, last_fetched_at, last_ok_at, last_error,
-     error_kind, warning, failures, next_due_at, moved_to) = row  # fmt: skip
+     error_kind, warning, failures, next_due_at, moved_to, origin) = row  # fmt: skip
     total, unread, bookmarks = counts
     return Feed(
         url=url,
@@ -341,6 +342,7 @@ def _feed(row: tuple[Any, ...], counts: tuple[int, int, int]) -> Feed:
         failures=failures,
         next_due_at=from_epoch(next_due_at),
         moved_to=moved_to,
+        origin=origin,
     )
 
 

@@ -5,7 +5,9 @@ The rules, each a user promise:
   the mark's own transaction, and leaves only once the server has acknowledged that very change
   (`clear_pending` matches the time too, so a newer change made during a push stays pending).
 - A state pulled from the server replaces the local one unless a pending local change is newer:
-  the later change wins, by timestamp.
+  the later change wins, by timestamp. The one exception is an entry matched for the first
+  time: there a read mark or bookmark on either side wins, as the other side's state is only
+  its default.
 - Entries newstui already had from the site are matched to the server's by GUID (Miniflux's
   `hash` is the SHA-256 of the GUID), else by link, so moving a feed to the server duplicates
   nothing and keeps its read marks and bookmarks.
@@ -177,15 +179,12 @@ class SyncMixin:
                                 "DELETE FROM pending_marks WHERE entry = ? AND field = ?",
                                 (entry_id, field.value),
                             )
-                        elif (
-                            remote is None
-                            and local_value
-                            and local_at is not None
-                            and local_at * 1000 > server_ms
-                        ):
-                            # An entry newstui had from the site, first matched now: a mark
-                            # made here after the server's last change wins and is pushed.
-                            _pend(db, entry_id, field, True, local_at * 1000)
+                        elif remote is None and local_value and not server_value:
+                            # An entry newstui had from the site, first matched now: the
+                            # server's "unread" is only its default (its changed_at is when it
+                            # first saw the entry, no one's choice), so a read mark or bookmark
+                            # made here is kept and pushed, never lost to the move.
+                            _pend(db, entry_id, field, True, (local_at or epoch(now)) * 1000)
                             kept += 1
                             continue
                         if bool(local_value) != server_value:

@@ -8,11 +8,16 @@ later.
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.support.httpserver import HTTPServer
+from newstui.core.config import SyncSettings
+from newstui.feeds.sync import StoreThread, SyncReport, sync_once
+from tests.support.httpserver import HTTPServer, Response
 from tests.support.miniflux import MinifluxServer, Unavailable, User
 
 
@@ -44,3 +49,74 @@ def feed_site() -> Iterator[HTTPServer]:
     server = HTTPServer()
     yield server
     server.close()
+
+
+def rss(items: list[tuple[str, str]], title: str = "Site") -> bytes:
+    """An RSS document of (guid, title) items, each with a link and some text."""
+    body = "".join(
+        f"<item><guid isPermaLink='false'>{guid}</guid><title>{name}</title>"
+        f"<link>https://example.org/{guid}</link><description>Text of {name}</description></item>"
+        for guid, name in items
+    )
+    return (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>{title}</title>"
+        f"<link>https://example.org/</link>{body}</channel></rss>"
+    ).encode()
+
+
+class Site:
+    """Feeds served to Miniflux (and to newstui) from the session's loopback server."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+
+    def feed(self, items: list[tuple[str, str]], title: str = "Site") -> str:
+        path = f"/{secrets.token_hex(5)}.xml"
+        return self.server.route(
+            path, Response(200, {"Content-Type": "application/rss+xml"}, rss(items, title))
+        )
+
+
+@pytest.fixture
+def site(feed_site: HTTPServer) -> Site:
+    return Site(feed_site)
+
+
+def subscribe(server: MinifluxServer, user: User, url: str, category: str | None = None) -> int:
+    """Subscribe `user` to `url` on the server (which fetches it at once); returns the id."""
+    body: dict[str, object] = {"feed_url": url}
+    if category:
+        created = server.api("POST", "/v1/categories", {"title": category}, user=user)
+        assert isinstance(created, dict)
+        body["category_id"] = created["id"]
+    answer = server.api("POST", "/v1/feeds", body, user=user)
+    assert isinstance(answer, dict)
+    return int(answer["feed_id"])
+
+
+def server_entries(server: MinifluxServer, user: User) -> dict[str, dict]:
+    """The user's entries on the server, by title."""
+    answer = server.api("GET", "/v1/entries?limit=10000&status=read&status=unread", user=user)
+    assert isinstance(answer, dict)
+    return {entry["title"]: entry for entry in answer["entries"]}
+
+
+def run_sync(
+    db_path: Path,
+    server: MinifluxServer,
+    user: User,
+    *,
+    token: str | None = None,
+    local_urls: tuple[str, ...] = (),
+    settings: SyncSettings | None = None,
+) -> SyncReport:
+    settings = settings or SyncSettings("miniflux", server.url, token=token or user.token)
+
+    async def go() -> SyncReport:
+        db = StoreThread(db_path)
+        try:
+            return await sync_once(db, settings, local_urls=local_urls, trust_env=False)
+        finally:
+            await db.close()
+
+    return asyncio.run(go())

@@ -8,18 +8,7 @@ import secrets
 
 from tests.support.httpserver import HTTPServer, Response
 from tests.support.miniflux import MinifluxServer, User
-
-
-def rss(items: list[tuple[str, str]], title: str = "Site") -> bytes:
-    body = "".join(
-        f"<item><guid isPermaLink='false'>{guid}</guid><title>{name}</title>"
-        f"<link>https://example.org/{guid}</link><description>Text of {name}</description></item>"
-        for guid, name in items
-    )
-    return (
-        f"<?xml version='1.0'?><rss version='2.0'><channel><title>{title}</title>"
-        f"<link>https://example.org/</link>{body}</channel></rss>"
-    ).encode()
+from tests.sync.conftest import rss
 
 
 def test_hash_is_sha256_of_the_guid(
