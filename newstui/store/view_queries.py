@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from newstui.core.models import Feed
@@ -57,11 +57,13 @@ class ViewQueries:
             self._background = None
 
     @staticmethod
-    def empty_message(view: View) -> str:
+    def empty_message(view: View, key: Callable[[str], str]) -> str:
+        """What an empty `view` says; `key(binding_id)` names the user's key for an action."""
+        bookmark, refresh = key("entry.toggle-bookmark"), key("feed.refresh")
         return {
             "unread": "All caught up: no unread entries.",
-            "bookmarks": "No bookmarks yet: press b on an entry to keep it here.",
-        }.get(view.kind, "No entries yet: press r to refresh this feed.")
+            "bookmarks": f"No bookmarks yet: press {bookmark} on an entry to keep it here.",
+        }.get(view.kind, f"No entries yet: press {refresh} to refresh this feed.")
 
     @staticmethod
     def next_unread(ids: Sequence[int], cursor: int, direction: int, store: Store) -> int | None:

@@ -22,7 +22,7 @@ from textual.theme import Theme
 from newstui.core.config import Config
 from newstui.core.timefmt import utc_now
 from newstui.store import Store
-from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap
+from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap, known_bindings
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.theme_colors import newstui_variable_defaults
 from newstui.ui.themes import ThemeLoad, format_failures, load_themes, unknown_theme_problem
@@ -58,6 +58,8 @@ class NewsApp(App[None]):
         # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
         self.animation_level = "none"
         self._reported_clashes: set[frozenset[str]] = set()
+        self.keymap: dict[str, str] = {}
+        """The keymap applied (preset and the user's `[keymap]`), by binding id."""
         self.theme_load = themes if themes is not None else load_themes()
         for loaded in self.theme_load.themes.values():
             self.register_theme(loaded.theme)
@@ -110,6 +112,7 @@ class NewsApp(App[None]):
             )
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         check = check_keymap(self.config.keymap, self.config.settings.keys)
+        self.keymap = check.keymap
         if check.keymap:
             self.set_keymap(check.keymap)
         if check.problems:
@@ -126,10 +129,22 @@ class NewsApp(App[None]):
             self.push_screen, MainScreen(self.config, self.store, self.db_path, self.clock)
         )
 
+    def key_label(self, binding_id: str) -> str:
+        """The first key bound to `binding_id` now, as the footer shows it ("U", "?"), so a
+        message that names a key names the user's key (preset and `[keymap]` applied)."""
+        keys = self.keymap.get(binding_id) or known_bindings()[binding_id].key
+        return self.get_key_display(Binding(keys.split(",")[0].strip(), ""))
+
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
         """Textual drops one of two bindings on the same key: say so once, don't hide it."""
-        ids = frozenset(b.id or b.action for b in clashed_bindings)
-        if ids in self._reported_clashes:
+        # Textual also reports a binding "clashing" with itself when a keymap gives it a key it
+        # already had among several (the newsboat preset's tab): nothing is lost then.
+        ids = frozenset(
+            b.id or b.action
+            for b in clashed_bindings
+            if not (b.id and b.key in self.keymap.get(b.id, "").split(","))
+        )
+        if not ids or ids in self._reported_clashes:
             return
         self._reported_clashes.add(ids)
         self.notify(

@@ -96,7 +96,7 @@ MAIN_BINDINGS: list[Binding] = [
         "mark_all_read",
         "All read",
         "feed.mark-all-read",
-        "Mark every entry of the feed or view read (u undoes it)",
+        "Mark every entry of the feed or view read (undo brings them back)",
         show=True,
     ),
     _key("u", "undo", "Undo", "app.undo", "Undo the last mark-read action"),
@@ -212,10 +212,13 @@ def display_keys(keys: str) -> str:
     """Keys as a person writes them: "full_stop,ctrl+d" → ". / ctrl+d"."""
 
     def one(key: str) -> str:
+        # Only Textual's names of punctuation ("full_stop") become their character: "tab",
+        # "escape" and "space" are also Unicode names, of bytes a table cannot show.
         try:
-            return unicodedata.lookup(key.replace("_", " "))
+            char = unicodedata.lookup(key.replace("_", " "))
         except KeyError:
             return key
+        return char if char.isprintable() and not char.isspace() else key
 
     return " / ".join(one(k.strip()) for k in keys.split(","))
 

@@ -13,7 +13,14 @@ from textual.widgets.option_list import Option
 class LinksScreen(ModalScreen[str | None]):
     """Dismisses with the chosen URL (the caller opens it), or None."""
 
-    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="links.close")]
+    # The reader's list keys work here too (arrows come with OptionList).
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", id="links.close"),
+        Binding("j", "move('cursor_down')", "Down", show=False),
+        Binding("k", "move('cursor_up')", "Up", show=False),
+        Binding("g", "move('first')", "Top", show=False),
+        Binding("G", "move('last')", "Bottom", show=False),
+    ]
 
     def __init__(self, links: tuple[str, ...]) -> None:
         super().__init__()
@@ -23,6 +30,9 @@ class LinksScreen(ModalScreen[str | None]):
         # Text, not str: URLs come from feeds and must not be read as markup.
         options = [Option(Text(f"[{n}] {url}")) for n, url in enumerate(self._links, 1)]
         yield OptionList(*options, id="links")
+
+    async def action_move(self, action: str) -> None:
+        await self.query_one(OptionList).run_action(action)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self._links[event.option_index])

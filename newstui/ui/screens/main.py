@@ -73,6 +73,11 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # A title bar per pane, lit on the focused one (newstui.tcss): which pane j and G move
+        # must be plain at a glance.
+        self.feed_list.border_title = "Feeds"
+        self.entry_list.border_title = "Headlines"
+        self.entry_view.border_title = "Article"
         # Headlines first: the first article is drawn in the frame after them, so converting it
         # (and importing the converter) does not hold the first frame back.
         self.call_after_refresh(self._after_first_frame)
@@ -180,7 +185,7 @@ class MainScreen(Screen[None]):
     def show_view(self, event: FeedList.Selected) -> None:
         view = event.view
         ids = self.queries.ids(view, self.feeds)
-        self.entry_list.empty_message = self.queries.empty_message(view)
+        self.entry_list.empty_message = self.queries.empty_message(view, self.key)
         self.entry_list.show(ids, show_feed=view.is_mixed)
 
     def show_feed_status(self, feed: Feed) -> None:
@@ -254,6 +259,10 @@ class MainScreen(Screen[None]):
             return self.entry_view.shown_id
         return self.entry_list.current_id
 
+    def key(self, binding_id: str) -> str:
+        """The key the user has for `binding_id` now, for messages that name one."""
+        return self.app.key_label(binding_id)  # type: ignore[attr-defined]
+
     # -- actions (bound in newstui.ui.bindings) -------------------------------------------------
 
     def _panes(self) -> list[Widget]:
@@ -264,9 +273,11 @@ class MainScreen(Screen[None]):
         return [self.feed_list, self.entry_list, self.entry_view]
 
     def action_focus_pane(self, step: int) -> None:
+        # No wrap-around: h on the feed list stays there, as l does on the article; jumping
+        # to the far pane made the next keys seem dead.
         panes = self._panes()
         current = panes.index(self.focused) if self.focused in panes else 0
-        panes[(current + step) % len(panes)].focus()
+        panes[max(0, min(len(panes) - 1, current + step))].focus()
 
     def _focused_pane(self) -> Pane:
         focused = self.focused
@@ -341,7 +352,8 @@ class MainScreen(Screen[None]):
     def action_mark_all_read(self) -> None:
         changed = self.set_read(list(self.entry_list.ids), True, remember=True)
         if changed:
-            self.notify(f"Marked {len(changed)} entries read. Press u to undo.", timeout=4)
+            undo = self.key("app.undo")
+            self.notify(f"Marked {len(changed)} entries read. Press {undo} to undo.", timeout=4)
 
     def action_undo(self) -> None:
         ids = self.marks.undo()

@@ -158,7 +158,8 @@ class RefreshController:
     def idle_text(self) -> str:
         """ "Last refresh 14:05" (with the day when it was not today)."""
         if self.last_finished is None:
-            return "Never refreshed: press R"
+            refresh_all = self.host.app.key_label("feed.refresh-all")  # type: ignore[attr-defined]
+            return f"Never refreshed: press {refresh_all}"
         local = self.last_finished.astimezone()
         today = self.clock().astimezone().date()
         when = local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")

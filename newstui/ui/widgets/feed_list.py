@@ -165,9 +165,12 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, self.rich_style)
         row = self._rows[index]
         base = self.rich_style
+        # The cursor goes over every part's own style, last: a component style carries the
+        # pane's background, which would cut the cursor to one cell on heading rows.
+        over = Style()
         if index == self.cursor:
             cursor = self.get_component_rich_style("feed-list--cursor")
-            base = base + (cursor if self.has_focus else cursor + Style(dim=True))
+            over = cursor if self.has_focus else cursor + Style(dim=True)
         count = (str(row.unread) if row.unread else "").rjust(5)
         indent = "  " if row.indent else ""
         label_width = max(width - cell_len(count) - 2 - len(indent), 0)
@@ -178,11 +181,12 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
             base if row.indent else base + self.get_component_rich_style("feed-list--heading")
         )
         segments = [
-            Segment(" " + indent, base),
+            Segment(" " + indent, base + over),
             Segment(
-                "!" if row.error else " ", base + self.get_component_rich_style("feed-list--error")
+                "!" if row.error else " ",
+                base + self.get_component_rich_style("feed-list--error") + over,
             ),
-            Segment(set_cell_size(label, label_width), label_style),
-            Segment(count, base + self.get_component_rich_style("feed-list--count")),
+            Segment(set_cell_size(label, label_width), label_style + over),
+            Segment(count, base + self.get_component_rich_style("feed-list--count") + over),
         ]
-        return Strip(segments).adjust_cell_length(width, base)
+        return Strip(segments).adjust_cell_length(width, base + over)

@@ -1,0 +1,148 @@
+"""Issue 11's reader defects, each pressed for real: what a first day with newstui trips over."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from newstui.core.config import parse_config
+from newstui.core.views import View
+from newstui.ui.bindings import check_keymap, keymap_table
+from newstui.ui.screens.links import LinksScreen
+from newstui.ui.screens.main import MainScreen
+from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, entry, save_entries
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main(app) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_h_and_l_stop_at_the_edges_and_the_focused_pane_stands_out(make_app) -> None:
+    """Defect 2: no wrap from the last pane to the first; the focused pane's title is lit."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("h", "h")
+        assert app.focused is screen.feed_list
+        await pilot.press("h")  # the first pane: h stays, it does not jump to the article
+        assert app.focused is screen.feed_list
+        await pilot.press("l", "l", "l", "l")
+        assert app.focused is screen.entry_view
+        panes = (screen.feed_list, screen.entry_list, screen.entry_view)
+        titles = [pane.border_title for pane in panes]
+        assert all(titles), titles
+        lit = [pane.styles.border_title_background for pane in panes]
+        assert lit[2] != lit[0] and lit[0] == lit[1]
+
+
+async def test_cursor_spans_the_row_on_views_and_tags(make_app) -> None:
+    """Defect 3: "All unread", "Bookmarks" and tag rows get a full-width cursor too."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("h")
+        for index in (0, 1, 2):  # All unread, Bookmarks, the "tech" tag row
+            screen.feed_list.move_to(index)
+            strip = screen.feed_list.render_line(index)
+            backgrounds = {seg.style.bgcolor for seg in strip if seg.style}
+            assert len(backgrounds) == 1, (index, backgrounds)
+
+
+async def test_link_list_answers_j_and_k(make_app, monkeypatch) -> None:
+    """Defect 4: every list answers the same keys; j picks the second link in `L`."""
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    app = make_app(filled=False)
+    app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+    save_entries(
+        app.store,
+        TECH,
+        [
+            dataclasses.replace(
+                entry(1, TECH, hours_old=1),
+                content_html='<p><a href="https://a.example/">one</a> '
+                '<a href="https://b.example/">two</a> <a href="https://c.example/">3</a></p>',
+            )
+        ],
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "L")
+        await pilot.pause()
+        assert isinstance(app.screen, LinksScreen)
+        await pilot.press("j", "j", "k", "enter")
+        await pilot.pause()
+        assert opened == ["https://b.example/"]
+
+
+async def test_undo_message_names_the_live_key(make_app) -> None:
+    """Defect 6: under the newsboat preset undo is U, and the message says so."""
+    app = make_app(keys="newsboat")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        messages = [n.message for n in app._notifications]
+        assert any("Press U to undo" in m for m in messages), messages
+        await pilot.press("U")
+        assert sum(f.unread for f in main(app).feeds.values()) == 9
+    assert all("u undoes" not in row[3] for row in keymap_table())
+
+
+def test_readme_key_table_names_keys_without_control_bytes() -> None:
+    """Defect 12: tab, escape and space by name, never the raw byte."""
+    rows = keymap_table()
+    for row in rows:
+        for cell in row:
+            assert not re.search(r"[\x00-\x1f\x7f]", cell), row
+            assert cell.strip() == cell and cell, row
+    by_id = {row[0]: row for row in rows}
+    assert by_id["nav.next-pane"][1].startswith("tab")
+    assert by_id["nav.back"][1] == "escape"
+    assert by_id["article.page-or-next"][1] == "space"
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", readme)
+
+
+def test_every_example_in_the_bundled_feeds_toml_is_valid() -> None:
+    """Defect 11: uncomment each commented example and the file still loads, keymap clean."""
+    path = ROOT / "feeds.toml"
+    lines = []
+    example = re.compile(r'^# ?(\[[\w.]+\]|"?[\w.-]+"? *= .*)$')
+    uncommented = 0
+    for line in path.read_text("utf-8").splitlines():
+        if match := example.match(line):
+            line = match.group(1)
+            uncommented += 1
+        lines.append(line)
+    assert uncommented >= 4
+    config = parse_config(path, "\n".join(lines) + "\n")
+    assert config.keymap, "the keymap examples were not read"
+    assert check_keymap(config.keymap, config.settings.keys).problems == []
+
+
+async def test_lists_have_no_horizontal_scrollbar(make_app) -> None:
+    """Defect 14: no wasted row under the feed and headline lists."""
+    app = make_app(filled=False)
+    app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+    save_entries(app.store, TECH, [entry(i, TECH, hours_old=i) for i in range(80)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        for pane in (screen.feed_list, screen.entry_list, screen.entry_view):
+            assert not pane.show_horizontal_scrollbar, pane
+        assert screen.entry_list.show_vertical_scrollbar
+        assert screen.feed_list.current_view == View.unread()
