@@ -288,3 +288,19 @@ def test_export_round_trips_through_import(home: Home) -> None:
         ("https://b.example/rss", None, ("tech",)),  # no title yet: the URL, not pinned
         ("https://c.example/", "Untagged", ()),
     ]
+
+
+def test_opml_quirks_of_real_exports(tmp_path: Path) -> None:
+    """Seen in other readers' test data: an unescaped '&' in a URL, newsboat's "|command"
+    feeds, an XML file that is not OPML at all."""
+    bare = (
+        b'<?xml version="1.0"?><opml version="1.0"><body>'
+        b'<outline text="q" xmlUrl="https://x.example/feed?a=1&b=2"/>'
+        b'<outline text="cmd" xmlUrl="|~/bin/fetch.sh"/></body></opml>'
+    )
+    found = parse_opml(tmp_path / "a.opml", bare)
+    assert [f.url for f in found.feeds] == ["https://x.example/feed?a=1&b=2"]
+    assert found.problems == ["repaired: an '&' not written as '&amp;' (not valid XML)"]
+    assert found.skipped == ["outline 'cmd': not a web feed (|~/bin/fetch.sh), not supported"]
+    other = parse_opml(tmp_path / "b.xml", b'<?xml version="1.0"?><rss><channel/></rss>')
+    assert other.problems == ["not an OPML document (no <opml> root)"]

@@ -73,7 +73,7 @@ def import_command(
     if plan.failed_files == len(paths):
         return EXIT_FAILURE
     feeds_file = FeedsFile.open(config.path)
-    added, tagged, known_urls = _apply_feeds(feeds_file, plan)
+    added, tagged, known_urls = _apply_feeds(feeds_file, plan, term)
     prefix = "Would add" if dry_run else "Added"
     term.say(
         f"{prefix} {_count(added, 'feed')}; {_count(known_urls, 'feed')} already subscribed"
@@ -138,16 +138,22 @@ def _read(path: Path, plan: _Plan, term: Terminal) -> None:
         term.say(f"  skipped: {line}")
 
 
-def _apply_feeds(feeds_file: FeedsFile, plan: _Plan) -> tuple[int, int, int]:
+def _apply_feeds(
+    feeds_file: FeedsFile, plan: _Plan, term: Terminal
+) -> tuple[int, int, int]:
     """Add the new feeds, give known ones their missing tags; (added, tagged, known)."""
     added = tagged = known_count = 0
+    before = {spec.url for spec in feeds_file.feeds}
     for feed in plan.feeds.values():
         known = already_subscribed(feeds_file.feeds, [feed.url])
         if known is None:
             feeds_file.add(FeedSpec(feed.url, title=feed.title, tags=feed.tags))
             added += 1
             continue
-        known_count += 1
+        if known.url not in before:
+            term.say(f"  duplicate: {feed.url} is {known.url} (http/https or www), merged")
+        else:
+            known_count += 1
         if known.url != feed.url and feed.url in plan.entries:
             # The same feed under another spelling (http/https): its entries go to ours.
             plan.entries.setdefault(known.url, []).extend(plan.entries.pop(feed.url))

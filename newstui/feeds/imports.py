@@ -62,8 +62,9 @@ def file_kind(head: bytes) -> str:
     """`cache`, `opml` or `urls`, from the first bytes of a file."""
     if head.startswith(SQLITE_MAGIC):
         return "cache"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith(b"<") and b"<opml" in head.lower():
+    # Any XML is read as OPML, so an XML file that is not OPML says so (a urls file is lines
+    # of addresses, never markup).
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "opml"
     return "urls"
 

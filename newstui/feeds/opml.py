@@ -7,6 +7,7 @@ names of the outlines around them (folders) and their `category` attribute becom
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from newstui.core.config import normalize_url
 from newstui.core.text import clean_line
 from newstui.feeds.imports import MAX_LIST_BYTES, ImportedFeed, ImportList
 
+_UNSUPPORTED = ("exec:", "filter:", "query:")
 MAX_DEPTH = 20
 """Folders nested deeper than this are flattened into their ancestor at this depth."""
 
@@ -31,13 +33,8 @@ def parse_opml(path: Path, data: bytes) -> ImportList:
     if len(data) > MAX_LIST_BYTES:
         found.problems.append(f"larger than {MAX_LIST_BYTES // 1_000_000} MB, not read")
         return found
-    try:
-        root = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True)
-    except DefusedXmlException:
-        found.problems.append("refused: the file declares XML entities (unsafe, not read)")
-        return found
-    except ET.ParseError as error:
-        found.problems.append(f"not well-formed XML: {error}")
+    root = _parse(data, found)
+    if root is None:
         return found
     if _local(root.tag) != "opml":
         found.problems.append("not an OPML document (no <opml> root)")
@@ -49,6 +46,34 @@ def parse_opml(path: Path, data: bytes) -> ImportList:
         return found
     _walk(body, (), found, 0)
     return found
+
+
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+
+
+def _parse(data: bytes, found: ImportList) -> ET.Element | None:
+    """The document's root, or None with the problem noted. A bare `&` in an attribute (an
+    unescaped URL query: common in hand-made and old exports) is repaired, and noted."""
+    first: ET.ParseError | None = None
+    for attempt in (data, None):
+        if attempt is None:
+            repaired = _BARE_AMPERSAND.sub(b"&amp;", data)
+            if repaired == data:
+                break
+            attempt = repaired
+        try:
+            root = SafeET.fromstring(attempt, forbid_dtd=False, forbid_entities=True)
+        except DefusedXmlException:
+            found.problems.append("refused: the file declares XML entities (unsafe, not read)")
+            return None
+        except ET.ParseError as error:
+            first = error
+            continue
+        if attempt is not data:
+            found.problems.append("repaired: an '&' not written as '&amp;' (not valid XML)")
+        return root
+    found.problems.append(f"not well-formed XML: {first}")
+    return None
 
 
 def _walk(node: ET.Element, folders: tuple[str, ...], found: ImportList, depth: int) -> None:
@@ -63,6 +88,10 @@ def _walk(node: ET.Element, folders: tuple[str, ...], found: ImportList, depth: 
         raw_url = attrs.get("xmlurl", "")
         if raw_url:
             where = f"outline {name!r}" if name else "an outline"
+            if raw_url.startswith("|") or raw_url.lower().startswith(_UNSUPPORTED):
+                # newsboat's exports: "|command" (exec), "filter:...", "query:..." feeds
+                found.skipped.append(f"{where}: not a web feed ({raw_url[:120]}), not supported")
+                continue
             url = normalize_url(raw_url)
             if url is None or not url.startswith(("http://", "https://")):
                 found.problems.append(f"{where}: not an http(s) feed URL: {raw_url[:200]!r}")
