@@ -169,3 +169,12 @@ def test_well_known_paths_at_the_path_then_the_root() -> None:
     assert urls[0] == "https://example.org/blog/post/feed"
     assert "https://example.org/rss.xml" in urls and len(urls) == 12
     assert len(well_known("https://example.org/")) == 6
+
+
+async def test_linked_feeds_that_all_fail_are_named_in_the_error(http_server: HTTPServer) -> None:
+    http_server.route("/", page('<link rel="alternate" type="application/rss+xml" href="/gone">'))
+    found = await find(http_server, "/")
+    assert found.error == (
+        f"no feed found at {http_server.url('/')}: it links to 1 possible feed, none usable "
+        f"({http_server.url('/gone')}: HTTP 404 Not Found)"
+    )

@@ -111,7 +111,7 @@ async def discover(
     links = _Links(page)
     links.feed(text)
     root = well_known(page)[len(WELL_KNOWN) :]
-    for how, urls in (
+    for step, (how, urls) in enumerate(
         ("linked in the page's head", links.head),
         ("linked in the page's body", links.body),
         ("the site's own feed address", site_feeds(page, text)),
@@ -122,6 +122,18 @@ async def discover(
         found = await checker.check_all(_unique(urls, exclude=(url, page))[:MAX_CANDIDATES])
         if found:
             return Discovery(url, tuple(found), how)
+        if step == 1:
+            # Only what the page itself links to explains a failure; guessed addresses
+            # (site feeds, well-known paths) that answer 404 are no news.
+            checker.failures = dict(checker.failed)
+    if checker.failures:
+        linked, reason = next(iter(checker.failures.items()))
+        count = len(checker.failures)
+        return Discovery(
+            url,
+            error=f"no feed found at {url}: it links to {count} possible feed"
+            f"{'s' if count > 1 else ''}, none usable ({linked}: {reason})",
+        )
     return Discovery(url, error=f"no feed found at {url} (it is a web page that links to none)")
 
 
@@ -165,6 +177,10 @@ class _Checker:
     ) -> None:
         self.client, self.timeout, self.max_bytes, self.now = client, timeout, max_bytes, now
         self.gate = asyncio.Semaphore(CONCURRENCY)
+        self.failed: dict[str, str] = {}
+        """Why each candidate checked so far was refused."""
+        self.failures: dict[str, str] = {}
+        """The refusals among the page's own links."""
 
     async def fetch(self, url: str) -> Fetched | str:
         async with self.gate:
@@ -197,9 +213,13 @@ class _Checker:
     async def check(self, url: str) -> Candidate | None:
         fetched = await self.fetch(url)
         if isinstance(fetched, str):
+            self.failed[url] = fetched
             return None
         feed = await self.parse(fetched)
-        return self.candidate(url, fetched, feed) if isinstance(feed, ParsedFeed) else None
+        if isinstance(feed, str):
+            self.failed[url] = feed
+            return None
+        return self.candidate(url, fetched, feed)
 
     async def check_all(self, urls: Sequence[str]) -> list[Candidate]:
         results = await asyncio.gather(*(self.check(url) for url in urls))
