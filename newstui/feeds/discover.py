@@ -110,15 +110,16 @@ async def discover(
         return Discovery(url, error=f"{url} is not a feed ({feed}) nor a web page")
     links = _Links(page)
     links.feed(text)
-    root = well_known(page)[len(WELL_KNOWN) :]
-    for step, (how, urls) in enumerate(
+    known = well_known(page)
+    steps = (
         ("linked in the page's head", links.head),
         ("linked in the page's body", links.body),
         ("the site's own feed address", site_feeds(page, text)),
         # The page's own path first, then the site root, so a blog in /blog/ gets its feed.
-        ("found at a well-known address", well_known(page)[: len(WELL_KNOWN)]),
-        ("found at a well-known address", root),
-    ):
+        ("found at a well-known address", known[: len(WELL_KNOWN)]),
+        ("found at a well-known address", known[len(WELL_KNOWN) :]),
+    )
+    for step, (how, urls) in enumerate(steps):
         found = await checker.check_all(_unique(urls, exclude=(url, page))[:MAX_CANDIDATES])
         if found:
             return Discovery(url, tuple(found), how)
