@@ -70,7 +70,7 @@ def html_to_text(fragment: str) -> str:
     """The text of an HTML fragment, tags dropped, entities decoded (not yet control-cleaned)."""
     if "<" not in fragment and "&" not in fragment:
         return fragment
-    spaced = _BLOCK_BREAK.sub(" ", fragment[:MAX_HTML_CHARS])
+    spaced = _BLOCK_BREAK.sub(" ", strip_controls(fragment[:MAX_HTML_CHARS]))
     return html.unescape(nh3.clean(spaced, tags=set()))
 
 

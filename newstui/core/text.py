@@ -22,7 +22,9 @@ _SEQUENCES = re.compile(
     r"|(?:\x1b[\]P^_X]|[\x90\x9d\x9e\x9f\x98])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"  # other ESC sequences (charset selection, RIS, ...)
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""C0 and C1 controls, and lone surrogates (`&#xD800;`, JSON's `"\\ud800"`): those cannot be
+encoded as UTF-8, so one in a stored title or body failed the whole feed on every refresh."""
 _BIDI_OVERRIDES = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 """Embeddings, overrides and isolates. The plain marks (LRM, RLM, ALM) stay: right-to-left text
 uses them to order numbers and punctuation, and they cannot disguise anything."""

@@ -22,6 +22,13 @@ from newstui.core.text import clean_line
 _VERSION_PREFIX = "https://jsonfeed.org/version/"
 _FUTURE_TOLERANCE = timedelta(days=2)
 _MAX_ITEMS = 5_000
+_MAX_INT_DIGITS = 30
+"""Longer integers stay text: Python refuses to convert more than 4,300 digits (and no field of
+a JSON Feed needs more than a byte count), so a hostile `"id": 999...` must not fail the feed."""
+
+
+def _int(text: str) -> int | str:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else text
 
 
 def looks_like_json(body: bytes, content_type: str) -> bool:
@@ -39,7 +46,7 @@ def parse_json_feed(url: str, body: bytes, *, now: datetime) -> ParsedFeed:
         ParseError: invalid JSON (`unparseable`) or JSON that is not a JSON Feed (`not-a-feed`).
     """
     try:
-        document = json.loads(body.decode("utf-8-sig", errors="replace"))
+        document = json.loads(body.decode("utf-8-sig", errors="replace"), parse_int=_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         if isinstance(exc, json.JSONDecodeError):
             detail = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"

@@ -47,6 +47,14 @@ _FEED_LINK = re.compile(
     rb"<link[^>]+type=[\"']application/(?:rss|atom)\+xml[\"'][^>]*>", re.IGNORECASE
 )
 _HREF = re.compile(rb"href=[\"']([^\"']+)[\"']", re.IGNORECASE)
+# Numeric references that may name no character: a surrogate (D800-DFFF, 55296-57343) or a
+# number past U+10FFFF. feedparser's fallback parser turns them into UnicodeEncodeError,
+# ValueError or OverflowError, failing the whole feed on every refresh. Only these candidates
+# reach the (Python) check below; the common `&#8217;` and `&#x2019;` do not match.
+_ODD_CHARREF = re.compile(
+    rb"&#(?:[xX]0*([dD][89a-fA-F][0-9a-fA-F]{2}|[0-9a-fA-F]{6,})(?![0-9a-fA-F])"
+    rb"|0*(5[5-7][0-9]{3}|[0-9]{7,})(?![0-9]));?"
+)
 
 
 def parse_feed(
@@ -65,6 +73,7 @@ def parse_feed(
     """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     body = _gunzip_if_needed(body)
+    body = _ODD_CHARREF.sub(_drop_if_no_character, body)
     content_type = headers.get("content-type", "").lower()
     if jsonfeed.looks_like_json(body, content_type):
         return jsonfeed.parse_json_feed(url, body, now=now)
@@ -104,6 +113,17 @@ def _gunzip_if_needed(body: bytes) -> bytes:
     if unpacker.unconsumed_tail:
         raise ParseError("too-large", f"compressed feed larger than {MAX_GUNZIPPED // 10**6} MB")
     return unpacked
+
+
+def _drop_if_no_character(match: re.Match[bytes]) -> bytes:
+    """The reference as it was when it names a real character, else nothing (as `clean_line`
+    drops lone surrogates that arrive as raw text)."""
+    hex_digits, decimal = match.group(1), match.group(2)
+    digits = hex_digits or decimal
+    if len(digits) > 8:
+        return b""
+    value = int(digits, 16 if hex_digits else 10)
+    return b"" if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF else match.group(0)
 
 
 def _explain_failure(url: str, body: bytes, content_type: str, parsed: Any) -> ParseError:

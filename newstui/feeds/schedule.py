@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 MAX_HINT = timedelta(days=1)
 MAX_BACKOFF = timedelta(days=1)
 MAX_RETRY_AFTER = timedelta(days=7)
-_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE | re.ASCII)
 
 
 def is_due(next_due_at: datetime | None, now: datetime) -> bool:
@@ -66,7 +66,8 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
     value = headers.get("retry-after", "").strip()
     if not value:
         return None
-    if value.isdigit():
+    # isdigit() alone also passes "①" and other Unicode digits, which int() rejects.
+    if value.isascii() and value.isdigit():
         return timedelta(seconds=int(value[:9]))
     moment = _http_date(value)
     return max(moment - now, timedelta(0)) if moment else None
