@@ -41,7 +41,7 @@ ERRORS = {
     "out_of_range.toml": (2, "settings.concurrency: must be from 1 to 64, not 100"),
     "feed_size_zero.toml": (
         2,
-        "settings.max_feed_size_mb: must be at least 0.01 and at most 200, not 0",
+        "settings.max_feed_size_mb: must be at least 0.001 and at most 200, not 0",
     ),
     "bad_duration.toml": (6, f'feeds[1].refresh_interval: not a duration: "2 hours"; {HINT}'),
     "wrong_type_string.toml": (3, "feeds[1].title: expected a string, not 42"),
@@ -254,11 +254,11 @@ def test_bool_is_not_a_number(tmp_path: Path, key: str) -> None:
         ('timeout = "30"', 'timeout: expected a number, not "30"'),
         (
             "max_feed_size_mb = 201",
-            "max_feed_size_mb: must be at least 0.01 and at most 200, not 201",
+            "max_feed_size_mb: must be at least 0.001 and at most 200, not 201",
         ),
         (
             "max_feed_size_mb = inf",
-            "max_feed_size_mb: must be at least 0.01 and at most 200, not inf",
+            "max_feed_size_mb: must be at least 0.001 and at most 200, not inf",
         ),
         ('theme = ""', "theme: must not be empty"),
         ("theme = 3", "theme: expected a string, not 3"),

@@ -33,7 +33,7 @@ from newstui.core.models import FeedSpec
 from newstui.core.tomlpos import KeyPath, TomlPositions, describe_value, did_you_mean, syntax_error
 
 KEY_PRESETS = ("vim", "newsboat")
-MIN_FEED_SIZE_MB = 0.01
+MIN_FEED_SIZE_MB = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class Settings:
     timeout: float = 30.0
     """Total seconds allowed for one feed fetch (1 to 600), so a trickling server cannot stall."""
     max_feed_size: int = 10_000_000
-    """Largest body read, in bytes. As `max_feed_size_mb` in the file (0.01 <= MB <= 200)."""
+    """Largest body read, in bytes. As `max_feed_size_mb` in the file (0.001 <= MB <= 200)."""
     max_redirects: int = 5
     """Redirects followed per fetch (0 to 20)."""
     retention_days: int = 0
@@ -420,7 +420,7 @@ _SETTINGS: dict[str, tuple[str, _Check]] = {
     "timeout": ("timeout", lambda c, v, p: c.number(v, p, 1, 600)),
     "max_feed_size_mb": (
         "max_feed_size",
-        # At least 10 kB: a tiny cap (1e-320 rounds to 0 bytes) would fail every feed.
+        # At least 1 kB: a tiny cap (1e-320 rounds to 0 bytes) would fail every feed.
         lambda c, v, p: round(c.number(v, p, MIN_FEED_SIZE_MB, 200) * 1_000_000),
     ),
     "max_redirects": ("max_redirects", lambda c, v, p: c.integer(v, p, 0, 20)),

@@ -138,7 +138,7 @@ async def test_redirect_to_an_unsupported_address_is_the_feeds_message(
     assert stored_feeds(db_path)[spec.url].last_error == message
 
 
-@pytest.mark.parametrize("size", ["1e-320", "0.001", "0", "-1"])
+@pytest.mark.parametrize("size", ["1e-320", "0.0009", "0", "-1"])
 def test_a_tiny_max_feed_size_is_rejected_by_the_config_check(tmp_path: Path, size: str):
     path = tmp_path / "feeds.toml"
     path.write_text(f"[settings]\nmax_feed_size_mb = {size}\n")
@@ -147,10 +147,10 @@ def test_a_tiny_max_feed_size_is_rejected_by_the_config_check(tmp_path: Path, si
         load_config(path)
 
     shown = str(caught.value)
-    assert shown.startswith(f"{path}:2: settings.max_feed_size_mb: must be at least 0.01"), shown
+    assert shown.startswith(f"{path}:2: settings.max_feed_size_mb: must be at least 0.001"), shown
 
 
 def test_the_smallest_max_feed_size_is_accepted(tmp_path: Path):
     path = tmp_path / "feeds.toml"
-    path.write_text("[settings]\nmax_feed_size_mb = 0.01\n")
-    assert load_config(path).settings.max_feed_size == 10_000
+    path.write_text("[settings]\nmax_feed_size_mb = 0.001\n")
+    assert load_config(path).settings.max_feed_size == 1_000
