@@ -114,3 +114,15 @@ def test_importing_a_module_changes_no_library_state() -> None:
         "print('ok')\n"
     )
     assert run_python(code, cwd=REPO).strip() == "ok"
+
+
+@pytest.mark.slow
+def test_a_refresh_loads_no_article_extractor() -> None:
+    """`newstui refresh` runs from cron every few minutes: the page extractor (lxml,
+    readability: megabytes and tens of milliseconds) loads only when a page is fetched."""
+    code = (
+        "import sys\n"
+        "import newstui.cli, newstui.commands.report, newstui.feeds.refresh\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lxml', 'readability')))\n"
+    )
+    assert run_python(code, cwd=REPO).strip() == "[]"

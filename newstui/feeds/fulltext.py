@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from newstui.article.extract import extract_article
 from newstui.core.errors import ParseError
 from newstui.feeds.fetch import FetchFailed, NotModified, fetch_feed, make_client
 
@@ -100,6 +99,10 @@ async def fetch_new_pages(
 async def _fetch_and_extract(
     client: httpx.AsyncClient, url: str, settings: Settings, user_agent: str | None
 ) -> PageArticle:
+    # lxml and readability (~6 MB, ~60 ms) load with the first page, not with every
+    # `newstui refresh` that imports this module and may fetch no page at all.
+    from newstui.article.extract import extract_article
+
     result = await fetch_feed(
         client,
         url,
