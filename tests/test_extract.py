@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from newstui.article.extract import MAX_INPUT_BYTES, Extracted, extract_article
+from newstui.article.merge import fill_gaps
 from newstui.article.render import html_to_rich, plain_text
 from newstui.core.errors import ParseError
 
@@ -334,3 +336,89 @@ def test_table_header_cells_survive_extraction() -> None:
         assert header in text
     assert "Outer buoy" in text
     assert "all rights reserved" not in text  # the page's own footer div still goes
+
+
+# --- two libraries: readability's article, filled from trafilatura's ----------------------
+
+FIGURES_URL = "https://coast.example/2025/skarv"
+
+
+def test_figures_readability_drops_are_put_back_in_place() -> None:
+    """readability-lxml's cleaning drops both photos and their captions from this page;
+    trafilatura keeps them, and they go back where they were, between the same paragraphs."""
+    extracted = extract_article(page("figures.html"), FIGURES_URL)
+    text = shown(extracted, FIGURES_URL)
+    order = [
+        "This winter is the last.",
+        "[image: The lighthouse on Skarv Point at dusk, its lamp already lit]",
+        "Skarv Point at dusk: the lamp is lit by hand",
+        "“People think it is lonely work,”",
+        "The lens itself, a first-order Fresnel lens",
+        "[image: A page of the keepers' ledger from the storm of 1953]",
+        "The ledger for the night of the storm of 1953",
+        "What the keepers will miss most",
+    ]
+    positions = [text.find(piece) for piece in order]
+    assert -1 not in positions, [p for p, at in zip(order, positions, strict=True) if at < 0]
+    assert positions == sorted(positions)
+    assert "https://coast.example/img/ledger.jpg" in text  # the image's link, made absolute
+
+
+def test_what_readability_rules_out_by_class_is_not_put_back() -> None:
+    """An embedded tweet (class "twitter-tweet") is ruled out by readability before it scores
+    anything, as Readability.js does; trafilatura would keep it, but does not get to."""
+    text = shown(extract_article(page("figures.html"), FIGURES_URL), FIGURES_URL)
+    assert "Wish us calm seas" not in text
+    assert "Coast Weekly. All rights reserved." not in text
+    assert "Weather" not in text
+
+
+def _tree(html: str) -> lxml_html.HtmlElement:
+    return lxml_html.fragment_fromstring(html, create_parent="div")
+
+
+_STORY = [
+    "The ferry left the quay at six, two hours late, with forty passengers aboard.",
+    "Ice had closed the northern channel overnight and the captain waited for daylight.",
+    "By noon the wind dropped and the crossing ended without further trouble.",
+]
+
+
+def _paragraph(n: int) -> str:
+    return f"<p>{_STORY[n - 1]}</p>"
+
+
+def test_only_blocks_between_agreed_passages_are_filled_in() -> None:
+    ours = _tree(_paragraph(1) + _paragraph(2) + _paragraph(3))
+    theirs = _tree(
+        "<p>A teaser for another story, before the article.</p>"
+        + _paragraph(1)
+        + "<p>A caption readability dropped, between one and two.</p>"
+        + _paragraph(2)
+        + _paragraph(3)
+        + "<p>Read next: a list of other stories after the article.</p>"
+    )
+    assert fill_gaps(ours, theirs, "https://example.com/") == 1
+    texts = [p.text_content() for p in ours]
+    assert texts[1] == "A caption readability dropped, between one and two."
+    assert len(texts) == 4 and "teaser" not in " ".join(texts) and "Read next" not in texts[-1]
+
+
+def test_an_image_described_by_text_already_there_comes_back_without_the_description() -> None:
+    ours = _tree(_paragraph(1) + _paragraph(2))
+    theirs = _tree(
+        _paragraph(1)
+        + '<img src="https://example.com/a.jpg" alt="The ferry left the quay at six">'
+        + '<img src="https://example.com/b.jpg" alt="A harbour crane at night">'
+        + _paragraph(2)
+    )
+    assert fill_gaps(ours, theirs, "https://example.com/") == 2
+    images = list(ours.iter("img"))
+    assert [image.get("alt") for image in images] == [None, "A harbour crane at night"]
+
+
+def test_filling_leaves_an_article_alone_when_there_is_nothing_to_agree_on() -> None:
+    ours = _tree(_paragraph(1))
+    theirs = _tree("<p>Something else entirely, about another subject.</p>")
+    assert fill_gaps(ours, theirs, "https://example.com/") == 0
+    assert len(ours) == 1

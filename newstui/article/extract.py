@@ -3,27 +3,21 @@
 Pure (no network, no Textual, no rich): `fulltext.py` fetches the bytes and runs this in a
 thread, and the article pane renders the result exactly like a feed entry's HTML.
 
-Why readability-lxml. `bench/extract_score.py` scores candidates by word-level precision and
-recall against Readability.js's expected output for Mozilla Readability's 40 test pages
-(in the shared corpus, not in this repo). Extraction alone, readability-lxml had the better
-median and mean F1 (0.992 / 0.969) than trafilatura (0.980 / 0.962). It also returns the page's
-own markup (tables, code blocks, lists, images) where trafilatura rebuilds a simpler document,
-and it is small (lxml, cssselect, chardet). Trafilatura did better on three pages: figure
-captions that readability-lxml drops (guardian), a CJK page, and a WordPress page. Falling back to
-trafilatura when its text contains ours and is 1.3 times longer raised the mean to 0.985, but it
-would add a second and much heavier dependency tree (dateparser, babel, regex, htmldate,
-courlan, justext...). The boilerplate filter below fixes the WordPress page without it.
+Two libraries, one article. `bench/extract_score.py` scores reader mode by word-level F1
+against Readability.js's expected output for Mozilla Readability's 40 test pages (in the shared
+corpus, not in this repo), beside each library alone. readability-lxml is the base: it returns
+the page's own markup (tables, code blocks, lists) and the whole article container. Its
+cleaning, though, drops whole figures, captions and short blocks from the middle of articles,
+which trafilatura keeps; `merge.fill_gaps` puts back what trafilatura has *between* two
+passages both libraries agree on (see `merge.py` for why only there). trafilatura reads the
+page without what readability rules out by class before it starts (`_likely_parts`), and only
+pages of a sane size (`_small_enough`: its time grows faster than the page). On the 40 pages
+(piped `newstui read --full-text` body): mean F1 0.969 for readability-lxml alone, 0.962 for
+trafilatura alone, 0.975 for newstui; see `bench/README.md` for the table.
 
-What the library leaves behind. Readability keeps every block inside the article's container:
-share bars, "Like this:", related-post grids, newsletter prompts, and "Share your story / Send
-your videos and photos to us" trailers. `_strip_boilerplate` removes these conservatively. It
-matches class/id words that mean boilerplate, the opening phrase of a short block, and headings
-("Related", "More on this story") together with the link lists under them. A rule may only remove
-a block that is small next to the whole article, so a wrapper that happens to carry a matching
-class can never take the article with it. On the 40 pages the filter raises the mean F1 from
-0.969 to 0.971. The pages where it costs (The Verge 0.98 → 0.94, the Post 0.999 → 0.986) lose
-exactly what the issue calls boilerplate and Readability.js keeps: a newsletter box and a
-"Read more:" list of links.
+What the libraries leave behind (share bars, related links, newsletter prompts) is removed by
+`boilerplate.strip_boilerplate`, before the filling (whose blocks carry no classes to judge
+by) and again after it.
 
 Hostile input. The input is capped at `MAX_INPUT_BYTES` and decoded as `_decode` describes.
 Control characters and escape sequences are removed before parsing, binary data is refused,
@@ -34,15 +28,17 @@ handle.
 from __future__ import annotations
 
 import codecs
+import copy
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from newstui.article.boilerplate import WORD, count_words, strip_boilerplate
+from newstui.article.merge import fill_gaps, text_pairs
 from newstui.core.errors import ParseError
 from newstui.core.htmlclean import sanitize_html
 from newstui.core.text import clean_line, strip_controls
@@ -50,6 +46,10 @@ from newstui.core.text import clean_line, strip_controls
 MAX_INPUT_BYTES = 5_000_000
 """Pages larger than this are cut: an article is never that big, and the libraries' time grows
 with the page (a 5 MB page takes about a second)."""
+MAX_SECOND_DEPTH = 60
+MAX_SECOND_ELEMENTS = 40_000
+"""trafilatura reads only pages within these (the 40 test pages: depth 27, 3,000 elements at
+most); larger pages are extracted by readability alone."""
 MIN_WORDS = 25
 """Fewer words than this outside links is not an article (a login form, an index of links)."""
 
@@ -72,52 +72,7 @@ _BINARY_SAMPLE = 65_536
 _C1 = re.compile(r"\x9b[0-?]*[ -/]*[@-~]|[\x80-\x9f]")  # 8-bit CSI (bounded), else one char
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Han ideographs
-_WORD = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
-"""A word, or one CJK character: Chinese and Japanese do not put spaces between words."""
 _SPACE = re.compile(r"\s+")
-
-_ALWAYS_DROP = ("script", "style", "noscript", "template", "form", "button", "input", "select")
-_ALWAYS_DROP += ("textarea", "nav", "dialog")
-"""Never article content; nh3 would keep the text inside forms and buttons ("Log in")."""
-_ATTR_SPLIT = re.compile(r"[\s_-]+")
-_BOILERPLATE_CLASS = re.compile(
-    r"related\w*|share|sharing|sharebar|sharetools|sharedaddy|social(?:share|links|icons"
-    r"|buttons|media|bar)?|newsletter\w*|subscribe\w*|subscription\w*|signup|cookie\w*|consent"
-    r"|gdpr|outbrain|taboola|recirc\w*|promo|promos",
-)
-"""Whole words of a class or id (split at `-`, `_` and spaces) that name boilerplate."""
-_BOILERPLATE_TEXT = re.compile(
-    r"(?:share your (?:story|stories|experience|views|photos|videos|pictures)"
-    r"|send (?:us )?your (?:videos|photos|pictures|stories|story)"
-    r"|share (?:this|the) (?:article|story|post|page)|share (?:on|via) "
-    r"|(?:like|share) this\s*:"
-    r"|follow us on "
-    r"|(?:sign up|subscribe|register)(?: now)? (?:for|to) (?:our|the|my)\b.{0,40}?newsletter"
-    r"|(?:get|receive) (?:our|the)\b.{0,40}?newsletter|newsletter sign[ -]?up"
-    r"|(?:we|this (?:web)?site|our (?:web)?site) uses? cookies|we use cookies"
-    r"|by (?:continuing to use|using) (?:this|our) (?:web)?site|accept (?:all )?cookies"
-    r"|(?:related|recommended|suggested) (?:articles|stories|posts|reading|content|links|videos)"
-    r"|you (?:may|might) (?:also )?(?:like|enjoy|be interested))",
-    re.I,
-)
-"""How a short boilerplate block starts."""
-_BOILERPLATE_HEADING = re.compile(
-    r"(?:related(?: articles| stories| posts| content| links| reading| coverage| topics)?"
-    r"|more on this (?:story|topic)|more from .{1,40}|(?:you|we think you) (?:may|might) also like"
-    r"|you (?:may|might) like|recommended(?: for you| reading| stories| articles)?"
-    r"|most (?:read|popular|viewed|shared)"
-    r"|share(?: this(?: article| story| post| page)?)?|share your story|like this"
-    r"|(?:sign up for |subscribe to )?(?:our|the) newsletter|read more|advertisement)\s*:?",
-    re.I,
-)
-"""The whole text of a heading that introduces boilerplate (and the links under it)."""
-_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-_BLOCKS = _HEADINGS | {"p", "div", "section", "aside", "ul", "ol", "li", "dl", "table"}
-_BLOCKS |= {"blockquote", "figure", "header", "footer", "article"}
-_SHORT_BLOCK_WORDS = 60
-_MAX_SHARE = 0.35
-"""A rule may remove a block of at most this share of the article's words."""
 
 _TABLE_REACH = 3
 """How many levels above an element a `<table>` may be for it to count as part of the table."""
@@ -125,7 +80,6 @@ _TABLE_REACH = 3
 _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.I)
 _TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ", " / ")
 _ARTICLE_TYPES = re.compile(r"(?:\w*Article|BlogPosting|Report|WebPage)$")
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +120,17 @@ def extract_article(html: bytes | str, url: str, *, content_type: str | None = N
         page = lxml_html.document_fromstring(text.encode("utf-8", "replace"), parser=_parser())
         title, author, published = _metadata(page)
         _protect_table_cells(page)
+        second = _likely_parts(page, Document) if _small_enough(page) else None
         body_html = Document(page, url=url).summary(html_partial=True)
         article = lxml_html.fragment_fromstring(
             body_html.encode("utf-8", "replace"), create_parent="div", parser=_parser()
         )
-        _strip_boilerplate(article, title, url)
-        readable_words = _words(article, outside_links=True)
+        before = text_pairs(article)
+        strip_boilerplate(article, title, url)
+        other = _trafilatura(second, url) if second is not None else None
+        if other is not None and fill_gaps(article, other, url, seen=before):
+            strip_boilerplate(article, title, url)  # what came in passes the same filter
+        readable_words = count_words(article, outside_links=True)
         body = etree.tostring(article, encoding="unicode", method="html")
     except Exception as exc:
         # readability wraps its failures in `Unparseable`; lxml raises ParserError or ValueError
@@ -183,6 +142,62 @@ def extract_article(html: bytes | str, url: str, *, content_type: str | None = N
     return Extracted(
         title=title or clean_line(url), html=cleaned, author=author, published=published
     )
+
+
+def _small_enough(page: lxml_html.HtmlElement) -> bool:
+    """Whether trafilatura may read the page: its time grows faster than the page (nested
+    tables are quadratic: 200,000 of them took 45 s), so only trees within the sizes real
+    articles have get the second opinion. One pass, stopped at the first limit crossed."""
+    depth = elements = 0
+    for event, _ in etree.iterwalk(page, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        elements += 1
+        if depth > MAX_SECOND_DEPTH or elements > MAX_SECOND_ELEMENTS:
+            return False
+    return True
+
+
+def _likely_parts(page: lxml_html.HtmlElement, document: type) -> lxml_html.HtmlElement:
+    """A copy of the page without what readability rules out by class or id before it starts
+    (comments, sidebars, tweets, menus...). trafilatura reads this copy: its article should
+    fill what readability's later cleaning dropped, not bring back what both readability and
+    Readability.js decide against from the start."""
+    copied = copy.deepcopy(page)
+    try:
+        reader = document(copied)
+        reader.html = copied
+        reader.remove_unlikely_candidates()
+    except Exception:  # an internal step of the library; without it, the whole page is read
+        return copy.deepcopy(page)
+    return copied
+
+
+def _trafilatura(page: lxml_html.HtmlElement, url: str) -> lxml_html.HtmlElement | None:
+    """trafilatura's article as a tree of blocks, or None if it finds none (or fails)."""
+    try:
+        # Imported on first use: trafilatura and its dependencies take ~0.3 s to import.
+        import trafilatura
+
+        found = trafilatura.extract(
+            page,
+            url=url,
+            output_format="html",
+            include_comments=False,
+            include_tables=True,
+            include_images=True,
+            include_links=True,
+            include_formatting=True,
+        )
+        if not found:
+            return None
+        return lxml_html.document_fromstring(
+            found.encode("utf-8", "replace"), parser=_parser()
+        ).find("body")
+    except Exception:  # a second opinion that fails is no opinion: readability's stands
+        return None
 
 
 def _looks_binary(text: str) -> bool:
@@ -385,142 +400,9 @@ def _short_title(page: lxml_html.HtmlElement) -> str:
     element = page.find(".//title")
     title = _SPACE.sub(" ", element.text_content()).strip() if element is not None else ""
     cut = max(title.rfind(separator) for separator in _TITLE_SEPARATORS)
-    if cut > 0 and len(_WORD.findall(title[:cut])) >= 3:
+    if cut > 0 and len(WORD.findall(title[:cut])) >= 3:
         title = title[:cut].strip()
     if not title:
         heading = page.find(".//h1")
         title = heading.text_content() if heading is not None else ""
     return title
-
-
-# --- boilerplate ----------------------------------------------------------------------------
-
-
-def _strip_boilerplate(article: lxml_html.HtmlElement, title: str, url: str) -> None:
-    """Remove what extraction libraries leave inside an article's container; see the module
-    docstring for the rules and why each is limited to small blocks."""
-    for element in list(article.iter(*_ALWAYS_DROP)):
-        _drop(element)
-    _unlink_same_page(article, url)
-    limit = max(_words(article), 1) * _MAX_SHARE
-    stack = list(reversed(article))
-    while stack:
-        element = stack.pop()
-        if element.getparent() is None or not isinstance(element.tag, str):
-            continue  # removed with a section, or a comment
-        if _is_boilerplate(element, limit):
-            if element.tag in _HEADINGS or _is_heading_like(element):
-                _drop_section(element, article, limit)
-            else:
-                _drop(element)
-            continue
-        stack.extend(reversed(element))
-    _drop_title_heading(article, title)
-
-
-def _unlink_same_page(article: lxml_html.HtmlElement, url: str) -> None:
-    """Links back into the page itself become plain text: footnote marks and tables of contents
-    cannot scroll anywhere in a terminal, and each would take a number in the link list (148 of
-    Wikipedia's 445). readability also turns `javascript:` links into links to the page."""
-    page = urldefrag(url).url
-    for link in list(article.iter("a")):
-        try:
-            target = urldefrag(urljoin(url, (link.get("href") or "").strip())).url
-        except ValueError:  # an unparseable URL ("http://[::1") is left to the sanitizer
-            continue
-        if target == page:
-            link.drop_tag()
-
-
-def _is_boilerplate(element: lxml_html.HtmlElement, limit: float) -> bool:
-    if element.tag in _HEADINGS or _is_heading_like(element):
-        return _BOILERPLATE_HEADING.fullmatch(_text(element)) is not None
-    if element.tag not in _BLOCKS:
-        return False
-    words = _words(element)
-    if words > limit:
-        return False
-    attrs = f"{element.get('class', '')} {element.get('id', '')}".lower()
-    if element.tag == "figure":  # "fig--has-shares": a photo that can be shared is still a photo
-        attrs = ""
-    if any(_BOILERPLATE_CLASS.fullmatch(part) for part in _ATTR_SPLIT.split(attrs) if part):
-        return True
-    return words <= _SHORT_BLOCK_WORDS and _BOILERPLATE_TEXT.match(_text(element)) is not None
-
-
-def _is_heading_like(element: lxml_html.HtmlElement) -> bool:
-    """A short paragraph that is all bold, the way many sites mark up section headings."""
-    if element.tag not in ("p", "div") or len(element) != 1 or (element.text or "").strip():
-        return False
-    child = element[0]
-    return child.tag in ("strong", "b", "em") and not (child.tail or "").strip()
-
-
-def _drop_section(
-    heading: lxml_html.HtmlElement, article: lxml_html.HtmlElement, limit: float
-) -> None:
-    """Remove a boilerplate heading, and the whole block it opens if that block is small;
-    otherwise what follows it up to the next real content: link lists, and inline leftovers
-    ("Like Loading...") of a block the HTML parser had to split (readability can emit
-    `<p><h3>..</h3><span>..</span></p>`, which parses as an empty `<p>` and loose siblings)."""
-    parent = heading.getparent()
-    if (
-        parent is not None
-        and parent is not article
-        and parent.tag in _BLOCKS
-        and parent.tag not in _HEADINGS
-        and _first_child(parent) is heading
-        and _words(parent) <= limit
-    ):
-        _drop(parent)
-        return
-    follower = heading.getnext()
-    _drop(heading)
-    while follower is not None and follower.tag not in _HEADINGS:
-        following = follower.getnext()
-        text_words = _words(follower)
-        link_words = text_words - _words(follower, outside_links=True)
-        inline = follower.tag not in _BLOCKS and text_words <= _SHORT_BLOCK_WORDS
-        listing = follower.tag in ("ul", "ol") or link_words * 2 >= text_words
-        if text_words > limit or not (inline or listing):
-            break
-        _drop(follower)
-        follower = following
-
-
-def _drop_title_heading(article: lxml_html.HtmlElement, title: str) -> None:
-    """The header already shows the title: drop it if the article opens with it again."""
-    wanted = _SPACE.sub(" ", title).strip().casefold()
-    for element in article.iter():
-        if element is article or not isinstance(element.tag, str):
-            continue
-        if element.tag in _HEADINGS:
-            if _text(element).casefold() == wanted:
-                _drop(element)
-            return
-        if element.tag in ("p", "li", "pre", "table", "img", "blockquote"):
-            return
-
-
-def _first_child(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
-    for child in element:
-        if isinstance(child.tag, str):
-            return child if not (element.text or "").strip() else None
-    return None
-
-
-def _drop(element: lxml_html.HtmlElement) -> None:
-    """Remove an element but keep its tail text (which belongs to the parent)."""
-    if element.getparent() is not None:
-        element.drop_tree()
-
-
-def _text(element: lxml_html.HtmlElement) -> str:
-    return _SPACE.sub(" ", element.text_content()).strip()
-
-
-def _words(element: lxml_html.HtmlElement, *, outside_links: bool = False) -> int:
-    count = len(_WORD.findall(element.text_content()))
-    if outside_links:
-        count -= sum(len(_WORD.findall(link.text_content())) for link in element.iter("a"))
-    return count
