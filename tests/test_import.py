@@ -304,3 +304,33 @@ def test_opml_quirks_of_real_exports(tmp_path: Path) -> None:
     assert found.skipped == ["outline 'cmd': not a web feed (|~/bin/fetch.sh), not supported"]
     other = parse_opml(tmp_path / "b.xml", b'<?xml version="1.0"?><rss><channel/></rss>')
     assert other.problems == ["not an OPML document (no <opml> root)"]
+
+
+@pytest.mark.slow
+def test_import_newsboat_finds_its_files_in_the_home_directory(home: Home) -> None:
+    dotdir = home.home / ".newsboat"
+    dotdir.mkdir()
+    (dotdir / "urls").write_text("https://a.example/feed news\n")
+    build_cache(
+        dotdir / "cache.db", [("https://a.example/feed", "g", "https://a.example/1", 0, "", 0)]
+    )
+    home.write_config([])
+    done = home.run("import", "--newsboat")
+    assert done.returncode == 0, done.stderr
+    assert f"{dotdir / 'urls'}: newsboat urls, 1 feed" in done.stdout
+    assert "Stored 1 new entry" in done.stdout
+    assert [(s.url, s.tags) for s in load_config(home.config).feeds] == [
+        ("https://a.example/feed", ("news",))
+    ]
+    (home.root / "empty-home").mkdir()
+    done = home.run(
+        "import",
+        "--newsboat",
+        env=home.env(
+            HOME=str(home.root / "empty-home"),
+            NEWSTUI_CONFIG=str(home.config),
+            NEWSTUI_DATA_DIR=str(home.data_dir),
+        ),
+    )
+    assert done.returncode == 1
+    assert "no newsboat files found" in done.stderr

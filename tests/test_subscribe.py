@@ -126,3 +126,52 @@ def test_add_errors_are_one_line(http_server: HTTPServer, home: Home) -> None:
     assert "no feed found" in one_line(done.stderr)
     done = home.run("add", http_server.url("/"), "--pick", "1", "--all")
     assert done.returncode == 2
+
+
+class Answers:
+    """A person at the terminal answering each question in turn (what they read is kept)."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.questions: list[str] = []
+
+    def __call__(self, prompt: str) -> str:
+        self.questions.append(prompt)
+        return self.answers.pop(0)
+
+
+async def test_on_a_terminal_add_asks_which_feed_and_remove_asks_first(
+    http_server: HTTPServer, tmp_path: Path
+) -> None:
+    import io
+
+    from newstui.commands.subscribe import Terminal, add_command, remove_command
+
+    head = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/{name}.xml">'
+        for name in ("posts", "comments")
+    )
+    page = http_server.route("/", Response(200, HTML, f"<html><head>{head}</head></html>".encode()))
+    http_server.route("/posts.xml", Response(200, RSS_TYPE, rss("Posts", "p1")))
+    comments = http_server.route("/comments.xml", Response(200, RSS_TYPE, rss("Comments", "c1")))
+    config_path = tmp_path / "feeds.toml"
+    config_path.write_text("[settings]\nparse_workers = 1\n")
+    db = tmp_path / "newstui.db"
+    out = io.StringIO()
+    ask = Answers("2")
+    code = await add_command(
+        load_config(config_path), db, page, terminal=Terminal(out=out, err=out, ask=ask)
+    )
+    assert code == 0, out.getvalue()
+    assert ask.questions == ["Subscribe to which (1-2, a for all, Enter for none)? "]
+    assert [s.url for s in load_config(config_path).feeds] == [comments]
+    assert "Added Comments" in out.getvalue() and "1 entry" in out.getvalue()
+
+    no = Answers("n")
+    remove_command(load_config(config_path), db, "Comments", terminal=Terminal(out=out, ask=no))
+    assert no.questions == [f"Remove Comments ({comments})? [y/N] "]
+    assert len(load_config(config_path).feeds) == 1
+    remove_command(
+        load_config(config_path), db, "comm", terminal=Terminal(out=out, ask=Answers("y"))
+    )
+    assert load_config(config_path).feeds == ()
