@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from newstui.core.config import Config, normalize_url
+from newstui.core.config import Config
 from newstui.core.config_writer import FeedsFile
 from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
-from newstui.core.subscriptions import already_subscribed, match_feeds
+from newstui.core.subscriptions import already_subscribed, match_feeds, web_address
 from newstui.core.text import clean_line
 from newstui.core.timefmt import utc_now
 from newstui.feeds.discover import Candidate, discover
@@ -56,15 +56,6 @@ def _ask(prompt: str) -> str:
         return input(prompt)
     except EOFError:
         return ""
-
-
-def web_address(raw: str) -> str | None:
-    """`raw` as an http(s) URL; a bare `example.org/blog` means https."""
-    text = raw.strip()
-    if text and "://" not in text and not text.startswith("/"):
-        text = "https://" + text
-    url = normalize_url(text)
-    return url if url and url.startswith(("http://", "https://")) else None
 
 
 async def add_command(

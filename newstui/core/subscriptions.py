@@ -12,6 +12,20 @@ from newstui.core.config import normalize_url
 from newstui.core.models import FeedSpec
 
 
+def web_address(raw: str) -> str | None:
+    """`raw` as an http(s) URL; a bare `example.org/blog` means https."""
+    text = raw.strip()
+    if text and "://" not in text and not text.startswith("/"):
+        text = "https://" + text
+    url = normalize_url(text)
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Tags as typed in a dialog: comma-separated, spaces inside a tag kept."""
+    return tuple(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
+
+
 def url_key(url: str) -> str:
     """What two spellings of one feed address share: no scheme difference (http/https), no
     `www.`, no trailing slash, no fragment. For the "already subscribed" check only."""
