@@ -218,3 +218,28 @@ def test_refused_edits_leave_the_text_alone(config: Path, original: str) -> None
     with pytest.raises(ConfigWriteError, match="refused"):
         feeds.edit("https://beta.example.net/rss", title="two\nlines")
     assert feeds.text == original and not feeds.changed
+
+
+def test_many_feeds_in_one_edit(config: Path, original: str) -> None:
+    """An import adds all its feeds in one insertion and retags known ones in one pass."""
+    feeds = FeedsFile.open(config)
+    other = FeedSpec("https://other.example/feed")
+    feeds.add(NEW, other)
+    feeds.edit_all(
+        {
+            "https://blog.example.org/feed.xml": {"tags": ["blogs", "friends", "more"]},
+            "https://gamma.example.com/atom.xml": {"tags": ["g"]},
+        }
+    )
+    at = original.index(GAMMA_TAIL) + len(GAMMA_TAIL)
+    expected = (
+        original[:at]
+        .replace('tags = [ "blogs",   "friends" ]', 'tags = ["blogs", "friends", "more"]')
+        .replace(GAMMA_TAIL, 'tags = ["g"]\n' + GAMMA_TAIL)  # after the title, in key order
+        + NEW_BLOCK
+        + '\n[[feeds]]\nurl = "https://other.example/feed"\n'
+        + original[at:]
+    )
+    assert feeds.text == expected
+    with pytest.raises(ConfigWriteError, match="already in the file"):
+        feeds.add(FeedSpec("https://x.example/"), FeedSpec("https://x.example/"))

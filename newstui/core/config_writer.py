@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -95,26 +95,38 @@ class FeedsFile:
 
     # -- edits ----------------------------------------------------------------------------
 
-    def add(self, spec: FeedSpec) -> None:
-        """Append a `[[feeds]]` table for `spec` after the last feed (or at the end)."""
-        if self.find(spec.url):
-            raise ConfigWriteError(f"{self.target}: {spec.url} is already in the file")
+    def add(self, *specs: FeedSpec) -> None:
+        """Append a `[[feeds]]` table for each spec after the last feed (or at the end): one
+        edit however many (an import of thousands checks the file once)."""
+        known = {spec.url for spec in self.feeds}
+        for spec in specs:
+            if spec.url in known:
+                raise ConfigWriteError(f"{self.target}: {spec.url} is already in the file")
+            known.add(spec.url)
+        if not specs:
+            return
         blocks, inline = self._blocks()
         if inline is not None:
-            new = self._edit_inline(inline, lambda array: array.append(_inline_table(spec)))
+            new = self._edit_inline(
+                inline, lambda array: [array.append(_inline_table(spec)) for spec in specs]
+            )
         else:
             nl, text = self._newline, self.text
             indent, key_indent, literal = _style(text, blocks[-1]) if blocks else ("", "", False)
-            lines = [f"{indent}[[feeds]]"] + [
-                f"{key_indent}{key} = {_value(value, literal)}" for key, value in _fields(spec)
-            ]
-            body = nl.join(lines) + nl
+            bodies = []
+            for spec in specs:
+                lines = [f"{indent}[[feeds]]"] + [
+                    f"{key_indent}{key} = {_value(value, literal)}" for key, value in _fields(spec)
+                ]
+                bodies.append(nl + nl.join(lines) + nl)
             at = blocks[-1].end if blocks else len(text)
             head = text[:at]
             if head and not head.endswith("\n"):
                 head += nl
-            new = head + (nl if head else "") + body + text[at:]
-        self._accept(new, (*self.feeds, spec))
+            if not head:  # an empty file: no blank line above the first table
+                bodies[0] = bodies[0].removeprefix(nl)
+            new = head + "".join(bodies) + text[at:]
+        self._accept(new, (*self.feeds, *specs))
 
     def remove(self, url: str) -> FeedSpec:
         """Delete the feed's table (and one blank line beside it); returns what it said."""
@@ -143,27 +155,44 @@ class FeedsFile:
     ) -> None:
         """Change a feed's title, tags or full_text in place; None, () or False remove the key.
         Only the changed keys' text is replaced; a new key goes on its own line."""
-        spec = self._known(url)
-        index = self.feeds.index(spec)
         changes: dict[str, object] = {}
         if not isinstance(title, _Keep):
-            changes["title"] = (title or "").strip() or None
+            changes["title"] = title
         if not isinstance(tags, _Keep):
-            changes["tags"] = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+            changes["tags"] = tags
         if not isinstance(full_text, _Keep):
             changes["full_text"] = full_text
-        expected = dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
-        if expected == spec:
+        self.edit_all({url: changes})
+
+    def edit_all(self, changes: Mapping[str, Mapping[str, object]]) -> None:
+        """`edit` for many feeds in one go: {url: {"title": ..., "tags": ...}}."""
+        feeds = list(self.feeds)
+        index_of = {spec.url: i for i, spec in enumerate(feeds)}
+        planned: dict[int, dict[str, object]] = {}
+        for url, change in changes.items():
+            if url not in index_of:
+                raise ConfigWriteError(f"{self.target}: no feed {url}")
+            index = index_of[url]
+            clean = _clean_changes(change)
+            expected = dataclasses.replace(feeds[index], **clean)  # type: ignore[arg-type]
+            if expected != feeds[index]:
+                feeds[index] = expected
+                planned[index] = clean
+        if not planned:
             return
         blocks, inline = self._blocks()
         if inline is not None:
-            new = self._edit_inline(
-                inline, lambda array: array.__setitem__(index, _inline_table(expected))
-            )
+
+            def change_all(array: object) -> None:
+                for index in planned:
+                    array[index] = _inline_table(feeds[index])  # type: ignore[index]
+
+            new = self._edit_inline(inline, change_all)
         else:
-            new = _edit_block(self.text, blocks[index], changes, self._newline)
-        feeds = list(self.feeds)
-        feeds[index] = expected
+            new = self.text
+            # From the last table backwards: earlier offsets stay valid.
+            for index in sorted(planned, key=lambda i: blocks[i].start, reverse=True):
+                new = _edit_block(new, blocks[index], planned[index], self._newline)
         self._accept(new, tuple(feeds))
 
     # -- saving ---------------------------------------------------------------------------
@@ -384,6 +413,21 @@ def _edit_block(text: str, block: _Block, changes: dict[str, object], nl: str) -
     for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
+
+
+def _clean_changes(change: Mapping[str, object]) -> dict[str, object]:
+    clean: dict[str, object] = {}
+    for key, value in change.items():
+        if key == "title":
+            clean[key] = (str(value or "")).strip() or None
+        elif key == "tags":
+            tags = value if isinstance(value, list | tuple) else ()
+            clean[key] = tuple(dict.fromkeys(str(t).strip() for t in tags if str(t).strip()))
+        elif key == "full_text":
+            clean[key] = bool(value)
+        else:
+            raise ValueError(f"cannot edit {key!r}")
+    return clean
 
 
 def _plain(value: object) -> object:
