@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.config import load_config
+from newstui.core.config import TOP_LEVEL_KEYS, load_config
 from newstui.feeds.newsboat import newsboat_files, parse_urls
+from newstui.feeds.newsboat_query import translate
 from newstui.feeds.opml import parse_opml
 from tests.support.httpserver import HTTPServer, Response
 from tests.test_cli import RSS_TYPE, Home
@@ -243,8 +244,8 @@ def test_newsboat_urls_lines(tmp_path: Path) -> None:
         ("https://a.example/feed", "My title", ("tag1", "tag two"), False),
         ("https://b.example/", None, ("tag1",), True),
     ]
-    assert found.skipped[0].startswith("line 5: query feed 'Unread'")
-    assert found.skipped[1].startswith("line 6: filter: feeds are not supported")
+    assert found.views == [("line 5", "Unread", 'unread = "yes"')]
+    assert found.skipped[0].startswith("line 6: filter: feeds are not supported")
     assert [p.split(":")[0] for p in found.problems] == ["line 7", "line 8", "line 9"]
 
 
@@ -334,3 +335,42 @@ def test_import_newsboat_finds_its_files_in_the_home_directory(home: Home) -> No
     )
     assert done.returncode == 1
     assert "no newsboat files found" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("newsboat", "newstui"),
+    [
+        ('unread = "yes"', "is:unread"),
+        ('unread = "yes" and tags # "tech"', "is:unread tag:tech"),
+        ('(tags # "a" or tags # "b") and flags # "s"', "(tag:a OR tag:b) is:bookmarked"),
+        ('title =~ "rust" and age < 7', "title:rust newer:7d"),
+        ('feedtitle =~ "Hacker News" and unread != "yes"', 'feed:"Hacker News" is:read'),
+        ('tags !# "ads"', "-tag:ads"),
+        ('title =~ "^Rust.*[0-9]"', None),  # a regular expression: no exact equivalent
+        ('title = "Exactly"', None),  # equality is not a word match
+        ('rssurl =~ "x"', None),
+        ('unread = "yes" and', None),
+    ],
+)
+def test_newsboat_queries_become_search_queries(newsboat: str, newstui: str | None) -> None:
+    assert translate(newsboat) == newstui
+
+
+@pytest.mark.slow
+def test_query_feeds_become_saved_views_or_are_listed(home: Home) -> None:
+    urls = home.root / "urls"
+    urls.write_text(
+        '"query:Fresh tech:unread = \\"yes\\" and tags # \\"tech\\""\n'
+        '"query:Odd:title =~ \\"^a.*b$\\""\n'
+    )
+    home.write_config([])
+    done = home.run("import", str(urls))
+    assert done.returncode == 0, done.stderr
+    assert "skipped: line 2: query feed 'Odd': no newstui query says the same" in done.stdout
+    if "views" in TOP_LEVEL_KEYS:
+        assert "added saved view 'Fresh tech': is:unread tag:tech" in done.stdout
+        assert home.config.read_text().endswith(
+            '\n[[views]]\nname = "Fresh tech"\nquery = "is:unread tag:tech"\n'
+        )
+    else:
+        assert "query feed 'Fresh tech' (no saved views in this newstui)" in done.stdout

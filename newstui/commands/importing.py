@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newstui.commands.subscribe import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Terminal
-from newstui.core.config import Config
+from newstui.core.config import TOP_LEVEL_KEYS, Config
 from newstui.core.config_writer import FeedsFile
 from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec
@@ -23,6 +23,7 @@ from newstui.core.subscriptions import url_key
 from newstui.core.timefmt import utc_now
 from newstui.feeds.imports import MAX_LIST_BYTES, ImportedFeed, file_kind, read_list
 from newstui.feeds.newsboat import cache_entries, cache_feeds, newsboat_files
+from newstui.feeds.newsboat_query import translate
 from newstui.feeds.opml import ExportFeed, to_opml
 from newstui.store import ImportedEntry, Store, read_newsboat_cache
 
@@ -31,6 +32,8 @@ from newstui.store import ImportedEntry, Store, read_newsboat_cache
 class _Plan:
     feeds: dict[str, ImportedFeed] = field(default_factory=dict)
     entries: dict[str, list[ImportedEntry]] = field(default_factory=dict)
+    views: list[tuple[str, str]] = field(default_factory=list)
+    """Saved views to add: (name, newstui query)."""
     own: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """The feeds' own titles and site URLs from newsboat's cache."""
     failed_files: int = 0
@@ -74,10 +77,12 @@ def import_command(
         return EXIT_FAILURE
     feeds_file = FeedsFile.open(config.path)
     added, tagged, known_urls = _apply_feeds(feeds_file, plan, term)
+    views = _apply_views(feeds_file, plan, term, dry_run)
     prefix = "Would add" if dry_run else "Added"
     term.say(
         f"{prefix} {_count(added, 'feed')}; {_count(known_urls, 'feed')} already subscribed"
         + (f" ({tagged} gaining tags)" if tagged else "")
+        + (f"; {views} saved view{'s' if views != 1 else ''}" if views else "")
         + "."
     )
     if feeds_file.changed and not dry_run:
@@ -136,6 +141,14 @@ def _read(path: Path, plan: _Plan, term: Terminal) -> None:
         term.say(f"  problem: {line}")
     for line in listed.skipped:
         term.say(f"  skipped: {line}")
+    for where, name, expression in listed.views:
+        query = translate(expression)
+        if query is None:
+            term.say(f"  skipped: {where}: query feed {name!r}: no newstui query says the same")
+        elif "views" not in TOP_LEVEL_KEYS:
+            term.say(f"  skipped: {where}: query feed {name!r} (no saved views in this newstui)")
+        else:
+            plan.views.append((name, query))
 
 
 def _apply_feeds(feeds_file: FeedsFile, plan: _Plan, term: Terminal) -> tuple[int, int, int]:
@@ -171,6 +184,20 @@ def _apply_feeds(feeds_file: FeedsFile, plan: _Plan, term: Terminal) -> tuple[in
     feeds_file.add(*new_specs)
     feeds_file.edit_all(retag)
     return len(new_specs), len(retag), known_count
+
+
+def _apply_views(feeds_file: FeedsFile, plan: _Plan, term: Terminal, dry_run: bool) -> int:
+    """newsboat's query feeds as `[[views]]`; one whose name is taken is left alone."""
+    taken = {view.name.casefold() for view in getattr(feeds_file.config, "views", ())}
+    added = 0
+    for name, query in plan.views:
+        if name.casefold() in taken:
+            continue
+        taken.add(name.casefold())
+        feeds_file.add_view(name, query)
+        term.say(f"  {'would add' if dry_run else 'added'} saved view {name!r}: {query}")
+        added += 1
+    return added
 
 
 def _import_entries(plan: _Plan, db_path: Path, dry_run: bool, term: Terminal) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -29,9 +29,17 @@ from newstui.core.atomic_file import atomic_write, locked
 from newstui.core.config import Config, parse_config
 from newstui.core.errors import ConfigError, ConfigWriteError
 from newstui.core.models import FeedSpec
+from newstui.core.toml_blocks import (
+    FEEDS,
+    Block,
+    blank_lines_after,
+    blank_lines_before,
+    feed_blocks,
+    line_end,
+    line_start,
+    style,
+)
 from newstui.core.tomlpos import Statement, statements
-
-_FEEDS: Final = ("feeds",)
 
 
 class _Keep:
@@ -39,17 +47,6 @@ class _Keep:
 
 
 KEEP: Final = _Keep()
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Block:
-    """Where one `[[feeds]]` table sits in the text."""
-
-    start: int
-    """Start of the header's line."""
-    end: int
-    """Just past its last line: keys, their comments, comment lines right after them."""
-    keys: dict[str, Statement]
 
 
 class FeedsFile:
@@ -112,7 +109,7 @@ class FeedsFile:
             )
         else:
             nl, text = self._newline, self.text
-            indent, key_indent, literal = _style(text, blocks[-1]) if blocks else ("", "", False)
+            indent, key_indent, literal = style(text, blocks[-1]) if blocks else ("", "", False)
             bodies = []
             for spec in specs:
                 lines = [f"{indent}[[feeds]]"] + [
@@ -139,8 +136,8 @@ class FeedsFile:
             # One blank-line separator goes with the table: the one before it (where `add`
             # puts one), or after it when the table opens the file.
             text, block = self.text, blocks[index]
-            start = _blank_lines_before(text, block.start)
-            end = _blank_lines_after(text, block.end) if block.start == 0 else block.end
+            start = blank_lines_before(text, block.start)
+            end = blank_lines_after(text, block.end) if block.start == 0 else block.end
             new = text[:start] + text[end:]
         self._accept(new, tuple(s for s in self.feeds if s.url != url))
         return spec
@@ -194,6 +191,17 @@ class FeedsFile:
             for index in sorted(planned, key=lambda i: blocks[i].start, reverse=True):
                 new = _edit_block(new, blocks[index], planned[index], self._newline)
         self._accept(new, tuple(feeds))
+
+    def add_view(self, name: str, query: str) -> None:
+        """Append a `[[views]]` table (a saved search) after the last one, or at the end."""
+        text, nl = self.text, self._newline
+        blocks = list(feed_blocks(text, statements(text), ("views",)))
+        at = blocks[-1].end if blocks else len(text)
+        head = text[:at]
+        if head and not head.endswith("\n"):
+            head += nl
+        body = nl.join(["[[views]]", f"name = {_value(name)}", f"query = {_value(query)}"])
+        self._accept(head + (nl if head else "") + body + nl + text[at:], self.feeds)
 
     # -- saving ---------------------------------------------------------------------------
 
@@ -268,14 +276,14 @@ class FeedsFile:
             )
         self.text, self.config = new, config
 
-    def _blocks(self) -> tuple[list[_Block], Statement | None]:
+    def _blocks(self) -> tuple[list[Block], Statement | None]:
         """The `[[feeds]]` tables in order, or the `feeds = [...]` statement when the file
         writes its feeds as one inline array."""
         found = statements(self.text)
-        inline = next((s for s in found if s.kind == "key" and s.table + s.names == _FEEDS), None)
+        inline = next((s for s in found if s.kind == "key" and s.table + s.names == FEEDS), None)
         if inline is not None:
             return [], inline
-        return list(_feed_blocks(self.text, found)), None
+        return list(feed_blocks(self.text, found)), None
 
     def _edit_inline(self, statement: Statement, change: object) -> str:
         """Apply `change(array)` to the text of a `feeds = [...]` statement via tomlkit."""
@@ -290,52 +298,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def _feed_blocks(text: str, found: list[Statement]) -> Iterator[_Block]:
-    headers = [i for i, s in enumerate(found) if s.kind != "key"]
-    for position, i in enumerate(headers):
-        header = found[i]
-        if header.kind != "array" or header.names != _FEEDS:
-            continue
-        stop = headers[position + 1] if position + 1 < len(headers) else len(found)
-        keys = {s.names[0]: s for s in found[i + 1 : stop] if len(s.names) == 1}
-        last = found[stop - 1].end if stop - 1 > i else header.end
-        end = _line_end(text, last)
-        limit = _line_start(text, found[stop].start) if stop < len(found) else len(text)
-        # Comment lines right after the keys belong to the table (`# full_text = true`),
-        # unless they sit right on the next header, which they then describe.
-        cursor = end
-        while cursor < limit and text[cursor : _line_end(text, cursor)].lstrip().startswith("#"):
-            cursor = _line_end(text, cursor)
-        if cursor >= limit and stop < len(found):
-            cursor = end
-        yield _Block(_line_start(text, header.start), cursor, keys)
-
-
-def _line_start(text: str, offset: int) -> int:
-    return text.rfind("\n", 0, offset) + 1
-
-
-def _line_end(text: str, offset: int) -> int:
-    """Offset just past the newline ending the line at `offset` (or the text's end)."""
-    newline = text.find("\n", offset)
-    return len(text) if newline < 0 else newline + 1
-
-
-def _blank_lines_after(text: str, offset: int) -> int:
-    while offset < len(text) and not text[offset : _line_end(text, offset)].strip():
-        offset = _line_end(text, offset)
-    return offset
-
-
-def _blank_lines_before(text: str, offset: int) -> int:
-    while offset > 0:
-        start = _line_start(text, offset - 1)
-        if text[start:offset].strip():
-            break
-        offset = start
-    return offset
 
 
 def _fields(spec: FeedSpec) -> list[tuple[str, object]]:
@@ -368,27 +330,14 @@ def _inline_table(spec: FeedSpec) -> object:
     return table
 
 
-def _style(text: str, block: _Block) -> tuple[str, str, bool]:
-    """The last table's header indent, key indent and whether its URL is a 'literal' string,
-    so a new table looks like its neighbours."""
-    header = text[block.start : _line_end(text, block.start)]
-    indent = header[: len(header) - len(header.lstrip())]
-    url = block.keys.get("url")
-    if url is None:
-        return indent, indent, False
-    key_line = text[_line_start(text, url.start) : url.start]
-    value = text[url.start : url.end].split("=", 1)[1].lstrip()
-    return indent, key_line if not key_line.strip() else indent, value.startswith("'")
-
-
 _ORDER = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text")
 
 
-def _edit_block(text: str, block: _Block, changes: dict[str, object], nl: str) -> str:
+def _edit_block(text: str, block: Block, changes: dict[str, object], nl: str) -> str:
     """Replace, delete or add the changed keys of one table, from the end backwards so the
     earlier offsets stay valid."""
     edits: list[tuple[int, int, str]] = []
-    _, key_indent, _ = _style(text, block)
+    _, key_indent, _ = style(text, block)
     for key, value in changes.items():
         present = block.keys.get(key)
         if present is not None:
@@ -397,15 +346,15 @@ def _edit_block(text: str, block: _Block, changes: dict[str, object], nl: str) -
             old_value = assignment[equals:].lstrip()
             value_start = present.start + len(assignment) - len(old_value)
             if value in (None, (), False):
-                start = _line_start(text, present.start)
-                edits.append((start, _line_end(text, present.end), ""))
+                start = line_start(text, present.start)
+                edits.append((start, line_end(text, present.end), ""))
             else:
                 rendered = _value(_plain(value), old_value.startswith("'"))
                 edits.append((value_start, present.end, rendered))
         elif value not in (None, (), False):
             earlier = [block.keys[k] for k in _ORDER[: _ORDER.index(key)] if k in block.keys]
             anchor = max((s.end for s in earlier), default=None)
-            at = _line_end(text, anchor) if anchor is not None else block.end
+            at = line_end(text, anchor) if anchor is not None else block.end
             line = f"{key_indent}{key} = {_value(_plain(value))}{nl}"
             if at == len(text) and not text.endswith("\n"):
                 line = nl + line.removesuffix(nl)

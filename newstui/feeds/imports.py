@@ -38,6 +38,8 @@ class ImportList:
     """Broken or duplicate entries, skipped: `line 7: not an http(s) URL: 'gopher://x'`."""
     skipped: list[str] = field(default_factory=list)
     """Entries newstui cannot take (newsboat's exec:, filter:, query: feeds)."""
+    views: list[tuple[str, str, str]] = field(default_factory=list)
+    """newsboat's query feeds: (where, name, newsboat filter expression)."""
 
     _places: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
 

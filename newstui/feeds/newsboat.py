@@ -1,8 +1,9 @@
 """Moving in from newsboat: its `urls` file and the entries of its `cache.db`.
 
 `urls` lines are `URL tag "tag with spaces" "~Custom title" ...`; tags starting with `!` hide a
-feed in newsboat (imported all the same, and noted); `query:`, `exec:` and `filter:` lines are
-newsboat features newstui does not have, so they are listed as skipped.
+feed in newsboat (imported all the same, and noted); `query:` feeds become saved views
+(`[[views]]`) when their filter has a newstui query (`newstui.feeds.newsboat_query`), else they
+are listed as skipped, as are `exec:` and `filter:` lines (newsboat features newstui lacks).
 
 The entries of `cache.db` keep their identity: newstui's `guid` for an entry is the feed's guid,
 else its link (`newstui.feeds.parse`). newsboat stores the feed's guid too, but for entries
@@ -49,10 +50,8 @@ def parse_urls(path: Path, text: str) -> ImportList:
         target, tags = words[0], words[1:]
         lowered = target.lower()
         if lowered.startswith("query:"):
-            name = target.split(":", 2)[1] if target.count(":") >= 2 else target[6:]
-            found.skipped.append(
-                f"{where}: query feed {clean_line(name)!r} (saved searches: not in newstui yet)"
-            )
+            _, name, expression = [*target.split(":", 2), "", ""][:3]
+            found.views.append((where, clean_line(name, limit=200), expression))
             continue
         if lowered.startswith(_UNSUPPORTED):
             kind = lowered.split(":", 1)[0]
