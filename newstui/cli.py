@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--full-text", action="store_true", help="fetch each new article's page (reader mode)"
     )
+    add.add_argument(
+        "--local",
+        action="store_true",
+        help="with [sync]: keep the feed in feeds.toml, fetched here, not on the sync server",
+    )
     choice = add.add_mutually_exclusive_group()
     choice.add_argument(
         "--pick", metavar="N", type=int, help="when the page has several feeds, take the Nth"
@@ -229,6 +234,7 @@ def _subscribe(args: argparse.Namespace, config: Config, db_path: Path) -> int:
             full_text=args.full_text,
             pick=args.pick,
             take_all=args.all,
+            local=args.local,
         )
     )
 

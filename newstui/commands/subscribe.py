@@ -69,8 +69,10 @@ async def add_command(
     pick: int | None = None,
     take_all: bool = False,
     terminal: Terminal | None = None,
+    local: bool = False,
 ) -> int:
-    """Subscribe to the feed at (or behind) `address`."""
+    """Subscribe to the feed at (or behind) `address`: on the sync server when feeds.toml has
+    a `[sync]` table (unless `local`), else in feeds.toml."""
     term = terminal or Terminal.default()
     url = web_address(address)
     if url is None:
@@ -93,6 +95,10 @@ async def add_command(
     chosen = _choose(list(found.feeds), found.how, pick, take_all, term)
     if isinstance(chosen, int):
         return chosen
+    if config.sync is not None and not local:
+        from newstui.commands.sync import add_on_server
+
+        return await add_on_server(config, db_path, [c.url for c in chosen], tags, term)
     specs: list[FeedSpec] = []
     for candidate in chosen:
         known = already_subscribed(feeds_file.feeds, [candidate.url, candidate.final_url], moved)

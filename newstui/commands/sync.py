@@ -11,14 +11,24 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from newstui.core.config import Config
-from newstui.core.errors import ConfigError
+from newstui.core.errors import ConfigError, SyncError
 from newstui.core.timefmt import utc_now
-from newstui.feeds.sync import StoreThread, SyncReport, sync_once
+from newstui.feeds.sync import (
+    StoreThread,
+    SyncReport,
+    make_backend,
+    read_credentials,
+    sync_once,
+)
 from newstui.store import Store
+
+if TYPE_CHECKING:
+    from newstui.commands.subscribe import Terminal
 
 JSON_FORMAT_VERSION = 1
 
@@ -77,3 +87,33 @@ def summary(report: SyncReport) -> str:
 
 def _count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
+
+
+async def add_on_server(
+    config: Config, db_path: Path, urls: Sequence[str], tags: Sequence[str], term: Terminal
+) -> int:
+    """`newstui add` with `[sync]`: subscribe on the server (the first tag as its category),
+    then sync, so the feed and its entries are here at once. feeds.toml is not changed."""
+    assert config.sync is not None
+    try:
+        credentials = await asyncio.to_thread(read_credentials, config.sync)
+        client, backend = make_backend(config.sync, credentials)
+        try:
+            await backend.check()
+            feeds = [await backend.subscribe(url, tags[0] if tags else None) for url in urls]
+        finally:
+            await client.aclose()
+    except SyncError as error:
+        return term.fail(f"sync server: {error.message}")
+    report = await run_sync(config, db_path)
+    with Store(db_path) as store:
+        counts = {feed.url: feed.total for feed in store.feeds()}
+    for feed in feeds:
+        entries = counts.get(feed.url, 0)
+        term.say(
+            f"Subscribed on the sync server ({config.sync.url}): {feed.title} ({feed.url}):"
+            f" {entries} {'entry' if entries == 1 else 'entries'}."
+        )
+    if report.error is not None:
+        return term.fail(f"sync: {report.error}")
+    return 0

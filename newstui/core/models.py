@@ -179,3 +179,5 @@ class FeedState:
     failures: int = 0
     next_due_at: datetime | None = None
     moved_to: str | None = None
+    from_server: bool = False
+    """The sync server fetches this feed; newstui pulls its entries from there, never polls it."""

@@ -461,8 +461,17 @@ async def api_call(
     """
     try:
         async with asyncio.timeout(deadline):
+            data: dict[str, str | list[str]] | None = None
+            if isinstance(form, list):  # repeated fields (i=1&i=2): httpx wants lists
+                data = {}
+                for key, value in form:
+                    previous = data.setdefault(key, [])
+                    assert isinstance(previous, list)
+                    previous.append(value)
+            elif form is not None:
+                data = dict(form)
             request = client.build_request(
-                method, path, params=params, json=json_body, data=form, headers=headers
+                method, path, params=params, json=json_body, data=data, headers=headers
             )
             response = await client.send(request, stream=True)
             try:

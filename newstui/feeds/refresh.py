@@ -38,12 +38,16 @@ def plan_refresh(
     *,
     force: bool = False,
 ) -> list[FeedSpec]:
-    """The feeds to fetch now: those due, or all of them when `force` (an explicit refresh)."""
+    """The feeds to fetch now: those due, or all of them when `force` (an explicit refresh).
+
+    Never a feed the sync server fetches (`FeedState.from_server`): its entries come from the
+    server (newstui.feeds.sync), and polling the site as well would only duplicate the work."""
+    local = [spec for spec in specs if not (spec.url in states and states[spec.url].from_server)]
     if force:
-        return list(specs)
+        return local
     return [
         spec
-        for spec in specs
+        for spec in local
         if schedule.is_due(states[spec.url].next_due_at if spec.url in states else None, now)
     ]
 

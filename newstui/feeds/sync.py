@@ -59,7 +59,12 @@ class Backend(Protocol):
 
     async def subscriptions(self) -> list[RemoteFeed]: ...
 
-    def entries(self, since: datetime | None) -> AsyncIterator[list[RemoteEntry]]: ...
+    def entries(
+        self, since: datetime | None, known: frozenset[str] = frozenset()
+    ) -> AsyncIterator[list[RemoteEntry]]:
+        """Pages of entries: all of them when `since` is None, else those changed since.
+        `known`: the remote ids the store has (a backend that lists ids skips those)."""
+        ...
 
     async def push(self, marks: Sequence[PendingMark]) -> PushResult: ...
 
@@ -205,7 +210,9 @@ class Syncer:
         cursor_text = await self._db(lambda store: store.sync_value("cursor"))
         cursor = datetime.fromisoformat(cursor_text) if cursor_text else None
         newest = cursor
-        async for page in self._backend.entries(cursor - CURSOR_OVERLAP if cursor else None):
+        known = frozenset(await self._db(lambda store: store.remote_entry_ids()))
+        since = cursor - CURSOR_OVERLAP if cursor else None
+        async for page in self._backend.entries(since, known):
             report.pulled += len(page)
             by_feed: dict[str, list[RemoteEntry]] = {}
             for entry in page:
@@ -227,6 +234,10 @@ class Syncer:
         if newest is not None:
             await self._db(lambda store, n=newest: _set_cursor(store, n))
 
+        states = getattr(self._backend, "states", None)
+        if states is not None and known:
+            await self._apply_states(states, report)
+
         marks = await self._db(lambda store: store.pending_marks())
         for start in range(0, len(marks), PUSH_CHUNK):
             result = await self._backend.push(marks[start : start + PUSH_CHUNK])
@@ -234,6 +245,21 @@ class Syncer:
             await self._db(lambda store, d=done: store.clear_pending(d))
             report.pushed += len(result.acknowledged)
             report.dropped += len(result.dropped)
+
+
+    async def _apply_states(
+        self, states: Callable[[], Awaitable[tuple[set[str], set[str]]]], report: SyncReport
+    ) -> None:
+        """For servers that list unread and starred ids instead of changes (Google Reader): a
+        difference found is dated at the last sync, so a mark made here since then wins."""
+        unread, starred = await states()
+        last = await self._db(lambda store: store.sync_value("last_sync_at"))
+        dated = datetime.fromisoformat(last) if last else self._clock()
+        known = await self._db(lambda store: store.remote_entry_ids())
+        changes = [(rid, rid not in unread, rid in starred, dated) for rid in known]
+        result = await self._db(lambda store: store.apply_server_state(changes))
+        report.marks_applied += result.marks_applied
+        report.conflicts_kept += result.marks_kept
 
 
 def _set_cursor(store: Store, moment: datetime) -> None:

@@ -189,10 +189,11 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
                 failures=row["failures"],
                 next_due_at=from_epoch(row["next_due_at"]),
                 moved_to=row["moved_to"],
+                from_server=row["origin"] == "server",
             )
             for row in self._query(
-                "SELECT url, etag, last_modified, body_hash, failures, next_due_at, moved_to"
-                " FROM feeds WHERE hidden = 0"
+                "SELECT url, etag, last_modified, body_hash, failures, next_due_at, moved_to,"
+                " origin FROM feeds WHERE hidden = 0"
             )
         }
 

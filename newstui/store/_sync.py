@@ -173,7 +173,9 @@ class SyncMixin:
                         mine = pending.get((entry_id, field))
                         if mine is not None:
                             if mine[1] >= server_ms:
-                                kept += 1  # ours is later: it will be pushed
+                                # Ours is later: it will be pushed. A conflict only when the
+                                # server says otherwise.
+                                kept += mine[0] != server_value
                                 continue
                             db.execute(
                                 "DELETE FROM pending_marks WHERE entry = ? AND field = ?",
@@ -229,7 +231,7 @@ class SyncMixin:
                         mine = pending.get((entry_id, field))
                         if mine is not None:
                             if mine[1] >= server_ms:
-                                kept += 1
+                                kept += mine[0] != value
                                 continue
                             db.execute(
                                 "DELETE FROM pending_marks WHERE entry = ? AND field = ?",
@@ -243,6 +245,11 @@ class SyncMixin:
                             )
                             applied += 1
         return ServerMarks(marks_applied=applied, marks_kept=kept)
+
+    def remote_entry_ids(self) -> list[str]:
+        """The server's ids of every entry matched to it."""
+        return [row[0] for row in self._query(
+            "SELECT remote_id FROM entries WHERE remote_id IS NOT NULL")]  # fmt: skip
 
     # -- pending marks ----------------------------------------------------------------------
 

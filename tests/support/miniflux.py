@@ -290,3 +290,16 @@ class MinifluxServer:
             f" VALUES ({int(created['id'])}, '{token}', 'newstui tests')"
         )
         return User(int(created["id"]), username, password, token)
+
+    def enable_greader(self, user: User) -> tuple[str, str]:
+        """Turn on the user's Google Reader API (`/reader/api/0`); returns its login. Miniflux
+        keeps that password bcrypt-hashed; PostgreSQL's pgcrypto makes the same kind of hash."""
+        login, password = f"gr-{user.username}", secrets.token_urlsafe(12)
+        self.sql("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+        self.sql(
+            "UPDATE integrations SET googlereader_enabled = true,"
+            f" googlereader_username = '{login}',"
+            f" googlereader_password = crypt('{password}', gen_salt('bf'))"
+            f" WHERE user_id = {user.id}"
+        )
+        return login, password

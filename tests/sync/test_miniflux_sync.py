@@ -246,9 +246,9 @@ def test_the_server_going_away_mid_sync_loses_nothing(
     pages = 0
     original = miniflux.MinifluxBackend.entries
 
-    async def entries_then_die(self, since: datetime | None):  # type: ignore[no-untyped-def]
+    async def entries_then_die(self, since: datetime | None, known=frozenset()):
         nonlocal pages
-        async for page in original(self, since):
+        async for page in original(self, since, known):
             pages += 1
             yield page
             if pages == 1:

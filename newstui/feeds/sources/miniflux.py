@@ -118,7 +118,9 @@ class MinifluxBackend:
             )
         return out
 
-    async def entries(self, since: datetime | None) -> AsyncIterator[list[RemoteEntry]]:
+    async def entries(
+        self, since: datetime | None, known: frozenset[str] = frozenset()
+    ) -> AsyncIterator[list[RemoteEntry]]:
         """Pages of entries (oldest id first): all of them when `since` is None, else those
         changed (or, before 2.0.49, published) after it."""
         # Both statuses named: without a status filter Miniflux also lists "removed" entries.

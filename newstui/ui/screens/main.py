@@ -29,6 +29,7 @@ from newstui.ui.bindings import MAIN_BINDINGS
 from newstui.ui.screens.articles import ArticlePresenter
 from newstui.ui.screens.marks import Marks
 from newstui.ui.screens.refreshing import RefreshController, failure_text
+from newstui.ui.screens.syncing import SyncController
 from newstui.ui.widgets import Pane
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
@@ -53,6 +54,7 @@ class MainScreen(Screen[None]):
         self.queries = ViewQueries(store, show_read=config.settings.show_read)
         self.db_path = db_path
         self.refresher = RefreshController(self, config, db_path, clock)
+        self.syncer = SyncController(self, config, db_path, clock) if config.sync else None
         self.feeds: dict[str, Feed] = {}
         self.marks = Marks(store, clock)
         self._first_frame_shown = False
@@ -95,6 +97,8 @@ class MainScreen(Screen[None]):
             self.refresher.start(force=False)
         if settings.auto_refresh:
             self.set_interval(60, lambda: self.refresher.start(force=False, quiet=True))
+        if self.syncer is not None:
+            self._start_syncing(self.syncer)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A background job failed: say so (workers don't stop the app, nor stay silent)."""
@@ -163,6 +167,25 @@ class MainScreen(Screen[None]):
             self.notify(message.stopped, severity="error", markup=False, timeout=10)
         self._in_background(self._after_refresh(message.errors))
 
+    # -- sync reports (from SyncController) -------------------------------------------------
+
+    def _start_syncing(self, syncer: SyncController) -> None:
+        last = self.store.sync_value("last_sync_at")
+        syncer.last_sync = datetime.fromisoformat(last) if last else None
+        syncer.last_error = self.store.sync_value("last_error")
+        self.status_update()
+        syncer.start()
+        interval = syncer.settings.interval.total_seconds()
+        self.set_interval(interval, syncer.start)
+
+    @on(SyncController.Started)
+    def _sync_started(self) -> None:
+        self.status_update()
+
+    @on(SyncController.Finished)
+    def _sync_finished(self) -> None:
+        self._in_background(self.reload_in_background())
+
     def _in_background(self, reload: Coroutine[None, None, None]) -> None:
         self.run_worker(reload, group="reload", exclusive=True, exit_on_error=False)
 
@@ -174,7 +197,11 @@ class MainScreen(Screen[None]):
             self.notify(text, severity="warning", markup=False, timeout=6)
 
     def status_update(self, activity: str | None = None) -> None:
-        self.status.show(unread=sum(f.unread for f in self.feeds.values()), activity=activity)
+        # The waiting count is one COUNT over a table of the changes not yet pushed: cheap.
+        sync = self.syncer.text(self.store.pending_count()) if self.syncer else None
+        self.status.show(
+            unread=sum(f.unread for f in self.feeds.values()), activity=activity, sync=sync
+        )
 
     def select_view(self, view: View) -> None:
         """Show `view` in the headline list and highlight it in the feed list."""
@@ -413,6 +440,8 @@ class MainScreen(Screen[None]):
 
     def action_refresh_all(self) -> None:
         self.refresher.start(force=True)
+        if self.syncer is not None:
+            self.syncer.start()
 
     def action_help(self) -> None:
         from newstui.ui.screens.help import HelpScreen

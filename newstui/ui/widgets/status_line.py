@@ -12,13 +12,21 @@ class StatusLine(Static):
         self.unread = 0
         self.activity = ""
         """What is going on ("Refreshing 3/40", "Last refresh 14:05")."""
+        self.sync = ""
+        """How syncing with the server goes ("Synced 14:05 · 3 waiting"); empty without one."""
 
-    def show(self, *, unread: int | None = None, activity: str | None = None) -> None:
-        """Change either part; the other is kept."""
+    def show(
+        self, *, unread: int | None = None, activity: str | None = None, sync: str | None = None
+    ) -> None:
+        """Change any part; the others are kept."""
         self.unread = self.unread if unread is None else unread
         self.activity = self.activity if activity is None else activity
+        self.sync = self.sync if sync is None else sync
         text = Text(" newstui ", style="bold")
         text.append(f" {self.unread} unread ")
         if self.activity:
             text.append(f" · {self.activity}")
+        if self.sync:
+            failed = self.sync.startswith("Sync failed")
+            text.append(f" · {self.sync}", style="red" if failed else "")
         self.update(text, layout=False)  # one fixed line: no screen re-layout

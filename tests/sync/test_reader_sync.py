@@ -1,0 +1,78 @@
+"""The reader and sync: a sync on start and on R, in the background; the status line says how
+it went and how many marks wait; keys never wait for the server (a hanging one included)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from types import MappingProxyType
+
+from newstui.core.config import Config, Settings, SyncSettings
+from newstui.store import Store
+from newstui.ui.app import NewsApp
+from newstui.ui.screens.main import MainScreen
+from tests.support.httpserver import HTTPServer, hang
+from tests.support.miniflux import MinifluxServer, User
+from tests.sync.conftest import Site, server_entries, subscribe
+
+
+def app_for(tmp_path: Path, sync: SyncSettings) -> tuple[NewsApp, Store]:
+    config = Config(
+        path=tmp_path / "feeds.toml",
+        feeds=(),
+        settings=Settings(refresh_on_start=False, auto_refresh=False, parse_workers=1),
+        keymap=MappingProxyType({}),
+        sync=sync,
+    )
+    db = tmp_path / "newstui.db"
+    store = Store(db)
+    return NewsApp(config, store, db), store
+
+
+async def until(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_reader_syncs_on_start_and_on_R(
+    mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path
+) -> None:
+    subscribe(mf_server, mf_user, site.feed([(f"g{i}", f"Story {i}") for i in range(3)]))
+    app, store = app_for(tmp_path, SyncSettings("miniflux", mf_server.url, token=mf_user.token))
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await until(lambda: screen.status.sync.startswith("Synced"))
+        await until(lambda: len(screen.entry_list.ids) == 3)
+        screen.entry_list.focus()
+        await pilot.press("m")  # toggle read: recorded here at once, pushed later
+        await until(lambda: "1 waiting" in screen.status.sync)
+        await pilot.press("R")
+        await until(lambda: screen.status.sync.startswith("Synced") and
+                    "waiting" not in screen.status.sync)
+        read = [e for e in server_entries(mf_server, mf_user).values() if e["status"] == "read"]
+        assert len(read) == 1
+    store.close()
+
+
+async def test_keys_do_not_wait_for_a_hanging_server(tmp_path: Path) -> None:
+    server = HTTPServer()
+    server.route("/v1/me", hang())
+    app, store = app_for(tmp_path, SyncSettings("miniflux", server.url(""), token="t"))
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            await until(lambda: screen.status.sync.startswith("Syncing"))
+            started = time.monotonic()
+            await pilot.press("question_mark")  # the help screen opens while the sync hangs
+            await until(lambda: not isinstance(app.screen, MainScreen), timeout=2)
+            assert time.monotonic() - started < 1.0
+            await pilot.press("escape")
+            assert screen.syncer is not None and screen.syncer.running
+    finally:
+        store.close()
+        server.close()
