@@ -149,8 +149,12 @@ def test_feeds_toml_does_not_hide_server_feeds(tmp_path: Path) -> None:
     feeds = {f.url: f for f in store.feeds()}
     assert set(feeds) == {LOCAL_FEED, SERVER_FEED}
     assert feeds[SERVER_FEED].tags == ("News",)
-    # Unsubscribed on the server and not in feeds.toml: hidden (marks kept), not deleted.
+    # Unsubscribed on the server and not in feeds.toml: hidden (marks kept), not deleted, and
+    # its marks no longer wait for a server that does not have it.
+    store.set_read([store.entries()[0].id], True, now=T0)
+    assert store.pending_count() == 1
     store.save_server_feeds([], local_urls=[], now=T0)
+    assert store.pending_count() == 0
     assert {f.url for f in store.feeds()} == {LOCAL_FEED}
     assert SERVER_FEED in {f.url for f in store.feeds(include_hidden=True)}
 

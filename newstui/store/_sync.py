@@ -128,6 +128,12 @@ class SyncMixin:
                     (SERVER_POSITION, url),
                 )
                 db.execute("UPDATE entries SET remote_id = NULL WHERE feed_url = ?", (url,))
+                # Its marks have nowhere to go now: they stay here, as for any local feed.
+                db.execute(
+                    "DELETE FROM pending_marks WHERE entry IN"
+                    " (SELECT id FROM entries WHERE feed_url = ?)",
+                    (url,),
+                )
         return gone
 
     # -- entries ----------------------------------------------------------------------------

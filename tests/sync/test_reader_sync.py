@@ -67,12 +67,12 @@ async def test_keys_do_not_wait_for_a_hanging_server(tmp_path: Path) -> None:
             screen = app.screen
             assert isinstance(screen, MainScreen)
             await until(lambda: screen.status.sync.startswith("Syncing"))
-            started = time.monotonic()
-            await pilot.press("question_mark")  # the help screen opens while the sync hangs
-            await until(lambda: not isinstance(app.screen, MainScreen), timeout=2)
-            assert time.monotonic() - started < 1.0
-            await pilot.press("escape")
+            # The help screen opens while the sync waits for a server that never answers (it
+            # would give up only after two minutes): the key did not wait for it.
+            await pilot.press("question_mark")
+            await until(lambda: not isinstance(app.screen, MainScreen), timeout=10)
             assert screen.syncer is not None and screen.syncer.running
+            await pilot.press("escape")
     finally:
         store.close()
         server.close()

@@ -15,6 +15,7 @@ No httpx here: requests go through `newstui.feeds.fetch.api_call`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
@@ -133,15 +134,19 @@ class MinifluxBackend:
             params.append((key, int(since.timestamp())))
         after = 0
         while True:
-            page = await self._json(
+            answer = await self._call(
                 "GET", "/v1/entries", params=[*params, ("after_entry_id", after)]
             )
-            items = (page.get("entries") or []) if isinstance(page, dict) else []
-            if not items:
+            if answer.status != 200:
+                raise SyncError("server", f"the sync server answered HTTP {answer.status}")
+            # A page is megabytes of JSON: decoded on a thread, so the reader's event loop
+            # (keys, drawing) gets the interpreter between the decoder's turns.
+            entries, count, last = await asyncio.to_thread(_page, answer.body)
+            if not count:
                 return
-            yield [_entry(item) for item in items]
-            after = max(int(item["id"]) for item in items)
-            if len(items) < PAGE:
+            yield entries
+            after = last
+            if count < PAGE:
                 return
 
     async def push(self, marks: Sequence[PendingMark]) -> PushResult:
@@ -244,6 +249,18 @@ class MinifluxBackend:
                 return int(category["id"])
         created = await self._json("POST", "/v1/categories", json_body={"title": title})
         return int(created["id"])
+
+
+def _page(body: bytes) -> tuple[list[RemoteEntry], int, int]:
+    """A page of `/v1/entries`: its entries, how many there were, the highest id."""
+    try:
+        page = json.loads(body)
+    except ValueError:
+        raise SyncError("protocol", "the sync server sent no JSON for /v1/entries") from None
+    items = (page.get("entries") or []) if isinstance(page, dict) else []
+    if not items:
+        return [], 0, 0
+    return [_entry(item) for item in items], len(items), max(int(i["id"]) for i in items)
 
 
 def _message(answer: ApiAnswer) -> str:
