@@ -1,8 +1,11 @@
-"""The refresh benchmark: `newstui refresh` against newsboat on the same loopback feed server.
+"""The refresh benchmark: `newstui refresh` against newsboat and the network floor.
 
 Starts the shared tools' `feedserver.py` (`--feedserver`; not in this repository) on a free
-loopback port with N generated feeds x M items (500 x 50 = 69 MB by default) and, for each
-client, runs three timed scenarios:
+loopback port with N generated feeds x M items (500 x 50 = 69 MB by default; `--feeds 2000
+--scenarios cold` is the 2,000-feed case) and runs three clients on it: newstui, newsboat 2.21,
+and `httpx_floor.py`, a bare httpx fetch of the same URLs with newstui's concurrency that keeps
+the validators (the floor a Python client built on httpx cannot go below). For each client,
+three timed scenarios:
 
 * cold        an empty store/cache: every feed is a 200 that is parsed and stored;
 * all-304     warm, nothing changed: every feed should be a conditional request answered 304;
@@ -43,9 +46,17 @@ finally reaped by it. It reports:
   the processes sharing them), the memory the refresh really costs;
 * main max RSS: ru_maxrss of the main process alone (os.wait4).
 
+Then start-up (`--startup-runs`, 5): each client on a one-feed list served by a tiny server in
+this process, which notes when the request arrives: spawn → first request, and the whole run;
+for newstui also `refresh` right after a refresh (nothing due, no request: the cron case).
+
+Targets (issue 15): cold <= 0.4x newsboat (<= 0.3x at 2,000 feeds), all-304 <= 1.3x the httpx
+floor, 10 % changed <= 0.2x newsboat, newstui's tree RSS < 150 MB in every scenario.
+
     .venv/bin/python bench/refresh_bench.py                         # 500 x 50, 3 runs
     .venv/bin/python bench/refresh_bench.py --feeds 50 --runs 1     # quick smoke test
-    .venv/bin/python bench/refresh_bench.py --only newstui
+    .venv/bin/python bench/refresh_bench.py --only newstui,httpx
+    .venv/bin/python bench/refresh_bench.py --feeds 2000 --scenarios cold
 
 Results go to bench/results/refresh-<feeds>x<items>-<time>.json (raw runs + medians); the
 Markdown table is printed on stdout.
@@ -71,6 +82,7 @@ import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -80,7 +92,7 @@ FEEDSERVER = REPO.parent / "shared" / "tools" / "feedserver.py"
 """The default `--feedserver`: the shared tools folder beside the checkout."""
 DEFAULT_PYTHON = REPO / ".venv" / "bin" / "python"
 
-CLIENTS = ("newstui", "newsboat")
+CLIENTS = ("newstui", "newsboat", "httpx")
 SCENARIOS = ("cold", "second", "all304", "changed")
 SCENARIO_LABEL = {
     "cold": "cold (empty store)",
@@ -88,9 +100,14 @@ SCENARIO_LABEL = {
     "all304": "warm, nothing changed (all 304)",
     "changed": "warm, {pct}% of feeds changed",
 }
-TARGET_COLD = 0.5  # newstui cold wall <= 0.5 x newsboat's
-TARGET_304 = 0.2  # newstui all-304 wall <= 0.2 x newsboat's
-TARGET_MEMORY_MB = 150.0  # newstui peak tree RSS
+# The targets of issue 15, as (scenario, reference client, largest newstui/reference wall).
+TARGET_COLD = 0.4  # cold, 500 feeds: newstui wall <= 0.4 x newsboat's
+TARGET_COLD_2000 = 0.3  # cold, 2,000 feeds and more: <= 0.3 x newsboat's
+TARGET_304 = 1.3  # all-304: newstui wall <= 1.3 x the bare httpx fetch of the same requests
+TARGET_CHANGED = 0.2  # 10 % changed: newstui wall <= 0.2 x newsboat's
+TARGET_MEMORY_MB = 150.0  # newstui peak tree RSS, every scenario
+
+NEWSTUI_CONCURRENCY = 12  # newstui's default `concurrency` setting, given to the httpx floor
 
 PR_SET_CHILD_SUBREAPER = 36
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -197,6 +214,7 @@ def _measure(out: str, interval_ms: float, stdout: str, stderr: str, cmd: list[s
     load = os.getloadavg()[0]
     with open(stdout, "wb") as out_file, open(stderr, "wb") as err_file:
         busy = _busy_seconds()
+        spawned = time.monotonic()  # system-wide clock: compared with the start-up server's
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file)
         tree.add(proc.pid)
@@ -234,6 +252,7 @@ def _measure(out: str, interval_ms: float, stdout: str, stderr: str, cmd: list[s
         "cmd": cmd,
         "returncode": os.waitstatus_to_exitcode(status),
         "wall_s": wall,
+        "spawned_monotonic": spawned,
         "tree_wall_s": tree_wall,
         "cpu_s": children.ru_utime + children.ru_stime,
         "cpu_user_s": children.ru_utime,
@@ -434,6 +453,159 @@ class Newsboat(Client):
         return problem
 
 
+class HttpxFloor(Client):
+    """`httpx_floor.py`: the same URLs fetched by bare httpx with newstui's concurrency,
+    validators kept between runs (so its warm runs send the same conditional requests)."""
+
+    name = "httpx"
+
+    def __init__(self, work: Path, base: str, feeds: int, python: str, concurrency: int) -> None:
+        super().__init__(work, base, feeds)
+        self.python = python
+        self.concurrency = concurrency
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "urls").write_text("".join(f"{url}\n" for url in self.urls))
+
+    def command(self, warm: bool) -> list[str]:
+        cmd = [self.python, str(HERE / "httpx_floor.py"), "--urls", str(self.work / "urls")]
+        return [*cmd, "--state", str(self.work / "data" / "validators.json"),
+                "--concurrency", str(self.concurrency)]  # fmt: skip
+
+    def check(self, result: dict) -> str | None:
+        problem = super().check(result)
+        if problem:
+            return problem
+        if f"fetched {len(self.urls)}:" not in result["stdout_tail"]:
+            return f"unexpected output: {result['stdout_tail']!r}"
+        return None
+
+
+# ------------------------------------------------------------------------------------------
+# Start-up: a one-feed list, timed to the first request
+# ------------------------------------------------------------------------------------------
+
+_TINY_FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>t</title>'
+    b"<link>http://127.0.0.1/</link><description>d</description><item><title>one</title>"
+    b"<link>http://127.0.0.1/1</link><guid>1</guid>"
+    b"<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>\n"
+)
+
+
+class StartupServer:
+    """A loopback server of one tiny feed (ETag "1"; 304 to a matching If-None-Match) that
+    notes when each request arrives, on the clock `_measure` notes the spawn on."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        arrivals = self.arrivals = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                arrivals.append(time.monotonic())
+                if self.headers.get("If-None-Match") == '"1"':
+                    self.send_response(304)
+                    self.send_header("ETag", '"1"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("ETag", '"1"')
+                self.send_header("Last-Modified", "Mon, 02 Nov 2026 10:00:00 GMT")
+                self.send_header("Content-Length", str(len(_TINY_FEED)))
+                self.end_headers()
+                self.wfile.write(_TINY_FEED)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        import threading
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def measure_startup(
+    made: dict, clients: list[str], opts: argparse.Namespace, base: str, arrivals: list[float]
+) -> dict[str, dict]:
+    """Per client, `--startup-runs` runs on a one-feed list after two untimed ones: the time
+    from spawning the command to its first request, and the whole run. newstui also without
+    `--all` right after a refresh: nothing is due, no request (the cron case)."""
+    variants = [(name, True) for name in clients]
+    if "newstui" in clients:
+        variants.append(("newstui", False))
+    out: dict[str, dict] = {}
+    for name, warm in variants:
+        client = made[name](base)
+        client.fresh()
+        label = name if warm else "newstui (nothing due)"
+        runs = []
+        for run in range(-2, opts.startup_runs):
+            wait_for_quiet(opts.quiet_cores, min(opts.quiet_timeout, 10))
+            arrivals.clear()
+            result = measure(
+                client.command(warm=warm or run < 0),
+                log_dir=opts.log_dir,
+                tag=f"startup-{label.split()[0]}-{'due' if warm else 'idle'}-{run}",
+                interval_ms=opts.interval_ms,
+                env=client.env,
+                cwd=client.work,
+            )
+            if result["returncode"] != 0:
+                print(f"  !! start-up {label}: {result['stderr_tail']}", file=sys.stderr)
+            if run < 0:
+                continue
+            first = arrivals[0] - result["spawned_monotonic"] if arrivals else None
+            runs.append(
+                {
+                    "first_request_ms": first * 1000 if first is not None else None,
+                    "wall_ms": result["wall_s"] * 1000,
+                    "cpu_ms": result["cpu_s"] * 1000,
+                    "requests": len(arrivals),
+                    "peak_tree_rss_mb": result["peak_tree_rss_mb"],
+                }
+            )
+        firsts = [r["first_request_ms"] for r in runs if r["first_request_ms"] is not None]
+        out[label] = {
+            "first_request_ms": statistics.median(firsts) if firsts else None,
+            "wall_ms": statistics.median(r["wall_ms"] for r in runs),
+            "cpu_ms": statistics.median(r["cpu_ms"] for r in runs),
+            "requests": statistics.median(r["requests"] for r in runs),
+            "peak_tree_rss_mb": statistics.median(r["peak_tree_rss_mb"] for r in runs),
+            "runs": runs,
+        }
+        print(
+            f"  start-up {label:<22} first request {out[label]['first_request_ms'] or 0:6.0f} ms"
+            f"  whole run {out[label]['wall_ms']:6.0f} ms",
+            file=sys.stderr,
+            flush=True,
+        )
+    return out
+
+
+def startup_table(startup: dict[str, dict]) -> str:
+    lines = [
+        "| one feed | spawn → first request ms | whole run ms | CPU ms | requests | tree RSS MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, m in startup.items():
+        first = f"{m['first_request_ms']:.0f}" if m["first_request_ms"] is not None else "—"
+        lines.append(
+            f"| {label} | {first} | {m['wall_ms']:.0f} | {m['cpu_ms']:.0f} "
+            f"| {m['requests']:g} | {m['peak_tree_rss_mb']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------------------------------
 # The benchmark
 # ------------------------------------------------------------------------------------------
@@ -445,7 +617,7 @@ def run_client(
     server.get("/reset")
     client.fresh()
     results: dict[str, dict] = {}
-    for scenario in SCENARIOS:
+    for scenario in opts.scenarios:
         if scenario == "changed":
             server.get("/bump?feeds=" + ",".join(map(str, changed)))
         quiet = wait_for_quiet(opts.quiet_cores, opts.quiet_timeout)
@@ -498,12 +670,12 @@ def medians(runs: list[dict]) -> dict:
     return out
 
 
-def table(summary: dict, clients: list[str], pct: int) -> str:
+def table(summary: dict, clients: list[str], pct: int, scenarios: list[str]) -> str:
     head = "| scenario | client | wall s | CPU s | peak tree RSS MB | peak tree PSS MB "
     head += "| main max RSS MB "
     head += "| requests | 200 | 304 | conditional | server CPU s | other CPU s |"
     lines = [head, "|" + "---|" * 13]
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         for name in clients:
             m = summary[name][scenario]
             label = SCENARIO_LABEL[scenario].format(pct=pct)
@@ -517,34 +689,37 @@ def table(summary: dict, clients: list[str], pct: int) -> str:
     return "\n".join(lines)
 
 
-def targets(summary: dict) -> tuple[str, dict]:
+def targets(summary: dict, feeds: int, pct: int) -> tuple[str, dict]:
+    """Issue 15's verdicts: each timed scenario against its reference client, and memory."""
     ours = summary.get("newstui")
-    theirs = summary.get("newsboat")
+    cold_target = TARGET_COLD_2000 if feeds >= 2000 else TARGET_COLD
+    checks = (
+        ("cold", "newsboat", cold_target),
+        ("all304", "httpx", TARGET_304),
+        ("all304", "newsboat", None),
+        ("changed", "newsboat", TARGET_CHANGED),
+    )
     lines, verdicts = [], {}
-    if ours and theirs:
-        for scenario, target in (("cold", TARGET_COLD), ("all304", TARGET_304)):
-            wall = ours[scenario]["wall_s"] / theirs[scenario]["wall_s"]
-            best = ours[scenario]["best_wall_s"] / theirs[scenario]["best_wall_s"]
-            cpu = ours[scenario]["cpu_s"] / theirs[scenario]["cpu_s"]
-            ok = wall <= target
-            verdicts[scenario] = {
-                "wall_ratio": wall,
-                "best_wall_ratio": best,
-                "cpu_ratio": cpu,
-                "target": target,
-                "ok": ok,
-            }
-            lines.append(
-                f"- {SCENARIO_LABEL[scenario]}: newstui/newsboat wall = {wall:.2f}x "
-                f"(target <= {target}x) **{'met' if ok else 'MISSED'}**; best-of-runs "
-                f"{best:.2f}x; CPU ratio {cpu:.2f}x"
-            )
-        changed = ours["changed"]["wall_s"] / theirs["changed"]["wall_s"]
-        verdicts["changed"] = {"wall_ratio": changed}
-        lines.append(f"- 10% changed: newstui/newsboat wall = {changed:.2f}x (no target)")
+    for scenario, reference, target in checks:
+        theirs = summary.get(reference)
+        if not ours or not theirs or scenario not in ours:
+            continue
+        wall = ours[scenario]["wall_s"] / theirs[scenario]["wall_s"]
+        best = ours[scenario]["best_wall_s"] / theirs[scenario]["best_wall_s"]
+        cpu = ours[scenario]["cpu_s"] / theirs[scenario]["cpu_s"]
+        verdict = {"wall_ratio": wall, "best_wall_ratio": best, "cpu_ratio": cpu}
+        text = (
+            f"- {SCENARIO_LABEL[scenario].format(pct=pct)}: newstui/{reference} wall = {wall:.2f}x"
+        )
+        if target is not None:
+            verdict |= {"target": target, "ok": wall <= target}
+            text += f" (target <= {target}x) **{'met' if wall <= target else 'MISSED'}**"
+        text += f"; best-of-runs {best:.2f}x; CPU ratio {cpu:.2f}x"
+        verdicts[f"{scenario}/{reference}"] = verdict
+        lines.append(text)
     if ours:
-        peak = max(ours[s]["peak_tree_rss_mb"] for s in SCENARIOS)
-        pss = max(ours[s]["peak_tree_pss_mb"] for s in SCENARIOS)
+        peak = max(m["peak_tree_rss_mb"] for m in ours.values())
+        pss = max(m["peak_tree_pss_mb"] for m in ours.values())
         ok = peak < TARGET_MEMORY_MB
         verdicts["memory"] = {
             "peak_tree_rss_mb": peak,
@@ -596,12 +771,40 @@ def environment(opts: argparse.Namespace, server: FeedServer) -> dict:
     }
 
 
+def _names(allowed: tuple[str, ...]):
+    def parse(text: str) -> list[str]:
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in allowed]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(f"choose from {','.join(allowed)}")
+        return [name for name in allowed if name in names]  # in the canonical order
+
+    return parse
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=500, help="generated feeds (default 500)")
     parser.add_argument("--items", type=int, default=50, help="items per feed (default 50)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions (3); medians are reported")
-    parser.add_argument("--only", choices=CLIENTS, help="benchmark one client only")
+    parser.add_argument(
+        "--only",
+        type=_names(CLIENTS),
+        help=f"comma-separated clients to benchmark (default all: {','.join(CLIENTS)})",
+    )
+    parser.add_argument(
+        "--scenarios",
+        type=_names(SCENARIOS),
+        default=list(SCENARIOS),
+        help="comma-separated scenarios, always the first ones of "
+        f"{','.join(SCENARIOS)} (e.g. cold for the 2,000-feed case)",
+    )
+    parser.add_argument(
+        "--startup-runs",
+        type=int,
+        default=5,
+        help="start-up measurements per client on a one-feed list (5; 0 = skip)",
+    )
     parser.add_argument("--changed", type=float, default=0.1, help="fraction bumped (0.1)")
     parser.add_argument("--format", choices=("rss", "atom", "mixed"), default="rss")
     parser.add_argument("--threads", type=int, default=8, help="newsboat reload-threads (8)")
@@ -636,7 +839,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    clients = [opts.only] if opts.only else list(CLIENTS)
+    clients = opts.only or list(CLIENTS)
+    if opts.scenarios != list(SCENARIOS[: len(opts.scenarios)]):
+        raise SystemExit(f"--scenarios must be the first of {','.join(SCENARIOS)}")
     if "newsboat" in clients and not shutil.which(opts.newsboat):
         raise SystemExit("newsboat not found (apt-get install newsboat) -- or use --only newstui")
     if not opts.feedserver.is_file():
@@ -662,15 +867,23 @@ def main(argv: list[str] | None = None) -> int:
                 dirs_exist_ok=True,
             )
             code_before["newstui_digest"] = code_state(snapshot)["newstui_digest"]
+            # Bytecode, as `pip install` writes it: without it (and this machine sets
+            # PYTHONDONTWRITEBYTECODE) every run would compile every module it imports.
+            subprocess.run(
+                [opts.python, "-m", "compileall", "-q", str(snapshot / "newstui")], check=True
+            )
         made = {
-            "newstui": lambda: Newstui(
-                work / "newstui", server.base, opts.feeds, opts.python, snapshot
+            "newstui": lambda sub, base, feeds: Newstui(
+                work / sub, base, feeds, opts.python, snapshot
             ),
-            "newsboat": lambda: Newsboat(
-                work / "newsboat", server.base, opts.feeds, opts.newsboat, opts.threads
+            "newsboat": lambda sub, base, feeds: Newsboat(
+                work / sub, base, feeds, opts.newsboat, opts.threads
+            ),
+            "httpx": lambda sub, base, feeds: HttpxFloor(
+                work / sub, base, feeds, opts.python, NEWSTUI_CONCURRENCY
             ),
         }
-        instances = {name: made[name]() for name in clients}
+        instances = {name: made[name](name, server.base, opts.feeds) for name in clients}
         if "newstui" in instances:
             probe = [opts.python, "-c", "import newstui; print(newstui.__file__)"]
             imported = subprocess.run(
@@ -694,12 +907,24 @@ def main(argv: list[str] | None = None) -> int:
                 raw[name].append(
                     run_client(instances[name], server, run=run, changed=changed, opts=opts)
                 )
+        startup: dict[str, dict] = {}
+        if opts.startup_runs > 0:
+            tiny = StartupServer()
+            try:
+                one_feed = {
+                    name: partial(make, f"startup-{name}", feeds=1) for name, make in made.items()
+                }
+                startup = measure_startup(one_feed, clients, opts, tiny.base, tiny.arrivals)
+            finally:
+                tiny.close()
         env = environment(opts, server)
         env["code"], env["tree_after"] = code_before, code_state()
     finally:
         server.close()
-    summary = {name: {s: medians([r[s] for r in raw[name]]) for s in SCENARIOS} for name in clients}
-    verdict_text, verdicts = targets(summary)
+    summary = {
+        name: {s: medians([r[s] for r in raw[name]]) for s in opts.scenarios} for name in clients
+    }
+    verdict_text, verdicts = targets(summary, opts.feeds, pct)
     title = f"{opts.feeds} feeds x {opts.items} items, median of {opts.runs} run(s)"
     code = env["code"]
     report = f"### Refresh benchmark: {title}\n\n"
@@ -707,7 +932,9 @@ def main(argv: list[str] | None = None) -> int:
     report += " plus uncommitted changes" if code["git_status_newstui"] else ""
     report += "" if opts.live else f" (snapshot {code['newstui_digest']})"
     report += f", {env['newsboat'][0] if env['newsboat'] else 'newsboat ?'}, {env['cpus']} CPUs\n\n"
-    report += f"{table(summary, clients, pct)}\n\n{verdict_text}\n"
+    report += f"{table(summary, clients, pct, opts.scenarios)}\n\n{verdict_text}\n"
+    if startup:
+        report += f"\nStart-up, median of {opts.startup_runs}:\n\n{startup_table(startup)}\n"
     if opts.live and code["newstui_digest"] != env["tree_after"]["newstui_digest"]:
         report += (
             "\n**Warning: newstui's source changed while the benchmark ran "
@@ -725,6 +952,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summary,
         "targets": verdicts,
         "runs": raw,
+        "startup": startup,
         "report": report,
     }
     path.write_text(json.dumps(document, indent=1))
