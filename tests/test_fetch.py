@@ -28,6 +28,7 @@ from newstui.feeds.fetch import (
     make_client,
 )
 from tests.support.httpserver import (
+    HTTPServer,
     Request,
     Response,
     cut_off,
@@ -163,6 +164,21 @@ async def test_304_by_etag(http_server, client):
     assert result == NotModified(headers=result.headers)
     assert result.headers["etag"] == ETAG
     assert http_server.requests_to("/feed.xml")[0].headers["if-none-match"] == ETAG
+
+
+async def test_304s_keep_the_connection_for_the_next_feed(client):
+    """An all-304 refresh of feeds on one host must not open a connection (and, for https,
+    do a TLS handshake) per feed: the 304's empty body has to be read for the connection to
+    go back to the pool."""
+    server = HTTPServer(keep_alive=True)
+    try:
+        urls = [server.route(f"/{i}.xml", conditional) for i in range(3)]
+        results = [await fetch_feed(client, url, etag=ETAG) for url in urls]
+    finally:
+        server.close()
+
+    assert all(isinstance(result, NotModified) for result in results)
+    assert server.connections == 1
 
 
 async def test_304_by_last_modified(http_server, client):

@@ -261,6 +261,9 @@ async def _get(
         response_headers = dict(response.headers.items())
         status = response.status_code
         if status == 304:
+            # Read the (empty) body: a response left unread closes its connection, and an
+            # all-304 refresh of one host's feeds would connect (and shake hands) per feed.
+            await response.aread()
             return NotModified(response_headers)
         if not 200 <= status < 300:
             return FetchFailed("http-status", _status_message(status), status, response_headers)

@@ -141,6 +141,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     timeout = 5  # a stuck client must not pin a server thread forever
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.owner.count_connection()
+
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         request = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
@@ -164,6 +168,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _KeepAliveHandler(_Handler):
+    """HTTP/1.1: the connection stays open for the next request, as real feed hosts do."""
+
+    protocol_version = "HTTP/1.1"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     owner: HTTPServer
@@ -173,14 +183,20 @@ class _Server(ThreadingHTTPServer):
 
 
 class HTTPServer:
-    """Runs on 127.0.0.1 in a background thread until `close()`."""
+    """Runs on 127.0.0.1 in a background thread until `close()`.
 
-    def __init__(self) -> None:
+    `keep_alive`: answer HTTP/1.1 and keep connections open (only for plain `Response`
+    routes: a misbehaving route ends its answer by closing the connection).
+    """
+
+    def __init__(self, *, keep_alive: bool = False) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
+        self.connections = 0
+        """TCP connections accepted so far."""
         self.stop = threading.Event()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _KeepAliveHandler if keep_alive else _Handler)
         self._server.owner = self
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(
@@ -199,6 +215,10 @@ class HTTPServer:
     def record(self, request: Request) -> None:
         with self._lock:
             self.requests.append(request)
+
+    def count_connection(self) -> None:
+        with self._lock:
+            self.connections += 1
 
     def requests_to(self, path: str) -> list[Request]:
         with self._lock:
