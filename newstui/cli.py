@@ -142,6 +142,11 @@ def _main(argv: Sequence[str] | None) -> int:
     # without a handler Python prints them to stderr, over the TUI or into `newstui read`'s
     # output. newstui reports every failure itself, as a value or a one-line message.
     logging.getLogger().addHandler(logging.NullHandler())
+    # httpx imports its command-line tool whenever click is installed, and with it click,
+    # pygments and rich's syntax highlighter (~25 ms of every `newstui refresh` before the
+    # first request); a None entry makes that optional import fail as httpx expects when
+    # click is missing. httpx itself is imported later, by the refresh machinery.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     try:
         config = load_config(paths.config_file(args.config, os.environ))
         db_path = _database(args.data_dir)

@@ -140,6 +140,21 @@ def test_removed_feed_is_hidden_and_comes_back_with_its_state(store: Store) -> N
     assert back.title == "Back" and back.total == 1 and back.unread == 0
 
 
+def test_display_titles_match_the_feed_list(tmp_path: Path) -> None:
+    """`newstui refresh` names feeds by these without counting entries: the user's title,
+    else the feed's own; a feed with neither (never fetched) is left out."""
+    named, fetched, fresh = (f"https://example.org/{name}.xml" for name in ("n", "f", "x"))
+    with Store(tmp_path / "t.db") as db:
+        db.sync_feeds([FeedSpec(named, title="Mine"), FeedSpec(fetched), FeedSpec(fresh)], now=NOW)
+        save(db, parsed(entry("a"), title="Their own"), url=named)
+        save(db, parsed(entry("a"), title="Their own"), url=fetched)
+
+        titles = db.display_titles()
+        listed = {feed.url: feed.title for feed in db.feeds() if feed.title != feed.url}
+
+    assert titles == listed == {named: "Mine", fetched: "Their own"}
+
+
 def test_failure_keeps_entries_and_counts_failures(store: Store) -> None:
     save(store, parsed(entry("a")))
     later = NOW + timedelta(hours=1)

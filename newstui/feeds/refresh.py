@@ -23,7 +23,6 @@ from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
 from newstui.core.timefmt import utc_now
 from newstui.feeds import schedule
 from newstui.feeds.fetch import make_client
-from newstui.feeds.fulltext import fetch_new_pages
 from newstui.feeds.parse_pool import ParsePool
 from newstui.feeds.sources import EntrySource, RefreshContext
 from newstui.feeds.sources.http import HttpFeeds
@@ -134,6 +133,9 @@ class Refresher:
             yield update
         full_text_feeds = [spec for spec in todo if spec.full_text]
         if full_text_feeds:
+            # Imported only when needed: reader mode pulls in lxml and the extractor.
+            from newstui.feeds.fulltext import fetch_new_pages
+
             await fetch_new_pages(self.context, full_text_feeds, since=started)
         if self._settings.retention_days:
             cutoff = self._clock() - timedelta(days=self._settings.retention_days)

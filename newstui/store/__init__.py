@@ -178,6 +178,16 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
                 [(*row, epoch(now)) for row in changed],
             )
 
+    def display_titles(self) -> dict[str, str]:
+        """Each feed's title as lists show it (the user's, else the feed's own), for feeds that
+        have one: what `feeds()` gives without counting every entry."""
+        titles = {}
+        for url, user_title, title in self._query("SELECT url, user_title, title FROM feeds"):
+            shown = user_title or title
+            if shown and shown != url:
+                titles[url] = shown
+        return titles
+
     def feed_states(self) -> dict[str, FeedState]:
         """What the refresh needs to know before fetching each visible feed."""
         return {
