@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from newstui.feeds import parse_worker
 
 if TYPE_CHECKING:
-    from newstui.core.models import ParsedFeed
+    from newstui.core.rows import FeedRows
 
 
 class ParsePool:
@@ -39,7 +39,8 @@ class ParsePool:
 
     async def parse(
         self, url: str, body: bytes, headers: Mapping[str, str], *, now: datetime
-    ) -> ParsedFeed:
+    ) -> FeedRows:
+        """The feed's rows, ready for `Store.save_fetch`."""
         loop = asyncio.get_running_loop()
         call = partial(parse_worker.parse, url, body, headers, now=now)
         try:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from newstui.core.models import ParsedFeed
+    from newstui.core.rows import FeedRows
 
 NICENESS = 10
 """How much lower parse workers run than the process that started them."""
@@ -40,10 +40,12 @@ def warm_up() -> None:
     prepare()
 
 
-def parse(url: str, body: bytes, headers: Mapping[str, str], *, now: datetime) -> ParsedFeed:
-    """`newstui.feeds.parse.parse_feed`, imported here and not at the top: the main process (which
-    only refers to this function) never parses, and feedparser, nh3 and chardet would cost it
-    ~15 MB for nothing."""
+def parse(url: str, body: bytes, headers: Mapping[str, str], *, now: datetime) -> FeedRows:
+    """`newstui.feeds.parse.parse_feed`, its result as the store's rows (`newstui.core.rows`):
+    built here, they cross back to the main process as plain tuples, and the main process only
+    writes them. Imported here and not at the top: the main process (which only refers to this
+    function) never parses, and feedparser, nh3 and chardet would cost it ~15 MB for nothing."""
+    from newstui.core.rows import feed_rows
     from newstui.feeds.parse import parse_feed
 
-    return parse_feed(url, body, headers, now=now)
+    return feed_rows(parse_feed(url, body, headers, now=now))

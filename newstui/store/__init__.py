@@ -29,6 +29,7 @@ from typing import Any
 
 from newstui.core.errors import StoreError
 from newstui.core.models import Feed, FeedSpec, FeedState, ParsedFeed
+from newstui.core.rows import GUID, FeedRows, feed_rows
 from newstui.store import schema
 from newstui.store._convert import epoch, from_epoch
 from newstui.store._entries import EntriesMixin
@@ -230,7 +231,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
     def save_fetch(
         self,
         url: str,
-        parsed: ParsedFeed,
+        parsed: ParsedFeed | FeedRows,
         *,
         now: datetime,
         etag: str | None,
@@ -241,10 +242,13 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
     ) -> tuple[int, int]:
         """Store a successful fetch; returns (new entries, updated entries).
 
-        Unchanged entries are not rewritten, and no user state is touched.
+        `parsed` as the parse workers send it (`FeedRows`: the entries' rows already built
+        there) or as a `ParsedFeed`. Unchanged entries are not rewritten, and no user state is
+        touched.
         """
+        rows = parsed if isinstance(parsed, FeedRows) else feed_rows(parsed)
         with self._write() as db:
-            new, updated = self._upsert_entries(db, url, parsed.entries, now)
+            new, updated = self._upsert_entries(db, url, rows.rows, now)
             db.execute(
                 "UPDATE feeds SET title = ?, site_url = ?, format = ?, etag = ?,"
                 " last_modified = ?, body_hash = ?, last_fetched_at = ?,"
@@ -268,7 +272,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
             db.execute(
                 "INSERT INTO feed_documents (url, current_ids) VALUES (?, ?)"
                 " ON CONFLICT (url) DO UPDATE SET current_ids = excluded.current_ids",
-                (url, json.dumps([e.guid for e in parsed.entries])),
+                (url, json.dumps([row[GUID] for row in rows.rows])),
             )
         return new, updated
 

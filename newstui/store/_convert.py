@@ -6,20 +6,13 @@ import json
 from datetime import UTC, datetime
 
 from newstui.core.models import Enclosure
+from newstui.core.rows import enclosures_json, epoch
 
-
-def epoch(moment: datetime | None) -> int | None:
-    return None if moment is None else int(moment.timestamp())
+__all__ = ["enclosures_from_json", "enclosures_json", "epoch", "from_epoch"]
 
 
 def from_epoch(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
-
-
-def enclosures_json(enclosures: tuple[Enclosure, ...]) -> str | None:
-    if not enclosures:
-        return None
-    return json.dumps([[e.url, e.type, e.length] for e in enclosures])
 
 
 def enclosures_from_json(value: str | None) -> tuple[Enclosure, ...]:

@@ -5,16 +5,20 @@ Kept out of `store/__init__.py` so each file has one job; `Store` mixes this in.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from newstui.core.models import Entry, Headline, ParsedEntry
-from newstui.store._convert import enclosures_from_json, enclosures_json, epoch, from_epoch
+from newstui.core.models import Entry, Headline
+from newstui.core.rows import GUID, PUBLISHED, EntryRow, epoch
+from newstui.core.rows import content_hash as _content_hash
+from newstui.core.rows import feed_columns as _feed_columns
+from newstui.store._convert import enclosures_from_json, from_epoch
 from newstui.store._pending import record_pending
+
+__all__ = ["EntriesMixin", "_content_hash", "_feed_columns"]  # the last two: store._imports
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,17 +44,19 @@ class EntriesMixin:
 
     @staticmethod
     def _upsert_entries(
-        db: sqlite3.Connection, feed_url: str, entries: Sequence[ParsedEntry], now: datetime
+        db: sqlite3.Connection, feed_url: str, rows: Sequence[EntryRow], now: datetime
     ) -> tuple[int, int]:
         """Insert new entries and rewrite changed ones; returns (new, updated).
 
-        Only feed columns are written: `read` and `bookmarked` keep whatever the user set, so an
-        entry whose text is edited upstream stays read.
+        One query answers which entries are known (and with what content), then one
+        `executemany` each inserts and updates: per entry, only a dictionary lookup. Only feed
+        columns are written: `read` and `bookmarked` keep whatever the user set, so an entry
+        whose text is edited upstream stays read.
         """
         known: dict[str, str] = {}
-        ids = [e.guid for e in entries]
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
+        guids = [row[GUID] for row in rows]
+        for start in range(0, len(guids), _CHUNK):
+            chunk = guids[start : start + _CHUNK]
             known.update(
                 db.execute(
                     "SELECT guid, content_hash FROM entries WHERE feed_url = ?"
@@ -58,32 +64,29 @@ class EntriesMixin:
                     (feed_url, *chunk),
                 ).fetchall()
             )
+        seen = epoch(now)
         inserts, updates = [], []
-        for entry in entries:
-            columns = _feed_columns(entry)
-            digest = _content_hash(columns)
-            previous = known.get(entry.guid)
-            if previous == digest:
-                continue
-            values = (*columns, digest)
+        for row in rows:
+            previous = known.get(row[GUID])
             if previous is None:
-                published = epoch(entry.published_at) or epoch(now)
-                inserts.append((feed_url, entry.guid, *values, epoch(now), published))
-            else:
-                updates.append((*values, feed_url, entry.guid))
-        db.executemany(
-            "INSERT INTO entries (feed_url, guid, title, link, author, published_at,"
-            " updated_at, summary_html, content_html, enclosures, content_hash, first_seen_at,"
-            " sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
-        )
-        db.executemany(
-            "UPDATE entries SET title = ?, link = ?, author = ?, published_at = ?,"
-            " updated_at = ?, summary_html = ?, content_html = ?, enclosures = ?,"
-            " content_hash = ?, sort_at = COALESCE(?4, first_seen_at)"
-            " WHERE feed_url = ? AND guid = ?",
-            updates,
-        )
+                inserts.append((feed_url, *row, seen, row[PUBLISHED] or seen))
+            elif previous != row[-1]:
+                updates.append((*row[1:], feed_url, row[GUID]))
+        if inserts:
+            db.executemany(
+                "INSERT INTO entries (feed_url, guid, title, link, author, published_at,"
+                " updated_at, summary_html, content_html, enclosures, content_hash,"
+                " first_seen_at, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+        if updates:
+            db.executemany(
+                "UPDATE entries SET title = ?, link = ?, author = ?, published_at = ?,"
+                " updated_at = ?, summary_html = ?, content_html = ?, enclosures = ?,"
+                " content_hash = ?, sort_at = COALESCE(?4, first_seen_at)"
+                " WHERE feed_url = ? AND guid = ?",
+                updates,
+            )
         return len(inserts), len(updates)
 
     # -- queries ----------------------------------------------------------------------------
@@ -226,26 +229,6 @@ def _filters(
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), _CHUNK):
         yield list(ids[start : start + _CHUNK])
-
-
-def _feed_columns(entry: ParsedEntry) -> tuple[object, ...]:
-    """The feed-supplied columns of an entry, in the order the upserts write them."""
-    return (
-        entry.title,
-        entry.link,
-        entry.author,
-        epoch(entry.published_at),
-        epoch(entry.updated_at),
-        entry.summary_html,
-        entry.content_html,
-        enclosures_json(entry.enclosures),
-    )
-
-
-def _content_hash(columns: tuple[object, ...]) -> str:
-    """What counts as a change to an entry: any feed-supplied column."""
-    material = "\x1f".join(str(part) for part in columns)
-    return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _utc(value: int) -> datetime:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from newstui.core.models import ParsedEntry
 from newstui.core.remote import MarkField, Origin, PendingMark, RemoteEntry, RemoteFeed, ServerMarks
+from newstui.core.rows import entry_row
 from newstui.store._convert import epoch
 from newstui.store._pending import epoch_ms
 
@@ -149,8 +150,8 @@ class SyncMixin:
         """
         with self._write() as db:
             guids = _match_guids(db, feed_url, entries)
-            parsed = [_parsed(entry, guids[entry.remote_id]) for entry in entries]
-            new, updated = self._upsert_entries(db, feed_url, parsed, now)
+            rows = [entry_row(_parsed(entry, guids[entry.remote_id])) for entry in entries]
+            new, updated = self._upsert_entries(db, feed_url, rows, now)
             applied = kept = 0
             for start in range(0, len(entries), _CHUNK):
                 chunk = entries[start : start + _CHUNK]
