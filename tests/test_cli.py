@@ -231,6 +231,31 @@ def test_refresh_prints_a_line_per_feed_and_a_summary_then_nothing_is_due(
     assert len(http_server.requests) == requests, "nothing was due, nothing was fetched"
 
 
+def test_cron_refresh_imports_only_what_it_uses(http_server: HTTPServer, home: Home) -> None:
+    """cron runs `newstui refresh` every few minutes, mostly to find nothing due: it must not
+    import the progress bar (rich), reader mode (lxml), the parser (it runs in workers, when
+    a body needs it) or httpx's command-line tool (click, pygments)."""
+    good_and_broken(http_server, home)
+    assert home.run("refresh").returncode == 0
+    env = home.env(NEWSTUI_CONFIG=str(home.config), NEWSTUI_DATA_DIR=str(home.data_dir))
+
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "newstui", "refresh"],
+        env=env,
+        cwd=home.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert one_line(done.stdout).startswith("Nothing to refresh")
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "httpx" in imported, "the check sees the imports"
+    assert not {"rich", "lxml", "feedparser", "click", "pygments"} & imported
+
+
 def test_refresh_named_feeds_forces_only_those(http_server: HTTPServer, home: Home) -> None:
     urls = {
         name: http_server.route(f"/{name}.xml", Response(200, RSS_TYPE, rss(name, f"{name}1")))

@@ -226,6 +226,8 @@ def sync_status(config: Config, store: Store) -> dict[str, Any] | None:
 
 
 def _sync_line(sync: dict[str, Any]) -> Text:
+    from rich.text import Text
+
     line = Text(f"Sync: {sync['server']} {sync['url']}, ")
     last = sync["last_sync_at"]
     line.append("last sync " + (ago(datetime.fromisoformat(last), utc_now()) if last else "never"))
