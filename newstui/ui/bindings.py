@@ -159,6 +159,22 @@ MAIN_BINDINGS: list[Binding] = [
         "Copy the entry's link to the clipboard (OSC 52)",
     ),
     _key("r", "refresh_feed", "Refresh", "feed.refresh", "Refresh the selected feed (or tag) now"),
+    # subscriptions (written to feeds.toml, only the feed's own lines)
+    _key(
+        "a",
+        "add_feed",
+        "Add feed",
+        "feed.add",
+        "Add a feed: its address, or any web page's (its feeds are found)",
+    ),
+    _key(
+        "d,delete",
+        "remove_feed",
+        "Remove feed",
+        "feed.remove",
+        "Remove the highlighted feed, after asking (its read state is kept)",
+    ),
+    _key("e", "edit_feed", "Edit feed", "feed.edit", "Edit the highlighted feed's title and tags"),
     _key(
         "R", "refresh_all", "Refresh all", "feed.refresh-all", "Refresh every feed now", show=True
     ),

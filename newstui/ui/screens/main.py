@@ -29,6 +29,7 @@ from newstui.ui.bindings import MAIN_BINDINGS
 from newstui.ui.screens.articles import ArticlePresenter
 from newstui.ui.screens.marks import Marks
 from newstui.ui.screens.refreshing import RefreshController, failure_text
+from newstui.ui.screens.subscriptions import SubscriptionActions
 from newstui.ui.screens.syncing import SyncController
 from newstui.ui.widgets import Pane
 from newstui.ui.widgets.entry_list import EntryList
@@ -41,7 +42,7 @@ NARROW_WIDTH = 110
 full-screen and Escape comes back."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SubscriptionActions, Screen[None]):
     BINDINGS = MAIN_BINDINGS
 
     def __init__(
