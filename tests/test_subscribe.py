@@ -175,3 +175,18 @@ async def test_on_a_terminal_add_asks_which_feed_and_remove_asks_first(
         load_config(config_path), db, "comm", terminal=Terminal(out=out, ask=Answers("y"))
     )
     assert load_config(config_path).feeds == ()
+
+
+def test_already_subscribed_through_a_redirect(http_server: HTTPServer, home: Home) -> None:
+    """The feed moved (301, recorded by a refresh), or a page's feed link redirects to it."""
+    old = http_server.route("/old.xml", Response(301, {"Location": "/new.xml"}))
+    new = http_server.route("/new.xml", Response(200, RSS_TYPE, rss("Moved", "m")))
+    home.write_config([{"url": old}])
+    assert home.run("refresh").returncode == 0
+    before = home.config.read_bytes()
+    done = home.run("add", new)
+    assert done.stdout.startswith(f"Already subscribed: {old} ({old})"), done.stdout
+    http_server.route("/short", Response(302, {"Location": "/new.xml"}))
+    done = home.run("add", http_server.url("/short"))
+    assert "Already subscribed" in done.stdout, done.stdout
+    assert home.config.read_bytes() == before
