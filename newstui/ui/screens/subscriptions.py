@@ -171,11 +171,11 @@ class AddFeedDialog(ModalScreen[Edited | None]):
 
 
 class ConfirmRemoveDialog(ModalScreen[bool]):
-    """`d`: "Remove <feed>?" y or Enter removes, n or Escape keeps it."""
+    """`d`: "Remove <feed>?" y removes; n, Enter or Escape keep it (as the command's [y/N])."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Remove", id="dialog.yes"),
-        Binding("n,escape", "answer(False)", "Keep", id="dialog.no"),
+        Binding("y", "answer(True)", "Remove", id="dialog.yes"),
+        Binding("n,enter,escape", "answer(False)", "Keep", id="dialog.no"),
     ]
 
     def __init__(self, label: str) -> None:
@@ -188,7 +188,7 @@ class ConfirmRemoveDialog(ModalScreen[bool]):
             yield Static(
                 Text("Its entries and read state are kept, and come back if you add it again.")
             )
-            yield Static(Text("y: remove   n: keep"))
+            yield Static(Text("y: remove   n or Enter: keep"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
