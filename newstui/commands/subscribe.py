@@ -9,6 +9,7 @@ Every failure is one line on stderr: exit 1, or 2 for a usage mistake.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -135,7 +136,9 @@ async def fetch_new(
     with Store(db_path) as store:
         store.sync_feeds(feeds_file.feeds, now=utc_now())
     updates: dict[str, FeedUpdate] = {}
-    async with Refresher(db_path, config.settings) as refresher:
+    # A feed or two: parsed on a thread, not worth starting a pool of processes for.
+    settings = dataclasses.replace(config.settings, parse_workers=1)
+    async with Refresher(db_path, settings) as refresher:
         async for update in refresher.run(specs, force=True):
             updates[update.url] = update
     with Store(db_path) as store:
