@@ -105,16 +105,17 @@ async def discover(
     if isinstance(feed, ParsedFeed):
         return Discovery(url, (checker.candidate(url, first, feed),), "the address is a feed")
     page = first.final_url
-    text = first.body[:HTML_LIMIT].decode(_charset(first.headers), "replace")
-    if not _looks_like_html(text, first.headers):
+    # Reading a page of up to 2 MB for links takes a while: on a thread, not the caller's
+    # event loop (the reader's add dialog keeps taking keys meanwhile).
+    read = await asyncio.to_thread(_read_page, page, first)
+    if read is None:
         return Discovery(url, error=f"{url} is not a feed ({feed}) nor a web page")
-    links = _Links(page)
-    links.feed(text)
+    links, on_site = read
     known = well_known(page)
     steps = (
         ("linked in the page's head", links.head),
         ("linked in the page's body", links.body),
-        ("the site's own feed address", site_feeds(page, text)),
+        ("the site's own feed address", on_site),
         # The page's own path first, then the site root, so a blog in /blog/ gets its feed.
         ("found at a well-known address", known[: len(WELL_KNOWN)]),
         ("found at a well-known address", known[len(WELL_KNOWN) :]),
@@ -136,6 +137,16 @@ async def discover(
             f"{'s' if count > 1 else ''}, none usable ({linked}: {reason})",
         )
     return Discovery(url, error=f"no feed found at {url} (it is a web page that links to none)")
+
+
+def _read_page(page: str, fetched: Fetched) -> tuple[_Links, list[str]] | None:
+    """The page's feed links and site feeds, or None when it is not HTML."""
+    text = fetched.body[:HTML_LIMIT].decode(_charset(fetched.headers), "replace")
+    if not _looks_like_html(text, fetched.headers):
+        return None
+    links = _Links(page)
+    links.feed(text)
+    return links, site_feeds(page, text)
 
 
 def site_feeds(page: str, html: str = "") -> list[str]:
