@@ -224,7 +224,9 @@ class Syncer:
             now = self._clock()
             for url, entries in by_feed.items():
                 result = await self._db(
-                    lambda store, u=url, e=entries, n=now: store.save_server_entries(u, e, now=n)
+                    lambda store, u=url, e=entries, n=now: store.save_server_entries(
+                        u, e, now=n, seen_until=cursor
+                    )
                 )
                 report.new += result.new
                 report.marks_applied += result.marks_applied

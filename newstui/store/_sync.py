@@ -140,14 +140,22 @@ class SyncMixin:
     # -- entries ----------------------------------------------------------------------------
 
     def save_server_entries(
-        self, feed_url: str, entries: Sequence[RemoteEntry], *, now: datetime
+        self,
+        feed_url: str,
+        entries: Sequence[RemoteEntry],
+        *,
+        now: datetime,
+        seen_until: datetime | None = None,
     ) -> ServerMarks:
         """Store one feed's entries as the server has them, in one transaction.
 
         Feed columns are written as a refresh writes them (unchanged entries are not
         rewritten). Read and bookmark states follow the server, except where a pending local
-        change is newer than the server's `changed_at`.
+        change is newer than the server's `changed_at`. `seen_until`: the previous sync's
+        cursor; a server change up to then was already seen, so a local mark made since is
+        not counted as a conflict with it.
         """
+        seen_ms = epoch_ms(seen_until) if seen_until else 0
         with self._write() as db:
             guids = _match_guids(db, feed_url, entries)
             rows = [entry_row(_parsed(entry, guids[entry.remote_id])) for entry in entries]
@@ -181,8 +189,8 @@ class SyncMixin:
                         if mine is not None:
                             if mine[1] >= server_ms:
                                 # Ours is later: it will be pushed. A conflict only when the
-                                # server says otherwise.
-                                kept += mine[0] != server_value
+                                # server changed it to something else since the last sync.
+                                kept += mine[0] != server_value and server_ms > seen_ms
                                 continue
                             db.execute(
                                 "DELETE FROM pending_marks WHERE entry = ? AND field = ?",

@@ -300,3 +300,34 @@ def test_entries_newstui_had_from_the_site_are_not_duplicated(
     assert {e.id for e in after.values()} == {e.id for e in before.values()}
     assert after["Alpha"].bookmarked  # kept, and pushed: it is newer than the server's state
     assert server_entries(mf_server, mf_user)["Alpha"]["starred"]
+
+
+def test_newstui_does_not_poll_a_feed_the_server_has(
+    mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from newstui.core.config import Settings
+    from newstui.feeds.refresh import Refresher
+
+    both = site.feed([("a", "Alpha")])  # in feeds.toml and on the server
+    local = site.feed([("l", "Local")])  # only in feeds.toml
+    subscribe(mf_server, mf_user, both)
+    db = tmp_path / "newstui.db"
+    specs = [FeedSpec(both), FeedSpec(local)]
+    with Store(db) as store:
+        store.sync_feeds(specs, now=utc_now())
+    run_sync(db, mf_server, mf_user)
+    path_of = {url: "/" + url.rsplit("/", 1)[1] for url in (both, local)}
+    before = {url: len(site.server.requests_to(p)) for url, p in path_of.items()}
+
+    async def refresh_all() -> list[str]:
+        async with Refresher(db, Settings()) as refresher:
+            return [update.url async for update in refresher.run(specs, force=True)]
+
+    refreshed = asyncio.run(refresh_all())
+
+    assert refreshed == [local]
+    after = {url: len(site.server.requests_to(p)) for url, p in path_of.items()}
+    assert after[both] == before[both]  # the server fetches it; newstui never does
+    assert after[local] == before[local] + 1
