@@ -181,3 +181,24 @@ async def test_the_keys_are_listed_in_help_and_can_be_remapped(tmp_path: Path) -
         await pilot.press("escape")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_a_says_in_the_dialog_when_a_page_has_no_feed(
+    http_server: HTTPServer, tmp_path: Path
+) -> None:
+    page = http_server.route(
+        "/", Response(200, {"Content-Type": "text/html"}, b"<html><body>nothing</body></html>")
+    )
+    app, path, original = build(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        dialog = app.screen
+        dialog.query_one("#add-url").value = page
+        await pilot.press("enter")
+        message = dialog.query_one("#add-message")
+        await until(pilot, lambda: "no feed found" in str(message.render()))
+        assert app.screen is dialog, "the dialog stays open to correct the address"
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+    assert path.read_text() == original
