@@ -422,3 +422,14 @@ def test_filling_leaves_an_article_alone_when_there_is_nothing_to_agree_on() -> 
     theirs = _tree("<p>Something else entirely, about another subject.</p>")
     assert fill_gaps(ours, theirs, "https://example.com/") == 0
     assert len(ours) == 1
+
+
+def test_only_an_h1_or_h2_repeating_the_title_is_dropped() -> None:
+    body = "".join(f"<p>{sentence} {sentence}</p>" for sentence in _STORY)
+    for tag, kept in (("h1", False), ("h2", False), ("h3", True)):
+        html = (
+            "<html><head><title>Winter crossings</title></head><body><article>"
+            f"<{tag}>Winter crossings</{tag}>{body}</article></body></html>"
+        )
+        text = shown(extract_article(html, "https://example.com/w"), "https://example.com/w")
+        assert ("Winter crossings" in text) is kept, tag

@@ -159,13 +159,15 @@ def _drop_section(
 
 
 def _drop_title_heading(article: lxml_html.HtmlElement, title: str) -> None:
-    """The header already shows the title: drop it if the article opens with it again."""
+    """The header already shows the title: drop it if the article opens with it again as an
+    `<h1>` or `<h2>`. A smaller heading that repeats the title is the article's own section
+    heading (Medium's "graf--h3"), and Readability.js keeps it too."""
     wanted = _SPACE.sub(" ", title).strip().casefold()
     for element in article.iter():
         if element is article or not isinstance(element.tag, str):
             continue
         if element.tag in _HEADINGS:
-            if _text(element).casefold() == wanted:
+            if element.tag in ("h1", "h2") and _text(element).casefold() == wanted:
                 _drop(element)
             return
         if element.tag in ("p", "li", "pre", "table", "img", "blockquote"):
