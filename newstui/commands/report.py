@@ -230,7 +230,8 @@ def _sync_line(sync: dict[str, Any]) -> Text:
 
     line = Text(f"Sync: {sync['server']} {sync['url']}, ")
     last = sync["last_sync_at"]
-    line.append("last sync " + (ago(datetime.fromisoformat(last), utc_now()) if last else "never"))
+    when = ago(datetime.fromisoformat(last), utc_now()) if last else "never"
+    line.append("last sync " + ("just now" if when == "now" else when))
     line.append(f", {sync['changes_waiting']} changes waiting")
     if sync["last_error"]:
         line.append(f", error: {sync['last_error']}", style="red")
