@@ -152,6 +152,13 @@ class EntriesMixin:
                 )
         return [found[i] for i in ids if i in found]
 
+    def hidden_bookmarks(self) -> int:
+        """Bookmarks whose feed left feeds.toml: still in the Bookmarks view, so still counted."""
+        return self._ids(
+            "SELECT COUNT(*) FROM entries WHERE bookmarked = 1"
+            " AND feed_url IN (SELECT url FROM feeds WHERE hidden = 1)"
+        )[0]
+
     def entry(self, entry_id: int) -> Entry | None:
         """One entry with its bodies, or None when it is gone (pruned, feed hidden)."""
         found = self.entries_by_id([entry_id])
@@ -210,8 +217,13 @@ class EntriesMixin:
 def _filters(
     feed_url: str | Sequence[str] | None, unread_only: bool, bookmarked_only: bool
 ) -> tuple[str, list[object]]:
-    """WHERE clauses over `entries` (no join: a per-row feed lookup costs 3x at 100k rows)."""
-    clauses = ["feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"]
+    """WHERE clauses over `entries` (no join: a per-row feed lookup costs 3x at 100k rows).
+
+    Bookmarks are the user's, not the feed's: they stay listed after their feed leaves
+    feeds.toml (hidden), where everything else of that feed is out of sight.
+    """
+    visible = "feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"
+    clauses = [] if bookmarked_only else [visible]
     params: list[object] = []
     if isinstance(feed_url, str):
         clauses.append("feed_url = ?")

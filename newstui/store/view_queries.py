@@ -36,18 +36,19 @@ class ViewQueries:
 
     async def lists_in_background(
         self, db_path: Path, view: View | None
-    ) -> tuple[list[Feed], list[int] | None]:
-        """The feed list and `view`'s ids, queried on a thread with a second connection (WAL:
-        its reads never wait): during a refresh of thousands of feeds these queries would
-        otherwise hold the keys up."""
+    ) -> tuple[list[Feed], int, list[int] | None]:
+        """The feed list, the bookmarks of removed feeds and `view`'s ids, queried on a thread
+        with a second connection (WAL: its reads never wait): during a refresh of thousands of
+        feeds these queries would otherwise hold the keys up."""
         if self._background is None:
             self._background = await asyncio.to_thread(Store, db_path)
         store = self._background
 
-        def query() -> tuple[list[Feed], list[int] | None]:
+        def query() -> tuple[list[Feed], int, list[int] | None]:
             feeds = store.feeds()
             by_url = {feed.url: feed for feed in feeds}
-            return feeds, (self.ids(view, by_url, store) if view else None)
+            ids = self.ids(view, by_url, store) if view else None
+            return feeds, store.hidden_bookmarks(), ids
 
         return await asyncio.to_thread(query)
 

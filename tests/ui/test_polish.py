@@ -146,3 +146,30 @@ async def test_lists_have_no_horizontal_scrollbar(make_app) -> None:
             assert not pane.show_horizontal_scrollbar, pane
         assert screen.entry_list.show_vertical_scrollbar
         assert screen.feed_list.current_view == View.unread()
+
+
+async def test_bookmarks_outlive_their_feed_leaving_feeds_toml(make_app) -> None:
+    """Defect 13: a removed feed's bookmarks stay listed, counted and readable."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        kept = main(app).entry_list.current_id
+        await pilot.press("b")
+    world_only = [spec for spec in DEFAULT_FEEDS if spec.url != TECH]
+    reopened = make_app(world_only, filled=False)
+    async with reopened.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(reopened)
+        assert TECH not in screen.feeds
+        assert "Tech Daily" not in screen_text(reopened)  # the feed itself is gone
+        await pilot.press("B")
+        await pilot.pause()
+        assert screen.entry_list.ids == [kept]
+        bookmarks_row = next(r for r in screen.feed_list._rows if r.view == View.bookmarks())
+        assert bookmarks_row.unread == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Body of entry 0" in screen_text(reopened)
+        await pilot.press("b")  # removed again: the count follows
+        bookmarks_row = next(r for r in screen.feed_list._rows if r.view == View.bookmarks())
+        assert bookmarks_row.unread == 0

@@ -58,6 +58,8 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.syncer = SyncController(self, config, db_path, clock) if config.sync else None
         self.feeds: dict[str, Feed] = {}
         self.marks = Marks(store, clock)
+        self.hidden_bookmarks = 0
+        """Bookmarks of feeds no longer in feeds.toml: still shown under Bookmarks."""
         self._first_frame_shown = False
         self.opened_id: int | None = None
         """The entry last opened for reading (not just highlighted)."""
@@ -127,10 +129,12 @@ class MainScreen(SubscriptionActions, Screen[None]):
 
     def reload_feeds(self, feeds: list[Feed] | None = None, *, restyle: bool = False) -> None:
         """Counts and rows of the feed list (from the store unless given); place kept."""
-        feeds = self.store.feeds() if feeds is None else feeds
+        if feeds is None:
+            feeds = self.store.feeds()
+            self.hidden_bookmarks = self.store.hidden_bookmarks()
         self.feeds = {feed.url: feed for feed in feeds}
         unread = sum(f.unread for f in feeds)
-        bookmarks = sum(f.bookmarks for f in feeds)
+        bookmarks = sum(f.bookmarks for f in feeds) + self.hidden_bookmarks
         rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks)
         self.feed_list.set_rows(rows, restyle=restyle)
         self.status_update()
@@ -144,7 +148,9 @@ class MainScreen(SubscriptionActions, Screen[None]):
     async def reload_in_background(self) -> None:
         """Both reloads, with the queries off the event loop."""
         view = self.feed_list.current_view
-        feeds, ids = await self.queries.lists_in_background(self.db_path, view)
+        feeds, self.hidden_bookmarks, ids = await self.queries.lists_in_background(
+            self.db_path, view
+        )
         self.reload_feeds(feeds)
         if ids is not None and self.feed_list.current_view == view:
             self.entry_list.update_ids(ids)
@@ -396,6 +402,9 @@ class MainScreen(SubscriptionActions, Screen[None]):
         if entry_id is None:
             return
         bookmarked = self.marks.toggle_bookmark(entry_id)
+        [row] = self.store.headlines([entry_id]) or [None]
+        if bookmarked is not None and row is not None and row.feed_url not in self.feeds:
+            self.hidden_bookmarks += 1 if bookmarked else -1
         if bookmarked is not None:
             self._show_marks([entry_id], bookmarks=1 if bookmarked else -1)
             self.notify("Bookmarked." if bookmarked else "Bookmark removed.", timeout=2)
