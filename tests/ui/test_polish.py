@@ -173,3 +173,40 @@ async def test_bookmarks_outlive_their_feed_leaving_feeds_toml(make_app) -> None
         await pilot.press("b")  # removed again: the count follows
         bookmarks_row = next(r for r in screen.feed_list._rows if r.view == View.bookmarks())
         assert bookmarks_row.unread == 0
+
+
+async def test_help_shows_every_key_in_full_and_scrolls_with_G(make_app) -> None:
+    """Defect 7: at 80x24 no id is cut, every key is named (down, pagedown, home, end), and
+    G / End / PageDown scroll the help."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        body = help_screen.query_one("#help-body")
+        seen = screen_text(app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y > 0
+        seen += screen_text(app)
+        await pilot.press("g", "pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        while body.scroll_y < body.max_scroll_y:
+            seen += screen_text(app)
+            await pilot.press("pagedown")
+            await pilot.pause()
+        await pilot.press("home", "end")
+        assert body.scroll_y == body.max_scroll_y
+        assert "…" not in seen
+        for text in ("app.command-palette", "entry.open-in-browser", "article.page-or-next"):
+            assert text in seen
+        rows = {}
+        for line in seen.splitlines():
+            if ids := re.findall(r"\b[a-z]+\.[a-zA-Z0-9-]+", line.split("│")[-2:][0]):
+                rows[ids[-1]] = line
+        assert "j, down" in rows["nav.down"] and "k, up" in rows["nav.up"]
+        assert "pagedown, ctrl+d" in rows["nav.page-down"]
+        assert "g, home" in rows["nav.top"] and "G, end" in rows["nav.bottom"]
+        assert "1-9" in rows["article.open-link-N"]
