@@ -286,3 +286,15 @@ def test_real_feeds_parse_or_fail_cleanly() -> None:
             empty.append(path.name)
     assert empty == []
     assert set(failed) == REAL_EXPECTED_FAILURES, failed
+
+
+def test_json_feed_error_does_not_end_mid_sentence() -> None:
+    from newstui.core.errors import ParseError
+
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "title": "a\x01b", "items": []}'
+    with pytest.raises(ParseError) as caught:
+        parse_feed("https://x.example/feed.json", body, {"content-type": "application/feed+json"},
+                   now=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+    message = str(caught.value)
+    assert message.endswith("invalid control character"), message
+    assert "line 1, column" in message

@@ -139,3 +139,14 @@ def test_the_cap_counts_text_after_cleaning() -> None:
 
 def test_cap_does_not_leave_a_dangling_space_before_the_ellipsis() -> None:
     assert clean_line("abcd efghijkl", limit=6) == "abcd…"
+
+
+def test_long_lines_are_cut_at_a_word() -> None:
+    from newstui.core.text import cut_at_word
+
+    message = "not a valid feed: line 3, column 7: invalid control character in a string value"
+    cut = clean_line(message, limit=50)
+    assert len(cut) <= 50 and cut.endswith("…")
+    assert cut == "not a valid feed: line 3, column 7: invalid…"
+    assert cut_at_word("x" * 80, 20) == "x" * 19 + "…"  # one long word: cut where it is
+    assert cut_at_word("short", 20) == "short"

@@ -52,8 +52,20 @@ def clean_line(text: str | None, *, limit: int = 1000) -> str:
         return ""
     cleaned = _WHITESPACE.sub(" ", _strip(text)).strip()
     if len(cleaned) > limit:
-        cleaned = cleaned[: limit - 1].rstrip() + "…"
+        cleaned = cut_at_word(cleaned, limit)
     return cleaned
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, ending at a word with "…" when it had to be cut:
+    a message cut mid-word ("Invalid control charac") reads as broken."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space >= limit * 3 // 4:  # a very long word (a URL) is cut where it is
+        head = head[:space]
+    return head.rstrip(" ,;:-") + "…"
 
 
 def clean_block(text: str | None) -> str:

@@ -49,7 +49,10 @@ def parse_json_feed(url: str, body: bytes, *, now: datetime) -> ParsedFeed:
         document = json.loads(body.decode("utf-8-sig", errors="replace"), parse_int=_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         if isinstance(exc, json.JSONDecodeError):
-            detail = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            # json's messages point at the position ("Invalid control character at"): the
+            # position is said first here, so the dangling "at" goes.
+            message = exc.msg.removesuffix(" starting at").removesuffix(" at")
+            detail = f"line {exc.lineno}, column {exc.colno}: {message.lower()}"
         else:
             detail = "nested too deeply"
         raise ParseError("unparseable", f"invalid JSON Feed: {detail}") from None

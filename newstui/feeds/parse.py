@@ -158,7 +158,7 @@ def _short(exc: object) -> str:
         text = f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
     else:
         text = str(exc) if exc else ""
-    return clean_line(text)[:200]
+    return clean_line(text, limit=300)
 
 
 def _author(container: Any) -> str:
