@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-LABEL_WIDTH = 6
-"""Every label fits in this many cells ("14:05", "Mon", "Mar 3", "2024")."""
+LABEL_WIDTH = 8
+"""Every label fits in this many cells ("14:05", "Mon", "Mar 3", "Mar 2024")."""
 
 
 def headline_date(moment: datetime, now: datetime, zone: tzinfo | None = None) -> str:
-    """ "14:05" today, "Mon" this past week, "Mar 3" this year, "2024" before that.
+    """ "14:05" today, "Mon" this past week, "Mar 3" this year, "Mar 2024" before that (a
+    year alone hid whether last December's post was three weeks or a year old).
 
     Shown in the reader's local time (`zone`, default the system's).
     """
@@ -21,7 +22,7 @@ def headline_date(moment: datetime, now: datetime, zone: tzinfo | None = None) -
         return local.strftime("%a")
     if local.year == today.year:
         return f"{local.strftime('%b')} {local.day}"
-    return str(local.year)
+    return local.strftime("%b %Y")
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
