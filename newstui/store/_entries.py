@@ -66,10 +66,14 @@ class EntriesMixin:
             )
         seen = epoch(now)
         inserts, updates = [], []
-        for row in rows:
+        for position, row in enumerate(rows):
             previous = known.get(row[GUID])
             if previous is None:
-                inserts.append((feed_url, *row, seen, row[PUBLISHED] or seen))
+                # Undated entries sort by when they were first seen, a second apart in the
+                # feed's own order (newest first); nothing sorts later than it was seen.
+                dated = row[PUBLISHED]
+                published = min(dated, seen) if dated is not None else seen - position
+                inserts.append((feed_url, *row, seen, published))
             elif previous != row[-1]:
                 updates.append((*row[1:], feed_url, row[GUID]))
         if inserts:
@@ -83,7 +87,11 @@ class EntriesMixin:
             db.executemany(
                 "UPDATE entries SET title = ?, link = ?, author = ?, published_at = ?,"
                 " updated_at = ?, summary_html = ?, content_html = ?, enclosures = ?,"
-                " content_hash = ?, sort_at = COALESCE(?4, first_seen_at)"
+                # An edited entry keeps its place: undated, where it was; dated, never later
+                # than first seen (feeds that stamp every item with the build time moved them
+                # all to the top of All unread on every refresh).
+                " content_hash = ?,"
+                " sort_at = CASE WHEN ?4 IS NULL THEN sort_at ELSE MIN(?4, first_seen_at) END"
                 " WHERE feed_url = ? AND guid = ?",
                 updates,
             )
