@@ -93,7 +93,8 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.refresher.last_finished = max(fetched, default=None)
         self.status_update(self.refresher.idle_text())
         self.select_view(View.unread())
-        self.entry_list.focus()
+        # Nothing to read yet (first launch, or all read): start where keys do something.
+        (self.entry_list if self.entry_list.ids else self.feed_list).focus()
         self._apply_width(self.size.width)
         settings = self.config.settings
         if settings.refresh_on_start:
@@ -172,7 +173,7 @@ class MainScreen(SubscriptionActions, Screen[None]):
     def _refresh_finished(self, message: RefreshController.Finished) -> None:
         if message.stopped is not None:
             self.notify(message.stopped, severity="error", markup=False, timeout=10)
-        self._in_background(self._after_refresh(message.errors))
+        self._in_background(self._after_refresh(message.errors, message.tried))
 
     # -- sync reports (from SyncController) -------------------------------------------------
 
@@ -196,11 +197,16 @@ class MainScreen(SubscriptionActions, Screen[None]):
     def _in_background(self, reload: Coroutine[None, None, None]) -> None:
         self.run_worker(reload, group="reload", exclusive=True, exit_on_error=False)
 
-    async def _after_refresh(self, errors: list[FeedUpdate]) -> None:
+    async def _after_refresh(self, errors: list[FeedUpdate], tried: int = 0) -> None:
         await self.reload_in_background()
         self.status_update(self.refresher.idle_text())
+        view = self.feed_list.current_view
+        if view is not None:
+            self.entry_list.empty_message = self._empty_message(view)
+            self.entry_list.refresh()
         titles = {url: feed.title for url, feed in self.feeds.items()}
-        if (text := failure_text(errors, titles)) is not None:
+        text = failure_text(errors, titles, tried=tried, retry_key=self.key("feed.refresh-all"))
+        if text is not None:
             self.notify(text, severity="warning", markup=False, timeout=6)
 
     def status_update(self, activity: str | None = None) -> None:
@@ -219,8 +225,21 @@ class MainScreen(SubscriptionActions, Screen[None]):
     def show_view(self, event: FeedList.Selected) -> None:
         view = event.view
         ids = self.queries.ids(view, self.feeds)
-        self.entry_list.empty_message = self.queries.empty_message(view, self.key)
+        self.entry_list.empty_message = self._empty_message(view)
         self.entry_list.show(ids, show_feed=view.is_mixed)
+
+    def _empty_message(self, view: View) -> str:
+        """What an empty list says: after a refresh where every feed failed, that, not "All
+        caught up"; before any entry was ever fetched, how to fetch them."""
+        refresh_all = self.key("feed.refresh-all")
+        if view.kind == "unread" and self.refresher.all_failed:
+            return (
+                f"Every feed failed to refresh: no network? Press {refresh_all} to try again,"
+                " or select a feed to see why."
+            )
+        if view.kind == "unread" and not any(f.total for f in self.feeds.values()):
+            return f"No entries yet: press {refresh_all} to fetch every feed."
+        return self.queries.empty_message(view, self.key)
 
     def show_feed_status(self, feed: Feed) -> None:
         from newstui.article.compose import render_feed_status  # see ArticlePresenter._render

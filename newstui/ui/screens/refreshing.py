@@ -38,10 +38,18 @@ def _import_refresh() -> ModuleType:
     return refresh
 
 
-def failure_text(errors: list[FeedUpdate], titles: Mapping[str, str]) -> str | None:
+def failure_text(
+    errors: list[FeedUpdate], titles: Mapping[str, str], *, tried: int = 0, retry_key: str = "R"
+) -> str | None:
     """ "3 feed(s) failed: A, B, C and 2 more. ..." for the notification after a refresh."""
     if not errors:
         return None
+    if tried > 1 and len(errors) >= tried:
+        # Nothing came through at all: that is the network (or a proxy), not the feeds.
+        return (
+            f"Every feed failed ({len(errors)} of {tried}): no network? Check the connection,"
+            f" then press {retry_key} to try again. Select a feed to see its error."
+        )
     names = ", ".join(titles[u.url] for u in errors[:3] if u.url in titles)
     more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
     return f"{len(errors)} feed(s) failed: {names}{more}. Select a feed to see why."
@@ -74,6 +82,8 @@ class RefreshController:
         errors: list[FeedUpdate] = field(default_factory=list)
         stopped: str | None = None
         """Why the whole refresh stopped early (the database could not be used), if it did."""
+        tried: int = 0
+        """How many feeds the refresh fetched (0: none were due)."""
 
     def __init__(
         self, host: DOMNode, config: Config, db_path: Path, clock: Callable[[], datetime]
@@ -84,6 +94,8 @@ class RefreshController:
         self.clock = clock
         self.running = False
         self.last_finished: datetime | None = None
+        self.all_failed = False
+        """The last refresh fetched feeds and every one failed: offline, most likely."""
         self._dirty = False
 
     def specs_for(self, view: View | None) -> list[FeedSpec]:
@@ -112,6 +124,7 @@ class RefreshController:
         post = self.host.post_message
         errors: list[FeedUpdate] = []
         stopped: str | None = None
+        tried = 0
         timer = self.host.set_interval(RELOAD_EVERY, self._flush)
         try:
             # Importing httpx (~0.15 s) and building the HTTP client with its TLS certificates
@@ -131,6 +144,7 @@ class RefreshController:
                 todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
                 if not todo:
                     return
+                tried = len(todo)
                 post(self.Progress(f"Refreshing 0/{len(todo)}"))
                 done = 0
                 async for update in refresher.run(todo, force=True):
@@ -147,7 +161,9 @@ class RefreshController:
             self.running = False
             self.last_finished = self.clock()
             self._dirty = False
-            post(self.Finished(errors, stopped))
+            if tried:
+                self.all_failed = len(errors) >= tried
+            post(self.Finished(errors, stopped, tried))
 
     def preload(self) -> None:
         """Import the refresh machinery in the background, well before the user presses R."""
@@ -163,6 +179,8 @@ class RefreshController:
         local = self.last_finished.astimezone()
         today = self.clock().astimezone().date()
         when = local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+        if self.all_failed:
+            return f"Refresh at {when} failed for every feed: no network?"
         return f"Last refresh {when}"
 
     def _flush(self) -> None:

@@ -9,6 +9,7 @@ The widget never talks to the store: the screen hands it a source and reacts to 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -187,9 +188,11 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
         if not self._ids:
-            if y == 0:
+            # The message wraps: it may say what went wrong and what to do about it.
+            lines = textwrap.wrap(self.empty_message, max(width - 2, 10))
+            if y < len(lines):
                 style = self.get_component_rich_style("entry-list--read")
-                return Strip([Segment(set_cell_size(f" {self.empty_message}", width), style)])
+                return Strip([Segment(set_cell_size(f" {lines[y]}", width), style)])
             return Strip.blank(width, self.rich_style)
         if index >= len(self._ids):
             return Strip.blank(width, self.rich_style)
