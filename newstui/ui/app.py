@@ -10,11 +10,14 @@ import sys
 import webbrowser
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from multiprocessing import resource_tracker
 from pathlib import Path
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
@@ -29,6 +32,25 @@ from newstui.ui.themes import ThemeLoad, format_failures, load_themes, unknown_t
 
 CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
 OPENABLE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class PreviewedThemes(Provider):
+    """The themes, for the picker: highlighting one shows it (NewsApp._preview_theme),
+    choosing one keeps it."""
+
+    async def discover(self) -> Hits:
+        for name in sorted(self.app.available_themes):
+            yield DiscoveryHit(name, partial(self._choose, name), text=name)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name in sorted(self.app.available_themes):
+            if (score := matcher.match(name)) > 0:
+                # Content, not markup: a user theme's name is only checked against a pattern.
+                yield Hit(score, matcher.highlight(name), partial(self._choose, name), text=name)
+
+    def _choose(self, name: str) -> None:
+        self.app.theme_picked(name)  # type: ignore[attr-defined]
 
 
 class NewsApp(App[None]):
@@ -58,6 +80,9 @@ class NewsApp(App[None]):
         # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
         self.animation_level = "none"
         self._reported_clashes: set[frozenset[str]] = set()
+        self._theme_before_preview: str | None = None
+        """The theme when the picker opened (None: it is closed)."""
+        self._theme_chosen: str | None = None
         self.keymap: dict[str, str] = {}
         """The keymap applied (preset and the user's `[keymap]`), by binding id."""
         self.theme_load = themes if themes is not None else load_themes()
@@ -89,6 +114,8 @@ class NewsApp(App[None]):
 
     def _remember_theme(self, theme: Theme) -> None:
         """Keep the user's choice in the data dir: feeds.toml is theirs, never rewritten."""
+        if self._theme_before_preview is not None:
+            return  # a preview while the picker is open: remembered only once chosen
         self.store.set_state("theme", theme.name)
         self.store.set_state("theme.configured", self.config.settings.theme or "")
 
@@ -152,6 +179,34 @@ class NewsApp(App[None]):
             severity="warning",
             markup=False,
         )
+
+    # -- the theme picker (T): each highlighted theme is shown at once, Escape goes back ------
+
+    def action_change_theme(self) -> None:
+        self._theme_before_preview = self.theme
+        palette = CommandPalette(providers=[PreviewedThemes], placeholder="Search for themes…")
+        self.push_screen(palette, self._theme_picker_closed)
+
+    @on(CommandPalette.OptionHighlighted)
+    def _preview_theme(self, event: CommandPalette.OptionHighlighted) -> None:
+        option = event.highlighted_event.option
+        name = getattr(getattr(option, "hit", None), "text", None)
+        if self._theme_before_preview is not None and name in self.available_themes:
+            self.theme = name
+
+    def theme_picked(self, name: str) -> None:
+        """A theme was chosen in the picker (before or after it closes: Textual runs the
+        command after dismissing the palette)."""
+        self._theme_chosen = name
+        self._theme_before_preview = None
+        self.theme = name
+        self._remember_theme(self.current_theme)
+
+    def _theme_picker_closed(self, _result: object = None) -> None:
+        before, self._theme_before_preview = self._theme_before_preview, None
+        if self._theme_chosen is None and before is not None:
+            self.theme = before  # closed without choosing (yet): the preview is undone
+        self._theme_chosen = None
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

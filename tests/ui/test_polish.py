@@ -210,3 +210,54 @@ async def test_help_shows_every_key_in_full_and_scrolls_with_G(make_app) -> None
         assert "pagedown, ctrl+d" in rows["nav.page-down"]
         assert "g, home" in rows["nav.top"] and "G, end" in rows["nav.bottom"]
         assert "1-9" in rows["article.open-link-N"]
+
+
+async def test_first_launch_offline_says_what_happened(make_app) -> None:
+    """Defect 16: every feed failed: say so (not "All caught up") and what to do; focus starts
+    in the feed list, not in an empty headline list."""
+    from newstui.core.models import FeedSpec
+
+    dead = [FeedSpec(f"http://127.0.0.1:9/feed{i}.xml", title=f"Feed {i}") for i in range(3)]
+    app = make_app(dead, filled=False, timeout=2.0)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert app.focused is screen.feed_list
+        assert screen.entry_list.empty_message == "No entries yet: press R to fetch every feed."
+        assert "No entries yet: press R" in screen_text(app)
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "All caught up" not in text
+        assert "failed for every feed: no network?" in text  # the status line
+        assert screen.entry_list.empty_message.startswith(
+            "Every feed failed to refresh: no network? Press R to try again"
+        )
+        assert "Every feed failed to refresh" in text
+        messages = [n.message for n in app._notifications]
+        assert any("Every feed failed (3 of 3): no network?" in m for m in messages), messages
+
+
+async def test_theme_picker_previews_as_you_move_and_escape_undoes(make_app) -> None:
+    """Defect 10: T shows each highlighted theme at once; Escape puts the old one back."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        before = app.theme
+        await pilot.press("T")
+        await pilot.pause()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        previewed = app.theme
+        assert previewed != before
+        assert app.store.get_state("theme") is None  # a preview is not a choice
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.theme == before
+        await pilot.press("T")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert app.theme == previewed
+        assert app.store.get_state("theme") == previewed
