@@ -7,7 +7,11 @@ the store (and its cached full text); any other URL is fetched and its article e
 from __future__ import annotations
 
 import dataclasses
+import io
+import os
+import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -45,12 +49,29 @@ async def read_command(
     if out.isatty():
         article = render_entry(entry)
         width = min(shutil.get_terminal_size().columns, READING_WIDTH)
-        Console(file=out, width=width, highlight=False).print(
+        styled = io.StringIO()
+        Console(file=styled, width=width, highlight=False, force_terminal=True).print(
             Group(article.header, "", article.body)
         )
+        page(styled.getvalue(), out)
     else:
         out.write(piped_text(entry))
     return 0
+
+
+def page(text: str, out: TextIO) -> None:
+    """Show `text` on the terminal through the user's pager, as git does: `$PAGER`, else
+    `less` with LESS=FRX (quit if it fits one screen, keep colours, leave it on screen);
+    PAGER=cat (or empty) or a missing pager prints it directly."""
+    command = shlex.split(os.environ.get("PAGER", "less"))
+    if not command or command[0] == "cat":
+        out.write(text)
+        return
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        subprocess.run(command, input=text, text=True, env=env, check=False)
+    except OSError:
+        out.write(text)
 
 
 def piped_text(entry: Entry, width: int = PIPE_WIDTH) -> str:
