@@ -73,6 +73,11 @@ def _header(entry: Entry, words: int, styles: ArticleStyles) -> Wrapped:
     meta.append(entry.published_at.astimezone().strftime("%a %d %b %Y %H:%M"))
     meta.append(f"{max(1, round(words / WORDS_PER_MINUTE))} min read")
     header.append(" · ".join(meta) + "\n", style=styles.meta)
+    for enclosure in entry.enclosures[:1]:
+        # A podcast: what the episode is, before the show notes (the list below has them all).
+        kind = (enclosure.type or "attachment").split(";")[0]
+        details = " · ".join(part for part in (kind, _size(enclosure.length)) if part)
+        header.append(f"♪ {details}\n", style=styles.meta)
     if entry.link:
         header.append(entry.link, style=styles.link)
     header.rstrip()

@@ -166,6 +166,8 @@ class Headline:
     published_at: datetime
     read: bool
     bookmarked: bool
+    attachment: bool = False
+    """It has an enclosure (a podcast episode, a video): the list marks it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,15 +149,16 @@ class EntriesMixin:
         for chunk in _chunks(ids):
             rows = self._query(
                 "SELECT e.id, e.feed_url, COALESCE(f.user_title, f.title, f.url), e.title,"
-                " e.sort_at, e.read, e.bookmarked FROM entries e"
+                " e.sort_at, e.read, e.bookmarked, e.enclosures IS NOT NULL FROM entries e"
                 " JOIN feeds f ON f.url = e.feed_url"
                 f" WHERE e.id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
             for row in rows:
                 found[row[0]] = Headline(
-                    row[0], row[1], row[2], row[3], _utc(row[4]), bool(row[5]), bool(row[6])
-                )
+                    row[0], row[1], row[2], row[3], _utc(row[4]), bool(row[5]), bool(row[6]),
+                    bool(row[7]),
+                )  # fmt: skip
         return [found[i] for i in ids if i in found]
 
     def hidden_bookmarks(self) -> int:

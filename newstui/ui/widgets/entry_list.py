@@ -215,11 +215,12 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         feed_style = base + self.get_component_rich_style("entry-list--feed")
         segments = [
             Segment(" ● " if not row.read else "   ", mark),
-            Segment("★ " if row.bookmarked else "  ", mark),
+            # ★ bookmarked, else ♪ for a podcast episode (or any attachment).
+            Segment("★ " if row.bookmarked else "♪ " if row.attachment else "  ", mark),
             Segment(headline_date(row.published_at, self._clock()).ljust(LABEL_WIDTH), date_style),
         ]
         used = 3 + 2 + LABEL_WIDTH
-        if self.show_feed and width - used > 30:
+        if self.show_feed and width - used > 24:
             feed_width = min(18, (width - used) // 3)
             segments.append(Segment(_fit(row.feed_title, feed_width - 1) + " ", feed_style))
             used += feed_width
