@@ -66,6 +66,8 @@ class Settings:
     """Refresh periodically while the TUI is open."""
     mark_read_on_open: bool = True
     show_read: bool = True
+    feed_pane_width: int | None = None
+    """Columns of the reader's feed pane (12 to 100); None: the layout's default."""
 
 
 SYNC_SERVERS = ("miniflux", "greader")
@@ -433,6 +435,7 @@ _SETTINGS: dict[str, tuple[str, _Check]] = {
     "auto_refresh": ("auto_refresh", _Checker.boolean),
     "mark_read_on_open": ("mark_read_on_open", _Checker.boolean),
     "show_read": ("show_read", _Checker.boolean),
+    "feed_pane_width": ("feed_pane_width", lambda c, v, p: c.integer(v, p, 12, 100)),
 }
 
 

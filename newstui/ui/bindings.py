@@ -117,6 +117,20 @@ MAIN_BINDINGS: list[Binding] = [
         "Show or hide read entries in feed views",
     ),
     _key(
+        "less_than_sign",
+        "resize_feeds(-2)",
+        "Narrower feeds",
+        "view.feeds-narrower",
+        "Make the feed pane narrower",
+    ),
+    _key(
+        "greater_than_sign",
+        "resize_feeds(2)",
+        "Wider feeds",
+        "view.feeds-wider",
+        "Make the feed pane wider",
+    ),
+    _key(
         "right_square_bracket",
         "next_feed(1)",
         "Next feed",
@@ -150,6 +164,13 @@ MAIN_BINDINGS: list[Binding] = [
     *(
         _key(str(n), f"open_link({n})", f"Link {n}", f"article.open-link-{n}", f"Open link [{n}]")
         for n in range(1, 10)
+    ),
+    _key(
+        "0",
+        "open_link(0)",
+        "Link 0",
+        "article.open-link-0",
+        "Second digit of a link number: 1 then 0 opens link [10]",
     ),
     _key(
         "y",
@@ -230,10 +251,14 @@ def display_keys(keys: str) -> str:
     def one(key: str) -> str:
         # Only Textual's names of punctuation ("full_stop") become their character: "tab",
         # "escape" and "space" are also Unicode names, of bytes a table cannot show.
+        name = key.replace("_", " ")
         try:
-            char = unicodedata.lookup(key.replace("_", " "))
+            char = unicodedata.lookup(name)
         except KeyError:
-            return key
+            try:  # "less_than_sign" is Textual's name for LESS-THAN SIGN
+                char = unicodedata.lookup(name.replace(" than", "-than"))
+            except KeyError:
+                return key
         return char if char.isprintable() and not char.isspace() else key
 
     return " / ".join(one(k.strip()) for k in keys.split(","))

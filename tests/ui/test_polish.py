@@ -209,7 +209,7 @@ async def test_help_shows_every_key_in_full_and_scrolls_with_G(make_app) -> None
         assert "j, down" in rows["nav.down"] and "k, up" in rows["nav.up"]
         assert "pagedown, ctrl+d" in rows["nav.page-down"]
         assert "g, home" in rows["nav.top"] and "G, end" in rows["nav.bottom"]
-        assert "1-9" in rows["article.open-link-N"]
+        assert "0-9" in rows["article.open-link-N"]
 
 
 async def test_first_launch_offline_says_what_happened(make_app) -> None:
@@ -261,3 +261,135 @@ async def test_theme_picker_previews_as_you_move_and_escape_undoes(make_app) -> 
         await pilot.pause()
         assert app.theme == previewed
         assert app.store.get_state("theme") == previewed
+
+
+async def test_mark_all_read_asks_first_above_a_hundred(make_app) -> None:
+    """Rough edge: A on 150 unread entries asks; n keeps them, y marks them."""
+    from newstui.ui.screens.confirm import ConfirmScreen
+
+    app = make_app(filled=False)
+    app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+    save_entries(app.store, TECH, [entry(i, TECH, hours_old=i) for i in range(150)])
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Mark all 150 unread entries of All unread read?" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.feeds[TECH].unread == 150
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert sum(f.unread for f in screen.feeds.values()) == 0
+
+
+async def test_undo_survives_a_restart(make_app) -> None:
+    """Rough edge: A, quit, start again, u: the entries are unread again."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        assert sum(f.unread for f in main(app).feeds.values()) == 0
+    reopened = make_app(filled=False)
+    async with reopened.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("u")
+        assert sum(f.unread for f in main(reopened).feeds.values()) == 9
+        await pilot.press("u")  # that was the only action: nothing more to undo
+        assert sum(f.unread for f in main(reopened).feeds.values()) == 9
+
+
+async def test_show_read_toggle_leaves_a_lasting_indicator(make_app) -> None:
+    """Rough edge: `.` says in the headline pane's title whether read entries are hidden."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert screen.entry_list.border_title == "Headlines"
+        await pilot.press("full_stop")
+        await pilot.pause()
+        assert screen.entry_list.border_title == "Headlines · read hidden"
+        assert "read hidden" in screen_text(app)
+        await pilot.press("full_stop")
+        assert screen.entry_list.border_title == "Headlines"
+
+
+async def test_feed_pane_width_setting_and_keys(make_app) -> None:
+    """Rough edge: `feed_pane_width` sets the pane, < and > change it."""
+    app = make_app(feed_pane_width=40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert screen.feed_list.outer_size.width == 40
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert screen.feed_list.outer_size.width == 42
+        await pilot.press("less_than_sign", "less_than_sign")
+        await pilot.pause()
+        assert screen.feed_list.outer_size.width == 38
+
+
+def test_feed_pane_width_is_validated(tmp_path) -> None:
+    import pytest
+
+    from newstui.core.errors import ConfigError
+
+    path = tmp_path / "feeds.toml"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(path, "[settings]\nfeed_pane_width = 5\n")
+    assert str(caught.value) == f"{path}:2: settings.feed_pane_width: must be from 12 to 100, not 5"
+
+
+async def test_digit_keys_reach_links_past_nine(make_app, monkeypatch) -> None:
+    """Rough edge: 1 then 2 typed quickly opens link [12]; 3 (no [30]) opens [3] at once."""
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    app = make_app(filled=False)
+    app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+    links = " ".join(f'<a href="https://l.example/{n}">link {n}</a>' for n in range(1, 13))
+    save_entries(
+        app.store,
+        TECH,
+        [dataclasses.replace(entry(1, TECH, hours_old=1), content_html=f"<p>{links}</p>")],
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "1", "2")
+        await pilot.pause()
+        assert opened == ["https://l.example/12"]
+        await pilot.press("3")
+        assert opened[-1] == "https://l.example/3"
+        await pilot.press("1")
+        await pilot.pause(0.8)  # no second digit: link [1]
+        assert opened[-1] == "https://l.example/1"
+        await pilot.press("1", "0")
+        await pilot.pause()
+        assert opened[-1] == "https://l.example/10"
+
+
+async def test_podcast_entries_are_marked_and_show_their_enclosure(make_app) -> None:
+    """Rough edge: ♪ in the headline list, type and size in the article header."""
+    from newstui.core.models import Enclosure
+
+    app = make_app(filled=False)
+    app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+    episode = dataclasses.replace(
+        entry(1, TECH, hours_old=1, title="Episode 12"),
+        enclosures=(Enclosure("https://tech.example/ep12.mp3", "audio/mpeg", 48_000_000),),
+    )
+    save_entries(app.store, TECH, [episode, entry(2, TECH, hours_old=2, title="Plain post")])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        rows = [main(app).entry_list.render_line(y).text for y in range(2)]
+        [episode_row] = [row for row in rows if "Episode 12" in row]
+        [plain_row] = [row for row in rows if "Plain post" in row]
+        assert "♪" in episode_row and "♪" not in plain_row
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "♪ audio/mpeg · 48.0 MB" in screen_text(app)

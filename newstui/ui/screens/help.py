@@ -31,11 +31,11 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
     # Nine "open link N" rows say one thing: fold them into one.
     links = [row for row in rows if row[2].startswith("article.open-link-")]
     if links:
-        digits = [r[0] for r in links]
-        plain = digits == [str(n) for n in range(1, len(digits) + 1)]
+        digits = sorted(r[0] for r in links)
+        plain = digits == [str(n) for n in range(10)]
         folded = (
-            f"1-{len(digits)}" if plain and len(digits) > 2 else ", ".join(digits),
-            "Open link [N] of the article",
+            "0-9" if plain else ", ".join(digits),
+            "Open link [N] of the article (type 1 2 quickly for [12])",
             "article.open-link-N",
         )
         rows = [r for r in rows if r not in links] + [folded]

@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
@@ -36,6 +37,12 @@ from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
 from newstui.ui.widgets.status_line import StatusLine
+
+LINK_DIGIT_WAIT = 0.6
+"""Seconds a first digit waits for a second one (1 then 2: link [12]) when there could be one."""
+CONFIRM_ABOVE = 100
+"""Marking more entries read than this with one key (A) asks first."""
+FEED_PANE_MIN = 12
 
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
@@ -59,6 +66,9 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.feeds: dict[str, Feed] = {}
         self.marks = Marks(store, clock)
         self.hidden_bookmarks = 0
+        self._link_digits = ""
+        """A first digit typed, waiting for a second (links past [9])."""
+        self._link_timer: Timer | None = None
         """Bookmarks of feeds no longer in feeds.toml: still shown under Bookmarks."""
         self._first_frame_shown = False
         self.opened_id: int | None = None
@@ -83,6 +93,9 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.feed_list.border_title = "Feeds"
         self.entry_list.border_title = "Headlines"
         self.entry_view.border_title = "Article"
+        self._show_read_indicator()
+        if (width := self.config.settings.feed_pane_width) is not None:
+            self.feed_list.styles.width = width
         # Headlines first: the first article is drawn in the frame after them, so converting it
         # (and importing the converter) does not hold the first frame back.
         self.call_after_refresh(self._after_first_frame)
@@ -403,7 +416,35 @@ class MainScreen(SubscriptionActions, Screen[None]):
             self._show_marks([entry_id], unread=-1 if read else 1)
 
     def action_mark_all_read(self) -> None:
-        changed = self.set_read(list(self.entry_list.ids), True, remember=True)
+        ids = list(self.entry_list.ids)
+        view = self.feed_list.current_view
+        unread = self._unread_in(view)
+        if unread > CONFIRM_ABOVE and view is not None:
+            from newstui.ui.screens.confirm import ConfirmScreen
+
+            names = {"unread": "All unread", "all": "every feed", "tag": f"tag {view.key}"}
+            label = self.feeds[view.key].title if view.key in self.feeds else names[view.kind]
+            question = f"Mark all {unread:,} unread entries of {label} read?"
+            self.app.push_screen(
+                ConfirmScreen(question), lambda yes: self._mark_read(ids) if yes else None
+            )
+            return
+        self._mark_read(ids)
+
+    def _unread_in(self, view: View | None) -> int:
+        if view is None:
+            return 0
+        if view.kind == "feed":
+            feed = self.feeds.get(view.key)
+            return feed.unread if feed else 0
+        if view.kind == "tag":
+            return sum(f.unread for f in self.feeds.values() if view.key in f.tags)
+        if view.kind in ("unread", "all"):
+            return sum(f.unread for f in self.feeds.values())
+        return len(self.entry_list.ids)
+
+    def _mark_read(self, ids: list[int]) -> None:
+        changed = self.set_read(ids, True, remember=True)
         if changed:
             undo = self.key("app.undo")
             self.notify(f"Marked {len(changed)} entries read. Press {undo} to undo.", timeout=4)
@@ -438,6 +479,18 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.reload_entries()
         shown = "Showing" if self.queries.show_read else "Hiding"
         self.notify(f"{shown} read entries.", timeout=2)
+        self._show_read_indicator()
+
+    def _show_read_indicator(self) -> None:
+        """Lasting, in the headline pane's title: whether feed views list read entries."""
+        hidden = "" if self.queries.show_read else " · read hidden"
+        self.entry_list.border_title = f"Headlines{hidden}"
+
+    def action_resize_feeds(self, step: int) -> None:
+        """< and >: the feed pane narrower or wider, for this session."""
+        current = self.feed_list.outer_size.width or self.feed_list.size.width
+        widest = max(FEED_PANE_MIN, self.size.width // 2)
+        self.feed_list.styles.width = max(FEED_PANE_MIN, min(widest, current + step))
 
     def action_next_feed(self, direction: int) -> None:
         """newsboat's j/k in its article list: the next (or previous) feed's headlines."""
@@ -451,8 +504,32 @@ class MainScreen(SubscriptionActions, Screen[None]):
     def action_open_in_browser(self) -> None:
         self.articles.open_entry_link(self.current_entry_id())
 
-    def action_open_link(self, number: int) -> None:
+    def action_open_link(self, digit: int) -> None:
+        """Digit keys: link [digit], or with a second digit typed quickly, link [12]."""
+        if self._link_digits:
+            number = int(self._link_digits + str(digit))
+            self._cancel_link_digits()
+            self.articles.open_link(number)
+            return
+        if digit and digit * 10 <= len(self.articles.links()):
+            # There is a link [10 x digit]: wait a moment for a second digit.
+            self._link_digits = str(digit)
+            self._link_timer = self.set_timer(LINK_DIGIT_WAIT, self._open_pending_link)
+            self.status_update(f"Link [{digit}…]")
+            return
+        self.articles.open_link(digit)
+
+    def _open_pending_link(self) -> None:
+        number = int(self._link_digits or "0")
+        self._cancel_link_digits()
         self.articles.open_link(number)
+
+    def _cancel_link_digits(self) -> None:
+        self._link_digits = ""
+        if self._link_timer is not None:
+            self._link_timer.stop()
+            self._link_timer = None
+        self.status_update(self.refresher.idle_text())
 
     def action_show_links(self) -> None:
         self.articles.choose_link()

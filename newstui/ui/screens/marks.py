@@ -8,6 +8,7 @@ Written at once (not batched), so a crash right after a key press loses nothing.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -16,21 +17,27 @@ from newstui.store import Store
 
 RECOUNT_ABOVE = 500
 """Changes to more entries than this re-count the feeds instead of adjusting their counts."""
+UNDO_DEPTH = 20
+"""Undoable actions kept (in the store's ui_state, so `u` still works after a restart)."""
 
 
 class Marks:
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.clock = clock
-        self.undo_stack: list[list[int]] = []
+        self.undo_stack: list[list[int]] = _load_undo(store.get_state("undo"))
         """Entry ids of each undoable mark-read action, the latest last."""
 
     def set_read(self, ids: list[int], read: bool, *, remember: bool) -> list[int]:
         """Mark `ids` read (or unread); the ids that really changed. `remember`: undoable."""
         changed = self.store.set_read(ids, read, now=self.clock())
         if changed and remember and read:
-            self.undo_stack.append(changed)
+            self.undo_stack = [*self.undo_stack, changed][-UNDO_DEPTH:]
+            self._save_undo()
         return changed
+
+    def _save_undo(self) -> None:
+        self.store.set_state("undo", json.dumps(self.undo_stack, separators=(",", ":")))
 
     def toggle_read(self, entry_id: int) -> bool | None:
         """The entry's new read state (None: the entry is gone)."""
@@ -53,6 +60,7 @@ class Marks:
         if not self.undo_stack:
             return None
         ids = self.undo_stack.pop()
+        self._save_undo()
         self.set_read(ids, False, remember=False)
         return ids
 
@@ -72,3 +80,15 @@ class Marks:
                     feed, unread=feed.unread + unread, bookmarks=feed.bookmarks + bookmarks
                 )
         return list(adjusted.values())
+
+
+def _load_undo(saved: str | None) -> list[list[int]]:
+    """The undo stack kept by an earlier session; anything unreadable is dropped, not fatal."""
+    try:
+        stack = json.loads(saved) if saved else []
+    except ValueError:
+        return []
+    if not isinstance(stack, list):
+        return []
+    kept = [ids for ids in stack[-UNDO_DEPTH:] if isinstance(ids, list)]
+    return [[i for i in ids if isinstance(i, int)] for ids in kept]
