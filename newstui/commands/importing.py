@@ -17,7 +17,7 @@ from pathlib import Path
 from newstui.commands.subscribe import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Terminal
 from newstui.core.config import TOP_LEVEL_KEYS, Config
 from newstui.core.config_writer import FeedsFile
-from newstui.core.errors import StoreError
+from newstui.core.errors import ConfigWriteError, StoreError
 from newstui.core.models import FeedSpec
 from newstui.core.subscriptions import url_key
 from newstui.core.timefmt import utc_now
@@ -194,7 +194,11 @@ def _apply_views(feeds_file: FeedsFile, plan: _Plan, term: Terminal, dry_run: bo
         if name.casefold() in taken:
             continue
         taken.add(name.casefold())
-        feeds_file.add_view(name, query)
+        try:
+            feeds_file.add_view(name, query)
+        except ConfigWriteError as error:  # e.g. only exclusions: not a query on its own
+            term.say(f"  skipped: query feed {name!r} as {query!r}: {error}")
+            continue
         term.say(f"  {'would add' if dry_run else 'added'} saved view {name!r}: {query}")
         added += 1
     return added

@@ -42,6 +42,9 @@ def translate(expression: str) -> str | None:
         else:
             return None
     query = " ".join(out).replace("( ", "(").replace(" )", ")")
+    # Only exclusions ("-tag:ads") find nothing by themselves in newstui's query language.
+    if all(term.startswith("-") or term in ("OR", "(", ")") for term in out):
+        return None
     return query or None
 
 
