@@ -331,3 +331,30 @@ def test_newstui_does_not_poll_a_feed_the_server_has(
     after = {url: len(site.server.requests_to(p)) for url, p in path_of.items()}
     assert after[both] == before[both]  # the server fetches it; newstui never does
     assert after[local] == before[local] + 1
+
+
+def test_marks_of_entries_the_server_deleted_are_dropped_not_stuck(
+    mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path
+) -> None:
+    subscribe(mf_server, mf_user, site.feed([("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")]))
+    db = tmp_path / "newstui.db"
+    there = server_entries(mf_server, mf_user)
+    mf_server.api("PUT", "/v1/entries", {"entry_ids": [there["Alpha"]["id"]], "status": "read"},
+                  user=mf_user)
+    run_sync(db, mf_server, mf_user)
+    here = entries_by_title(db)
+    with Store(db) as store:
+        # "unread" for Alpha alone: a batch whose every id is gone, which 2.2.6 answers with
+        # 500; "read" for Beta beside Gamma, which still exists (the server ignores Beta);
+        # a bookmark for Alpha, whose current state is read first (404).
+        store.set_read([here["Alpha"].id], False, now=utc_now())
+        store.set_read([here["Beta"].id, here["Gamma"].id], True, now=utc_now())
+        store.set_bookmarked([here["Alpha"].id], True, now=utc_now())
+    gone = [there["Alpha"]["id"], there["Beta"]["id"]]
+    mf_server.sql(f"DELETE FROM entries WHERE id IN ({gone[0]}, {gone[1]})")
+
+    report = run_sync(db, mf_server, mf_user)
+
+    assert report.error is None, report.error
+    assert (report.pushed, report.dropped, report.pending) == (2, 2, 0)
+    assert server_entries(mf_server, mf_user)["Gamma"]["status"] == "read"
