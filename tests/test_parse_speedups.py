@@ -10,6 +10,8 @@ from pathlib import Path
 
 import feedparser
 import feedparser.api
+import feedparser.mixin
+import feedparser.util
 
 from newstui.feeds import parse_worker
 
@@ -59,6 +61,35 @@ def test_speedups_are_active() -> None:
     assert parser._parser.buffer_text  # type: ignore[attr-defined]
     assert hasattr(feedparser.mixin.make_safe_absolute_uri, "__newstui_speedup__")
     assert hasattr(feedparser.mixin._FeedParserMixin.pop, "__newstui_speedup__")
+    assert "_newstui_copy_params" in feedparser.mixin._FeedParserMixin.pop.__code__.co_names
+    assert hasattr(feedparser.util.FeedParserDict.__getitem__, "__newstui_speedup__")
+
+
+def test_feedparser_dicts_behave_as_before() -> None:
+    """The fast lookups keep feedparser's aliases and computed keys, and the copied content
+    parameters are still FeedParserDicts (attribute access works on them)."""
+    body = b"""<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>
+    <entry><id>urn:1</id><title>T</title><published>2025-01-01T00:00:00Z</published>
+    <summary type='html'>&lt;p&gt;s&lt;/p&gt;</summary>
+    <content type='html' xml:lang='en'>&lt;b&gt;c&lt;/b&gt;</content><category term='x'/>
+    <link rel='enclosure' href='http://e.example/a.mp3' type='audio/mpeg' length='3'/>
+    </entry></feed>"""
+
+    entry = feedparser.parse(body).entries[0]
+
+    content = entry.content[0]
+    assert type(content) is feedparser.FeedParserDict
+    assert (content.value, content.type, content.language) == ("<b>c</b>", "text/html", "en")
+    assert entry.summary_detail.value == "<p>s</p>"
+    assert entry["guid"] == entry.guid == entry.id == "urn:1"
+    assert "guid" in entry and "description" in entry and "nothing" not in entry
+    assert entry.get("description") == entry.summary == "<p>s</p>"
+    assert entry.category == "x"
+    assert entry.enclosures[0].href == "http://e.example/a.mp3"
+    assert "updated" not in entry and entry.get("nothing", 7) == 7
+    copied = feedparser.FeedParserDict()
+    copied["description"] = "d"  # an alias is stored under its real name
+    assert dict(copied) == {"summary": "d"}
 
 
 def test_results_identical_to_plain_feedparser() -> None:
