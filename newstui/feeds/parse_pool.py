@@ -31,7 +31,7 @@ class ParsePool:
     def __init__(self, workers: int | None, *, spare_a_core: bool = False) -> None:
         """`workers`: the `parse_workers` setting (None: one per core, less the spared one;
         1: a thread). `spare_a_core`: for the reader, whose own process needs a core for keys
-        and drawing."""
+        and drawing: its workers also run at a lower priority (`parse_worker.warm_up`)."""
         self._workers = workers
         self._spare_a_core = spare_a_core
         self._executor: Executor | None = None
@@ -89,6 +89,7 @@ class ParsePool:
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=parse_worker.warm_up,
+            initargs=(parse_worker.NICENESS if self._spare_a_core else 0,),
         )
         pool.submit(os.getpid)  # a process pool starts its workers on its first job
         return pool

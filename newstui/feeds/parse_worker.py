@@ -28,15 +28,18 @@ def prepare() -> None:
     speedups.install()
 
 
-def warm_up() -> None:
+def warm_up(niceness: int = NICENESS) -> None:
     """Runs once in each parse worker process as it starts.
 
-    Parsing is batch work: at a lower priority the scheduler gives the process that owns the
-    terminal (the reader's keys, or `refresh` feeding the workers) the CPU first when both
-    want it; the workers still use every idle cycle.
+    In the reader, parsing is batch work: at a lower priority (`niceness` above the reader's)
+    the scheduler gives the reader's keys and drawing the CPU first when both want it; the
+    workers still use every idle cycle. A headless refresh passes 0: there nothing waits for
+    keys, and its workers run at the priority the command was started with (`nice newstui
+    refresh` still makes them yield), instead of losing the cores to every other program.
     """
-    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
-        os.nice(NICENESS)
+    if niceness:
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
+            os.nice(niceness)
     prepare()
 
 

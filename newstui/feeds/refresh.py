@@ -82,7 +82,9 @@ class Refresher:
         """Args:
         db_path: The database; the refresh opens its own connection to it.
         spare_a_core: For the reader, whose own process needs a core for keys and drawing:
-            unless `parse_workers` is set, parse on one core fewer than the machine has.
+            unless `parse_workers` is set, parse on one core fewer than the machine has, in
+            workers at a lower priority. Without it (`newstui refresh`) the workers run at
+            the command's own priority.
         sources: Factories of the sources asked first, in order, before the feeds' own URLs
             over HTTP (which claim every feed left).
         """
