@@ -296,6 +296,16 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
                 (epoch(now), epoch(now), epoch(next_due_at), etag, last_modified, moved_to, url),
             )
 
+    def touch_many(self, touches: Sequence[tuple[str, datetime, datetime]]) -> None:
+        """`touch` for many feeds answered 304, (url, now, next_due_at) each, in one
+        transaction."""
+        with self._write() as db:
+            db.executemany(
+                "UPDATE feeds SET last_fetched_at = ?, last_ok_at = ?, last_error = NULL,"
+                " error_kind = NULL, failures = 0, next_due_at = ? WHERE url = ?",
+                [(epoch(now), epoch(now), epoch(due), url) for url, now, due in touches],
+            )
+
     def record_failure(
         self, url: str, *, kind: str, message: str, now: datetime, next_due_at: datetime
     ) -> None:

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from newstui.core.errors import ParseError, StoreError
 from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
@@ -22,12 +22,17 @@ from newstui.feeds import schedule
 from newstui.feeds.fetch import Fetched, FetchFailed, NotModified, fetch_feed
 from newstui.feeds.sources import RefreshContext
 
+TOUCH_BATCH = 100
+"""Feeds answered 304 whose bookkeeping is written in one transaction."""
+
 
 class HttpFeeds:
     """The default source: claims every feed no other source claimed first."""
 
     def __init__(self, context: RefreshContext) -> None:
         self._context = context
+        self._touches: list[tuple[str, datetime, datetime]] = []
+        """304s not yet written: (url, when, next due)."""
 
     def claims(self, spec: FeedSpec) -> bool:
         return True
@@ -37,12 +42,12 @@ class HttpFeeds:
     ) -> AsyncIterator[FeedUpdate]:
         gate = asyncio.Semaphore(self._context.settings.concurrency)
         tasks = [
-            asyncio.ensure_future(self._guarded(gate, spec, states.get(spec.url)))
-            for spec in specs
+            asyncio.ensure_future(self._guarded(gate, spec, states.get(spec.url))) for spec in specs
         ]
         try:
             for next_done in asyncio.as_completed(tasks):
                 yield await next_done
+            await self._write_touches()
         finally:
             for task in tasks:
                 task.cancel()
@@ -80,10 +85,20 @@ class HttpFeeds:
             await self._fail(spec, state, result.kind, result.message, result.headers)
             return FeedUpdate(spec.url, UpdateStatus.ERROR, error=result.message)
         if isinstance(result, NotModified):
+            # 304s are written TOUCH_BATCH at a time: a transaction and a trip to the writer
+            # thread per feed were most of an all-304 refresh's own cost. Losing unwritten ones
+            # (kill -9) only means those feeds are asked again next time, conditionally.
             due = schedule.next_after_success(now, interval, headers=result.headers)
-            await context.db(lambda store: store.touch(spec.url, now=now, next_due_at=due))
+            self._touches.append((spec.url, now, due))
+            if len(self._touches) >= TOUCH_BATCH:
+                await self._write_touches()
             return FeedUpdate(spec.url, UpdateStatus.NOT_MODIFIED)
         return await self._store_body(spec, state, result, interval)
+
+    async def _write_touches(self) -> None:
+        touches, self._touches = self._touches, []
+        if touches:
+            await self._context.db(lambda store: store.touch_many(touches))
 
     async def _store_body(
         self, spec: FeedSpec, state: FeedState, result: Fetched, interval: timedelta
