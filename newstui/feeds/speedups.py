@@ -32,8 +32,9 @@ feedparser spends most of a refresh's CPU. Five of its costs have nothing to do 
 
 Measured on a generated 50-item RSS feed, with the feed URL as base: 24 ms → 10.5 ms per
 `feedparser.parse` for the first three; the last two take another 17 % of the instructions of
-a whole parse (valgrind: 121 → 100 million per feed, `parse_worker.parse`). Losing a speed-up to a feedparser upgrade costs only time
-(`tests/test_parse_speedups.py` notices, and checks every result against plain feedparser).
+a whole parse (valgrind: 121 → 100 million per feed, `parse_worker.parse`). Losing a speed-up
+to a feedparser upgrade costs only time (`tests/test_parse_speedups.py` notices, and checks
+every result against plain feedparser).
 """
 
 from __future__ import annotations
