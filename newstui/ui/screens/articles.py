@@ -39,8 +39,14 @@ class ArticlePresenter:
         view: EntryView,
         settings: Settings,
         clock: Callable[[], datetime],
+        full_text_feeds: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
+        self.full_text_feeds = full_text_feeds
+        """Feeds with `full_text = true`: their entries open in reader mode when the page was
+        fetched (by the refresh), as the setting promises."""
+        self.feed_text: set[int] = set()
+        """Entries of such feeds the user switched back to the feed's own text (`f`)."""
         self.view = view
         self.settings = settings
         self.clock = clock
@@ -76,6 +82,12 @@ class ArticlePresenter:
         if entry is None:
             self.view.show_message("This entry is gone (pruned, or its feed removed).")
             return
+        if (
+            entry.feed_url in self.full_text_feeds
+            and entry_id not in self.feed_text
+            and entry_id not in self.full_text
+        ):
+            self.full_text.add(entry_id)  # falls back below when the page was not fetched
         if entry_id in self.full_text:
             cached = self.store.full_text(entry_id)
             if cached is not None and cached.html:
@@ -91,6 +103,12 @@ class ArticlePresenter:
             return ()
         cached = self.cache.get((shown, shown in self.full_text))
         return cached[1].links if cached else ()
+
+    def link_texts(self) -> tuple[str, ...]:
+        """What each of `links()` says in the article."""
+        shown = self.view.shown_id
+        cached = self.cache.get((shown, shown in self.full_text)) if shown is not None else None
+        return cached[1].link_texts if cached else ()
 
     # -- links -----------------------------------------------------------------------------
 
@@ -116,7 +134,7 @@ class ArticlePresenter:
             if url:
                 app.open_link(url)  # type: ignore[attr-defined]
 
-        app.push_screen(LinksScreen(links), chosen)
+        app.push_screen(LinksScreen(links, self.link_texts()), chosen)
 
     def open_entry_link(self, entry_id: int | None) -> None:
         if (link := self._entry_link(entry_id)) is not None:
@@ -142,7 +160,7 @@ class ArticlePresenter:
         html = entry.content_html or entry.summary_html or ""
         cached = self.cache.get((entry.id, full))
         if cached is not None and cached[0] == html:
-            self.view.show(cached[1].header, cached[1].body, entry_id=entry.id)
+            self.view.show(cached[1].header, cached[1].body, entry_id=entry.id, reader=full)
             return
         if len(html) < RENDER_IN_THREAD_ABOVE:
             self._remember(entry.id, full, html, render_entry(entry, self.styles()))
@@ -165,7 +183,7 @@ class ArticlePresenter:
         self.cache.move_to_end(key)
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
-        self.view.show(article.header, article.body, entry_id=entry_id)
+        self.view.show(article.header, article.body, entry_id=entry_id, reader=full)
 
     # -- reader mode -------------------------------------------------------------------------
 
@@ -177,8 +195,10 @@ class ArticlePresenter:
             return
         if entry_id in self.full_text:
             self.full_text.discard(entry_id)
+            self.feed_text.add(entry_id)
             self.show(entry_id)
             return
+        self.feed_text.discard(entry_id)
         entry = self.store.entry(entry_id)
         if entry is None or not entry.link:
             self.view.notify("This entry has no link to fetch.", severity="warning", timeout=3)

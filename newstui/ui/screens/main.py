@@ -77,7 +77,13 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(store.headlines, clock, id="entries")
         self.entry_view = EntryView(id="article")
-        self.articles = ArticlePresenter(store, self.entry_view, config.settings, clock)
+        self.articles = ArticlePresenter(
+            store,
+            self.entry_view,
+            config.settings,
+            clock,
+            frozenset(spec.url for spec in config.feeds if spec.full_text),
+        )
 
     def compose(self) -> ComposeResult:
         yield self.status

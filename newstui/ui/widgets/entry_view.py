@@ -36,9 +36,18 @@ class EntryView(ScrollView, can_focus=True):
         self._strips: list[Strip] = []
         self._available = Size(0, 0)
 
-    def show(self, header: RenderableType, body: RenderableType, *, entry_id: int | None) -> None:
-        """Display an article (or any header/body pair) from the top."""
+    def show(
+        self,
+        header: RenderableType,
+        body: RenderableType,
+        *,
+        entry_id: int | None,
+        reader: bool = False,
+    ) -> None:
+        """Display an article (or any header/body pair) from the top; `reader`: it is the web
+        page's article (reader mode), which the pane's title says."""
         self.shown_id = entry_id
+        self.border_title = "Article · reader mode (f: feed's text)" if reader else "Article"
         self._renderable = Group(header, Text(""), body)
         self._layout(force=True)
         self.scroll_to(0, 0, animate=False, immediate=True)
