@@ -39,6 +39,8 @@ class Article:
     body: RenderableType
     links: tuple[str, ...] = ()
     """Link N of the text is links[N-1]; attachments follow the text's links."""
+    link_texts: tuple[str, ...] = ()
+    """What each link says in the text, by the same index ("" when nothing)."""
 
 
 def render_entry(
@@ -61,7 +63,8 @@ def render_entry(
     if links and list_links:
         parts.append(_link_list(links, styles))
     words = len(html_to_text(html).split())
-    return Article(_header(entry, words, styles), Group(*parts), tuple(links))
+    texts = rendered.link_texts + ("attachment",) * (len(links) - len(rendered.link_texts))
+    return Article(_header(entry, words, styles), Group(*parts), tuple(links), texts)
 
 
 def _header(entry: Entry, words: int, styles: ArticleStyles) -> Wrapped:

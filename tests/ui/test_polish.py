@@ -393,3 +393,49 @@ async def test_podcast_entries_are_marked_and_show_their_enclosure(make_app) -> 
         await pilot.press("enter")
         await pilot.pause()
         assert "♪ audio/mpeg · 48.0 MB" in screen_text(app)
+
+
+async def test_full_text_feeds_open_in_reader_mode_and_say_so(make_app) -> None:
+    """Rough edge: `full_text = true` shows the fetched page by default; the title says so."""
+    from newstui.core.models import FeedSpec
+
+    feeds = [FeedSpec(TECH, title="Tech Daily", full_text=True)]
+    app = make_app(feeds, filled=False)
+    app.store.sync_feeds(feeds, now=NOW)
+    save_entries(app.store, TECH, [entry(1, TECH, hours_old=1)])
+    [stored] = app.store.entries()
+    app.store.save_full_text(
+        stored.id, stored.link, html="<p>The whole page, fetched by the refresh.</p>",
+        error=None, now=NOW,
+    )  # fmt: skip
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "The whole page, fetched by the refresh." in screen_text(app)
+        assert "reader mode" in (screen.entry_view.border_title or "")
+        await pilot.press("f")
+        await pilot.pause()
+        assert "Body of entry 1" in screen_text(app)
+        assert screen.entry_view.border_title == "Article"
+
+
+async def test_link_list_shows_each_links_text(make_app) -> None:
+    """Rough edge: `L` lists what each link says, not only where it points."""
+    app = make_app(filled=False)
+    app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+    body = (
+        '<p>Read <a href="https://a.example/">the full report</a> or'
+        ' <a href="https://b.example/">its summary</a>.</p>'
+    )
+    save_entries(
+        app.store, TECH, [dataclasses.replace(entry(1, TECH, hours_old=1), content_html=body)]
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "L")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[1] the full report  https://a.example/" in text
+        assert "[2] its summary  https://b.example/" in text

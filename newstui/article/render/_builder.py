@@ -78,6 +78,8 @@ class Builder:
         self.base_url = base_url
         self.blocks: list[Block] = []
         self.links: list[str] = []
+        self.link_texts: dict[str, str] = {}
+        """The text of each link where it first appears (for the `L` list)."""
         self._numbers: dict[str, int] = {}
         # The paragraph being collected.
         self._parts: list[str] = []
@@ -188,6 +190,10 @@ class Builder:
     def _number_link(self, entry: _Inline) -> None:
         # An empty <a></a> is an anchor, not a link worth offering.
         if entry.url and not entry.numbered and self.total > entry.start:
+            if entry.url not in self.link_texts:
+                paragraph = "".join(self._parts)
+                text = paragraph[-(self.total - entry.start) :]
+                self.link_texts[entry.url] = " ".join(text.split())[:120]
             self.link_number(entry.url)
             entry.numbered = True
 

@@ -277,6 +277,8 @@ class Rendered:
     """The article as a single rich renderable."""
     links: tuple[str, ...]
     """Absolute URLs of the numbered links and images: `[N]` in the text is `links[N - 1]`."""
+    link_texts: tuple[str, ...] = ()
+    """What each link says in the text ("" for images and bare numbers), by the same index."""
 
 
 def plain_text(rendered: Rendered, width: int = 80, *, with_links: bool = False) -> str:

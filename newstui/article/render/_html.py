@@ -296,4 +296,5 @@ def html_to_rich(
         note = "[the rest of this article is nested too deeply to show]"
         builder.styled(note, builder.styles.meta)
         builder.flush()
-    return Rendered(Document(builder.blocks, max_width=width), tuple(builder.links))
+    texts = tuple(builder.link_texts.get(url, "") for url in builder.links)
+    return Rendered(Document(builder.blocks, max_width=width), tuple(builder.links), texts)

@@ -22,13 +22,22 @@ class LinksScreen(ModalScreen[str | None]):
         Binding("G", "move('last')", "Bottom", show=False),
     ]
 
-    def __init__(self, links: tuple[str, ...]) -> None:
+    def __init__(self, links: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
         super().__init__()
         self._links = links
+        self._texts = texts
 
     def compose(self) -> ComposeResult:
         # Text, not str: URLs come from feeds and must not be read as markup.
-        options = [Option(Text(f"[{n}] {url}")) for n, url in enumerate(self._links, 1)]
+        options = []
+        for n, url in enumerate(self._links, 1):
+            label = Text(f"[{n}] ")
+            said = self._texts[n - 1] if n <= len(self._texts) else ""
+            if said:
+                label.append(said, style="bold")
+                label.append("  ")
+            label.append(url, style="dim" if said else "")
+            options.append(Option(label))
         yield OptionList(*options, id="links")
 
     async def action_move(self, action: str) -> None:
