@@ -116,6 +116,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser("export", help="write the feed list as OPML 2.0 to stdout")
     export.add_argument("--format", choices=["opml"], default="opml")
+    search = commands.add_parser("search", help="full-text search of the stored entries")
+    search.add_argument("query", metavar="QUERY", help='words, "phrases", -word, OR, title:...')
+    search.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
+    search.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="at most N results (default 20)"
+    )
+    filters = commands.add_parser(
+        "filter", help="the [[filters]] of feeds.toml and what each has caught"
+    )
+    filters.add_argument(
+        "--apply", action="store_true", help="apply them once to every entry already stored"
+    )
+    filters.add_argument(
+        "--dry-run", action="store_true", help="with --apply: say what would change, change nothing"
+    )
     return parser
 
 
@@ -150,6 +165,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         config = load_config(paths.config_file(args.config, os.environ))
         db_path = _database(args.data_dir)
+        if args.command != "themes":
+            _upgrade(db_path)
         if args.command == "refresh":
             return _refresh(config, db_path, args.feeds, force_all=args.all)
         if args.command == "themes":
@@ -172,6 +189,8 @@ def _main(argv: Sequence[str] | None) -> int:
             from newstui.commands.sync import sync_command
 
             return sync_command(config, db_path, as_json=args.json)
+        if args.command in ("search", "filter"):
+            return _search_command(args, config, db_path)
         if args.command == "status":
             from newstui.commands.report import print_status
 
@@ -183,6 +202,30 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail(str(exc), EXIT_FAILURE)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _upgrade(db_path: Path) -> None:
+    """Upgrade an older database before anything else opens it, with progress on a terminal
+    (a new schema may index every stored entry)."""
+    from newstui.store import Store
+
+    if Store.needs_upgrade(db_path):
+        from newstui.commands.search import open_store
+
+        open_store(db_path).close()
+
+
+def _search_command(args: argparse.Namespace, config: Config, db_path: Path) -> int:
+    from newstui.commands.search import UsageError, run_filters, run_search
+
+    try:
+        if args.command == "filter":
+            return run_filters(config, db_path, apply=args.apply, dry_run=args.dry_run)
+        if args.limit < 1:
+            raise UsageError("--limit must be at least 1")
+        return run_search(config, db_path, args.query, limit=args.limit, as_json=args.json)
+    except UsageError as exc:
+        return _fail(f"search: {exc}" if args.command == "search" else str(exc), EXIT_CONFIG)
 
 
 def _fail(message: str, code: int) -> int:

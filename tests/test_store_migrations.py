@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newstui.core.query import parse_query
 from newstui.store import Store, schema
 
 FEED = "https://example.org/feed.xml"
@@ -20,7 +21,9 @@ def _database_at(path: Path, version: int) -> None:
     schema.migrate(raw, target=version)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == version
     if version >= 1:
-        raw.execute("INSERT INTO feeds (url, added_at) VALUES (?, 0)", (FEED,))
+        raw.execute(
+            "INSERT INTO feeds (url, title, added_at) VALUES (?, 'Café Gazette', 0)", (FEED,)
+        )
         guid = "guid" if version >= 6 else "entry_id"  # v6 renamed the column
         raw.executemany(
             f"INSERT INTO entries (feed_url, {guid}, title, content_hash, first_seen_at,"
@@ -52,8 +55,9 @@ def _database_at(path: Path, version: int) -> None:
 def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> None:
     path = tmp_path / f"v{version}.db"
     _database_at(path, version)
+    progress: list[tuple[int, int]] = []
 
-    with Store(path) as store:
+    with Store(path, progress=lambda done, total: progress.append((done, total))) as store:
         assert store.integrity_check() == ["ok"]
         entries = {e.guid: e for e in store.entries()}
         if version >= 1:
@@ -71,6 +75,15 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
             # that list to its own table): pruning everything old deletes nothing.
             assert store.prune(datetime(2100, 1, 1, tzinfo=UTC)) == 0
             assert "read" in {e.guid for e in store.entries()}
+            # v8 indexed what was stored: titles, the feed's name, reader-mode pages.
+            assert progress[0] == (0, 3) and progress[-1] == (3, 3)
+            now = datetime(2026, 1, 1, tzinfo=UTC)
+            hits = store.entries_by_id(store.search(parse_query("bookmarked"), now=now))
+            assert [e.guid for e in hits] == ["bookmarked"]
+            assert len(store.search(parse_query("cafe gazette"), now=now)) == 3
+            if version >= 2:
+                hits = store.entries_by_id(store.search(parse_query("kept"), now=now))
+                assert [e.guid for e in hits] == ["read"]
 
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST

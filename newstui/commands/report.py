@@ -46,7 +46,7 @@ async def run_refresh(config: Config, db_path: Path, specs: list[FeedSpec], *, f
         titles = store.display_titles()
     started = time.monotonic()
     updates: list[FeedUpdate] = []
-    async with Refresher(db_path, config.settings) as refresher:
+    async with Refresher(db_path, config.settings, filters=config.filters) as refresher:
         if sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import (
@@ -122,6 +122,11 @@ def print_status(
         store.sync_feeds(config.feeds, now=utc_now())
         feeds = store.feeds()
         sync = sync_status(config, store)
+        hits = store.filter_hits() if config.filters else {}
+    filters = [
+        {"query": f.query, "action": f.action, "tag": f.tag, "caught": hits.get(f.key, 0)}
+        for f in config.filters
+    ]
     spec_of = {spec.url: spec for spec in config.feeds}
     stream = file or sys.stdout
     if as_json:
@@ -132,6 +137,7 @@ def print_status(
             "database": str(db_path),
             "sync": sync,
             "feeds": [_feed_json(feed, spec_of.get(feed.url)) for feed in feeds],
+            "filters": filters,
         }
         json.dump(document, stream, ensure_ascii=False, indent=2)
         stream.write("\n")
@@ -167,6 +173,8 @@ def print_status(
             Text(feed.last_error or "", style="red"),
         )
     console.print(table)
+    for item, row in zip(config.filters, filters, strict=True):
+        console.print(Text(f"Filter {item.key}: caught {row['caught']} new entries"))
     return 0
 
 

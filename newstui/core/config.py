@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import tomli
 
+from newstui.core.config_search import Filter, SavedView, check_filters, check_views
 from newstui.core.errors import ConfigError
 from newstui.core.models import FeedSpec
 from newstui.core.tomlpos import KeyPath, TomlPositions, describe_value, did_you_mean, syntax_error
@@ -108,6 +109,10 @@ class Config:
     the UI, because binding ids are a UI concept."""
     sync: SyncSettings | None = None
     """The `[sync]` table; None when there is none (every feed is local)."""
+    views: tuple[SavedView, ...] = ()
+    """`[[views]]`: saved searches listed under the smart views."""
+    filters: tuple[Filter, ...] = ()
+    """`[[filters]]`: applied in order to new entries as they are stored."""
 
 
 def load_config(path: Path) -> Config:
@@ -152,7 +157,7 @@ def parse_config(path: Path, text: str) -> Config:
 
 
 FEED_KEYS = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text", "sync")
-TOP_LEVEL_KEYS = ("settings", "keymap", "feeds", "sync")
+TOP_LEVEL_KEYS = ("settings", "keymap", "feeds", "sync", "views", "filters")
 SYNC_KEYS = (
     "server", "url", "token", "token_command", "username", "password_command", "interval",
 )  # fmt: skip
@@ -205,18 +210,26 @@ class _Checker:
         feeds: tuple[FeedSpec, ...] = ()
         settings, keymap = Settings(), {}
         sync: SyncSettings | None = None
+        views: tuple[SavedView, ...] = ()
+        filters: tuple[Filter, ...] = ()
         for key, value in document.items():
             if key == "feeds":
                 feeds = self.feeds(value)
             elif key == "sync":
                 sync = self.sync(self.table(value, (key,)))
+            elif key == "views":
+                views = check_views(self, value)
+            elif key == "filters":
+                filters = check_filters(self, value)
             elif key == "settings":
                 settings = self.settings(self.table(value, (key,)))
             elif key == "keymap":
                 keymap = self.keymap(self.table(value, (key,)))
             else:
                 self._unknown_top_level(key, value)
-        return Config(self.path, feeds, settings, MappingProxyType(keymap), sync)
+        return Config(
+            self.path, feeds, settings, MappingProxyType(keymap), sync, views=views, filters=filters
+        )
 
     def _unknown_top_level(self, key: str, value: object) -> NoReturn:
         kind = "table" if isinstance(value, dict) else "key"

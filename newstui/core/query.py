@@ -160,6 +160,18 @@ def text_nodes(node: Node) -> list[Text]:
     return []
 
 
+def mentions_hidden(node: Node) -> bool:
+    """Whether the query asks about hidden entries (`is:hidden`, or `-is:hidden`): the others
+    leave them out of sight."""
+    if isinstance(node, Flag):
+        return node.name == "hidden"
+    if isinstance(node, Not):
+        return mentions_hidden(node.child)
+    if isinstance(node, And | Or):
+        return any(mentions_hidden(child) for child in node.children)
+    return False
+
+
 # -- the parser -------------------------------------------------------------------------------
 
 

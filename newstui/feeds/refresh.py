@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from newstui.core.config import Settings
+from newstui.core.config_search import Filter
 from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
 from newstui.core.timefmt import utc_now
 from newstui.feeds import schedule
@@ -28,6 +29,9 @@ from newstui.feeds.sources import EntrySource, RefreshContext
 from newstui.feeds.sources.http import HttpFeeds
 
 Clock = Callable[[], datetime]
+INDEX_BATCH = 5000
+"""New or changed entries indexed for search at a time during a refresh: FTS5 costs a third
+less per entry in big batches than feed by feed (see `newstui/store/_search_index.py`)."""
 
 
 def plan_refresh(
@@ -78,6 +82,7 @@ class Refresher:
         clock: Clock = utc_now,
         spare_a_core: bool = False,
         sources: Sequence[Callable[[RefreshContext], EntrySource]] = (),
+        filters: Sequence[Filter] = (),
     ) -> None:
         """Args:
         db_path: The database; the refresh opens its own connection to it.
@@ -87,6 +92,8 @@ class Refresher:
             the command's own priority.
         sources: Factories of the sources asked first, in order, before the feeds' own URLs
             over HTTP (which claim every feed left).
+        filters: feeds.toml's `[[filters]]`: every source's new entries go through them as
+            they are stored.
         """
         self._settings = settings
         self._clock = clock
@@ -100,6 +107,7 @@ class Refresher:
                 user_agent=settings.user_agent,
             ),
             ParsePool(settings.parse_workers, spare_a_core=spare_a_core),
+            filters=tuple(filters),
         )
         self._sources: list[EntrySource] = [make(self.context) for make in sources]
         self._sources.append(HttpFeeds(self.context))
@@ -129,9 +137,14 @@ class Refresher:
         for spec in todo:
             index = next(i for i, source in enumerate(self._sources) if source.claims(spec))
             claimed.setdefault(index, []).append(spec)
+        unindexed = 0
         async for update in _merged(
             [self._sources[i].refresh(part, states) for i, part in claimed.items()]
         ):
+            unindexed += update.new + update.updated
+            if unindexed >= INDEX_BATCH:
+                unindexed = 0
+                await self.context.db(lambda store: store.index_pending())
             yield update
         full_text_feeds = [spec for spec in todo if spec.full_text]
         if full_text_feeds:
@@ -142,6 +155,8 @@ class Refresher:
         if self._settings.retention_days:
             cutoff = self._clock() - timedelta(days=self._settings.retention_days)
             await self.context.db(lambda store: store.prune(cutoff))
+        # The search index catches up with this refresh before it ends.
+        await self.context.db(lambda store: store.index_pending())
 
 
 async def _merged(streams: list[AsyncIterator[FeedUpdate]]) -> AsyncIterator[FeedUpdate]:

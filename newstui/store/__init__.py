@@ -27,9 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from newstui.core.config_search import Filter
 from newstui.core.errors import StoreError
 from newstui.core.models import Feed, FeedSpec, FeedState, ParsedFeed
 from newstui.core.rows import GUID, FeedRows, feed_rows
+from newstui.core.searchtext import fold
 from newstui.store import schema
 from newstui.store._convert import epoch, from_epoch
 from newstui.store._entries import EntriesMixin
@@ -43,16 +45,21 @@ from newstui.store._imports import (
     NewsboatItem,
     read_newsboat_cache,
 )
+from newstui.store._search_index import Progress, index_pending, mark_feed_stale, pending
 from newstui.store._sync import SyncMixin
+from newstui.store.search import SearchMixin
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
-class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
+class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin):
     """A newstui database file (or `":memory:"` for tests)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, progress: Progress | None = None) -> None:
+        """`progress` hears (done, total) while an upgrade builds the search index."""
         self.path = str(path)
+        self.filters: tuple[Filter, ...] = ()
+        """`[[filters]]` that `save_fetch` applies to new entries (set by a refresh)."""
         with translated(self.path):
             self._db = sqlite3.connect(
                 self.path,
@@ -74,11 +81,38 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
                         f"{schema.LATEST}); upgrade newstui",
                         "newer",
                     )
+                # feed: queries fold feed names the way the index folds words.
+                self._db.create_function("newstui_fold", 1, fold, deterministic=True)
                 if version < schema.LATEST:
-                    schema.migrate(self._db)
+                    schema.migrate(self._db, progress=progress)
         except BaseException:
             self._db.close()
             raise
+
+    @staticmethod
+    def needs_upgrade(path: str | Path) -> bool:
+        """Whether opening `path` will upgrade an existing database (which may take seconds:
+        a new schema may build an index), so a command can show progress first."""
+        if str(path) == ":memory:" or not Path(path).exists():
+            return False
+        try:
+            raw = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+            try:
+                version = raw.execute("PRAGMA user_version").fetchone()[0]
+            finally:
+                raw.close()
+        except sqlite3.Error:
+            return False  # opening it for real will say what is wrong
+        return bool(0 < version < schema.LATEST)
+
+    def index_pending(self, progress: Progress | None = None) -> int:
+        """Bring the search index up to date (new, changed entries); returns how many were
+        indexed. Refreshes call this in batches; searches call it first."""
+        with self._read() as db:
+            if not pending(db):
+                return 0
+        with self._write() as db:
+            return index_pending(db, progress)
 
     def close(self) -> None:
         with self._lock, translated(self.path):
@@ -169,6 +203,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
         gone = [url for url, values in stored.items() if url not in wanted and not values[3]]
         if not changed and not gone:
             return
+        renamed = [url for url, title, *_ in changed if url in stored and stored[url][0] != title]
         with self._write() as db:
             db.executemany("UPDATE feeds SET hidden = 1 WHERE url = ?", [(url,) for url in gone])
             db.executemany(
@@ -178,6 +213,8 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
                 " tags = excluded.tags, position = excluded.position, hidden = 0",
                 [(*row, epoch(now)) for row in changed],
             )
+            for url in renamed:  # the search index knows entries by their feed's name too
+                mark_feed_stale(db, url)
 
     def display_titles(self) -> dict[str, str]:
         """Each feed's title as lists show it (the user's, else the feed's own), for feeds that
@@ -216,7 +253,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
             counts = {
                 row[0]: row[1:]
                 for row in db.execute(
-                    "SELECT feed_url, COUNT(*), SUM(read = 0), SUM(bookmarked)"
+                    "SELECT feed_url, COUNT(*), SUM(read = 0 AND hidden = 0), SUM(bookmarked)"
                     " FROM entries GROUP BY feed_url"
                 )
             }
@@ -239,16 +276,28 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin):
         body_hash: str | None,
         next_due_at: datetime,
         moved_to: str | None = None,
+        filters: Sequence[Filter] | None = None,
     ) -> tuple[int, int]:
         """Store a successful fetch; returns (new entries, updated entries).
 
         `parsed` as the parse workers send it (`FeedRows`: the entries' rows already built
         there) or as a `ParsedFeed`. Unchanged entries are not rewritten, and no user state is
-        touched.
+        touched, except by `filters` (`[[filters]]`; default `self.filters`), applied in order
+        to the new entries in the same transaction.
         """
+        if filters is None:
+            filters = self.filters
         rows = parsed if isinstance(parsed, FeedRows) else feed_rows(parsed)
         with self._write() as db:
-            new, updated = self._upsert_entries(db, url, rows.rows, now)
+            user_title, title = db.execute(
+                "SELECT user_title, title FROM feeds WHERE url = ?", (url,)
+            ).fetchone()
+            if not user_title and (parsed.title or None) != title:
+                mark_feed_stale(db, url)  # the feed's name, as its entries are indexed by it
+            new, updated = self._upsert_entries(
+                db, url, rows.rows, now,
+                feed_title=user_title or parsed.title or url, filters=filters,
+            )  # fmt: skip
             db.execute(
                 "UPDATE feeds SET title = ?, site_url = ?, format = ?, etag = ?,"
                 " last_modified = ?, body_hash = ?, last_fetched_at = ?,"

@@ -11,12 +11,15 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from newstui.core.config_search import Filter
 from newstui.core.models import Entry, Headline
 from newstui.core.rows import GUID, PUBLISHED, EntryRow, epoch
 from newstui.core.rows import content_hash as _content_hash
 from newstui.core.rows import feed_columns as _feed_columns
 from newstui.store._convert import enclosures_from_json, from_epoch
+from newstui.store._filters import judge
 from newstui.store._pending import record_pending
+from newstui.store._search_index import mark_stale
 
 __all__ = ["EntriesMixin", "_content_hash", "_feed_columns"]  # the last two: store._imports
 
@@ -44,43 +47,66 @@ class EntriesMixin:
 
     @staticmethod
     def _upsert_entries(
-        db: sqlite3.Connection, feed_url: str, rows: Sequence[EntryRow], now: datetime
+        db: sqlite3.Connection,
+        feed_url: str,
+        rows: Sequence[EntryRow],
+        now: datetime,
+        *,
+        feed_title: str = "",
+        filters: Sequence[Filter] = (),
     ) -> tuple[int, int]:
         """Insert new entries and rewrite changed ones; returns (new, updated).
 
         One query answers which entries are known (and with what content), then one
         `executemany` each inserts and updates: per entry, only a dictionary lookup. Only feed
         columns are written: `read` and `bookmarked` keep whatever the user set, so an entry
-        whose text is edited upstream stays read.
+        whose text is edited upstream stays read. New entries start as `filters` leave them.
+        Search indexing is left pending (see `_search_index`).
         """
-        known: dict[str, str] = {}
+        known: dict[str, tuple[str, int]] = {}
         guids = [row[GUID] for row in rows]
         for start in range(0, len(guids), _CHUNK):
             chunk = guids[start : start + _CHUNK]
             known.update(
-                db.execute(
-                    "SELECT guid, content_hash FROM entries WHERE feed_url = ?"
+                (guid, (digest, entry_id))
+                for guid, digest, entry_id in db.execute(
+                    "SELECT guid, content_hash, id FROM entries WHERE feed_url = ?"
                     f" AND guid IN ({','.join('?' * len(chunk))})",
                     (feed_url, *chunk),
-                ).fetchall()
+                )
             )
         seen = epoch(now)
-        inserts, updates = [], []
+        fresh: list[tuple[int, EntryRow]] = []
+        updates, changed = [], []
         for position, row in enumerate(rows):
             previous = known.get(row[GUID])
             if previous is None:
-                # Undated entries sort by when they were first seen, a second apart in the
-                # feed's own order (newest first); nothing sorts later than it was seen.
-                dated = row[PUBLISHED]
-                published = min(dated, seen) if dated is not None else seen - position
-                inserts.append((feed_url, *row, seen, published))
-            elif previous != row[-1]:
+                fresh.append((position, row))
+            elif previous[0] != row[-1]:
                 updates.append((*row[1:], feed_url, row[GUID]))
+                changed.append(previous[1])
+        new_rows = [row for _, row in fresh]
+        verdicts = (
+            judge(db, feed_url, feed_title, new_rows, filters, now) if filters and fresh else None
+        )
+        inserts = []
+        for index, (position, row) in enumerate(fresh):
+            state: tuple[object, ...] = (0, None, 0, None, 0)
+            if verdicts is not None:
+                v = verdicts[index]
+                state = (int(v.read), seen if v.read else None, int(v.bookmarked),
+                         seen if v.bookmarked else None, int(v.hidden))  # fmt: skip
+            # Undated entries sort by when they were first seen, a second apart in the
+            # feed's own order (newest first); nothing sorts later than it was seen.
+            dated = row[PUBLISHED]
+            published = min(dated, seen) if dated is not None else seen - position
+            inserts.append((feed_url, *row, seen, published, *state))
         if inserts:
             db.executemany(
                 "INSERT INTO entries (feed_url, guid, title, link, author, published_at,"
                 " updated_at, summary_html, content_html, enclosures, content_hash,"
-                " first_seen_at, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " first_seen_at, sort_at, read, read_at, bookmarked, bookmarked_at, hidden)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
         if updates:
@@ -94,6 +120,20 @@ class EntriesMixin:
                 " sort_at = CASE WHEN ?4 IS NULL THEN sort_at ELSE MIN(?4, first_seen_at) END"
                 " WHERE feed_url = ? AND guid = ?",
                 updates,
+            )
+            mark_stale(db, changed)
+        tagged = {
+            row[GUID]: v.tags for row, v in zip(new_rows, verdicts or (), strict=False) if v.tags
+        }
+        if tagged:
+            found = db.execute(
+                "SELECT guid, id FROM entries WHERE feed_url = ?"
+                f" AND guid IN ({','.join('?' * len(tagged))})",
+                (feed_url, *tagged),
+            ).fetchall()
+            db.executemany(
+                "INSERT OR IGNORE INTO entry_tags (entry, tag) VALUES (?, ?)",
+                [(entry_id, tag) for guid, entry_id in found for tag in tagged[guid]],
             )
         return len(inserts), len(updates)
 
@@ -232,7 +272,8 @@ def _filters(
     feeds.toml (hidden), where everything else of that feed is out of sight.
     """
     visible = "feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"
-    clauses = [] if bookmarked_only else [visible]
+    # Hidden entries (a filter's `hide`) are in no list at all: search `is:hidden` finds them.
+    clauses = ["hidden = 0"] if bookmarked_only else [visible, "hidden = 0"]
     params: list[object] = []
     if isinstance(feed_url, str):
         clauses.append("feed_url = ?")

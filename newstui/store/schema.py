@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
+
+from newstui.store._search_index import Progress, index_pending
 
 _V1 = """
 CREATE TABLE feeds (
@@ -143,17 +146,77 @@ CREATE TABLE sync_state (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+
+_V8 = """
+-- Search (issue 13). Filters may hide an entry: it stays (findable with is:hidden), unshown.
+ALTER TABLE entries ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+-- The list and count indexes cover `hidden` too, so views and counts still read only them.
+DROP INDEX entries_recent;
+CREATE INDEX entries_recent ON entries (sort_at DESC, id DESC, feed_url, read, bookmarked, hidden);
+DROP INDEX entries_counts;
+CREATE INDEX entries_counts ON entries (feed_url, read, bookmarked, hidden);
+-- Tags a filter gave an entry (feed tags stay in feeds.tags).
+CREATE TABLE entry_tags (
+    entry           INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    tag             TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (entry, tag)
+) WITHOUT ROWID;
+CREATE INDEX entry_tags_by_tag ON entry_tags (tag, entry);
+-- How many entries each [[filters]] table caught at ingestion, keyed by its query and action.
+CREATE TABLE filter_hits (
+    filter          TEXT PRIMARY KEY,
+    hits            INTEGER NOT NULL DEFAULT 0,
+    last_hit_at     INTEGER
+);
+-- The full-text index: rowid = entries.id. Columns: see newstui.core.searchtext.index_columns.
+CREATE VIRTUAL TABLE search USING fts5 (
+    title, author, feed, body, page, cjk_title, cjk_body, cjk_page,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+-- Merge segments 16 at a time, not 4: a fifth less work per indexed entry (measured), a few
+-- more segments for a query to read.
+INSERT INTO search (search, rank) VALUES ('automerge', 16);
+CREATE TRIGGER entries_search_delete AFTER DELETE ON entries BEGIN
+    DELETE FROM search WHERE rowid = old.id;
+END;
+-- What the index has caught up with (see newstui/store/_search_index.py): every entry id up to
+-- indexed_upto, except those listed in search_stale.
+CREATE TABLE search_state (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    indexed_upto    INTEGER NOT NULL
+);
+INSERT INTO search_state (id, indexed_upto) VALUES (1, 0);
+CREATE TABLE search_stale (
+    entry           INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE
+);
+"""
+
+
+def _v8(connection: sqlite3.Connection, progress: Progress | None) -> None:
+    """The search tables, then the index of every entry already stored."""
+    for statement in _statements(_V8):
+        connection.execute(statement)
+    index_pending(connection, progress)
+
+
+Step = str | Callable[[sqlite3.Connection, "Progress | None"], None]
+"""SQL run statement by statement, or a function for a step that needs Python (building the
+search index converts each stored entry's HTML)."""
+
+MIGRATIONS: tuple[Step, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _v8)
 """MIGRATIONS[n] takes the schema from version n to n + 1."""
 
 LATEST = len(MIGRATIONS)
 
 
-def migrate(connection: sqlite3.Connection, *, target: int = LATEST) -> None:
+def migrate(
+    connection: sqlite3.Connection, *, target: int = LATEST, progress: Progress | None = None
+) -> None:
     """Bring the database up to `target`, each step in its own transaction.
 
     The version is read again inside an exclusive transaction, so two processes opening a new
-    database at once cannot both run a step.
+    database at once cannot both run a step. `progress` hears how far a long step (building
+    the search index) has got.
     """
     while True:
         connection.execute("BEGIN EXCLUSIVE")
@@ -162,8 +225,12 @@ def migrate(connection: sqlite3.Connection, *, target: int = LATEST) -> None:
             if version >= target:
                 connection.execute("COMMIT")
                 return
-            for statement in _statements(MIGRATIONS[version]):
-                connection.execute(statement)
+            step = MIGRATIONS[version]
+            if isinstance(step, str):
+                for statement in _statements(step):
+                    connection.execute(statement)
+            else:
+                step(connection, progress)
             connection.execute(f"PRAGMA user_version = {version + 1}")
             connection.execute("COMMIT")
         except BaseException:

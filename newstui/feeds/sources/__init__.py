@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import httpx
 
     from newstui.core.config import Settings
+    from newstui.core.config_search import Filter
     from newstui.core.models import FeedSpec, FeedState, FeedUpdate
     from newstui.feeds.parse_pool import ParsePool
 
@@ -43,12 +44,16 @@ class RefreshContext:
         clock: Callable[[], datetime],
         client: httpx.AsyncClient,
         parser: ParsePool,
+        *,
+        filters: tuple[Filter, ...] = (),
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.client = client
         """One HTTP client per refresh, so connections are pooled across feeds."""
         self.parser = parser
+        self.filters = filters
+        """`[[filters]]`: the store applies them to every new entry any source saves."""
         self._db_path = db_path
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="newstui-store")
         self._store: Store | None = None
@@ -60,6 +65,7 @@ class RefreshContext:
         def run() -> T:
             if self._store is None:
                 self._store = Store(self._db_path)
+                self._store.filters = self.filters
             return call(self._store)
 
         return await asyncio.get_running_loop().run_in_executor(self._writer, run)

@@ -137,6 +137,7 @@ class RefreshController:
                     self.config.settings,
                     clock=self.clock,
                     spare_a_core=True,
+                    filters=self.config.filters,
                 )
             )
             async with refresher:

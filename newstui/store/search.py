@@ -1,0 +1,336 @@
+"""Query trees (`newstui.core.query`) compiled to SQL over the store's FTS5 index.
+
+The index (`search`, schema v8) is one FTS5 table with `unicode61 remove_diacritics 2`: case and
+diacritics fold (`cafe` finds `Café`). **No stemming**, on purpose: Porter stemming is English-only
+and conflates words people tell apart (`university`/`universe`, `news`/`new`), while feeds come
+in every language; a reader who wants word forms writes `learn*`, which is predictable. CJK text is
+matched through bigram columns (see `newstui.core.searchtext`).
+
+Everything the user typed reaches SQLite as a bound parameter: text terms as one FTS5 MATCH
+string (each term double-quoted, quotes doubled, so no FTS5 operator can be injected), the rest
+as `?` values. The SQL around them comes from fixed fragments only.
+
+Ranking: bm25 with the title (and its CJK column) weighted 10, author and feed 3, body and
+full text 1, rounded to one decimal so that entries equally relevant to a person are ordered by
+recency (newest first), then by id.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
+
+from newstui.core.config_search import Filter
+from newstui.core.query import (
+    And,
+    Dated,
+    Feed,
+    Flag,
+    Newer,
+    Node,
+    Not,
+    Or,
+    QueryError,
+    Tag,
+    Text,
+    mentions_hidden,
+)
+from newstui.core.searchtext import CJK_RUN, WORD, bigrams, fold
+
+if TYPE_CHECKING:
+    import sqlite3
+
+COLUMNS = ("title", "author", "feed", "body", "page", "cjk_title", "cjk_body", "cjk_page")
+WEIGHTS = (10.0, 3.0, 3.0, 1.0, 1.0, 10.0, 1.0, 1.0)
+_RANK = f"round(bm25(search, {', '.join(map(str, WEIGHTS))}), 1)"
+_CJK_COLUMNS = {None: "{cjk_title cjk_body cjk_page}", "title": "cjk_title", "author": None}
+
+_FLAGS = {
+    "unread": "e.read = 0",
+    "read": "e.read = 1",
+    "bookmarked": "e.bookmarked = 1",
+    "hidden": "e.hidden = 1",
+    "enclosure": "e.enclosures IS NOT NULL",
+}
+_VISIBLE_FEEDS = "e.feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"
+
+
+@dataclass(slots=True)
+class Plan:
+    """A compiled query: an optional FTS5 MATCH string, and SQL conditions over `entries e`."""
+
+    match: str | None
+    where: str
+    params: list[object] = field(default_factory=list)
+
+
+def compile_query(node: Node, *, now: datetime) -> Plan:
+    """The tree as a MATCH string for its text conjuncts and a WHERE clause for the rest.
+
+    Hidden entries (a filter's `hide`) are left out unless the query asks for `is:hidden`; the
+    entries of feeds removed from feeds.toml always are.
+
+    Raises:
+        QueryError: a term holds nothing searchable (only punctuation, like `+++`).
+    """
+    conjuncts = list(node.children) if isinstance(node, And) else [node]
+    positives = [c for c in conjuncts if _is_text(c)]
+    negatives = [c for c in conjuncts if isinstance(c, Not) and _is_text(c.child)]
+    match = None
+    rest = conjuncts
+    if positives:
+        match = " AND ".join(_fts(c) for c in positives)
+        match += "".join(f" NOT {_fts(c.child)}" for c in negatives)  # type: ignore[union-attr]
+        rest = [c for c in conjuncts if c not in positives and c not in negatives]
+    params: list[object] = []
+    clauses = [_sql(c, now, params) for c in rest]
+    clauses.append(_VISIBLE_FEEDS)
+    if not mentions_hidden(node):
+        clauses.append("e.hidden = 0")
+    return Plan(match, " AND ".join(clauses), params)
+
+
+def search_ids(
+    db: sqlite3.Connection, plan: Plan, *, limit: int, ranked: bool = True, after_id: int = 0
+) -> list[int]:
+    """Entry ids matching `plan`: best first when `ranked` and there are words, else newest
+    first. `after_id`: only entries with a larger id (the ones a refresh just added)."""
+    if plan.match is None:
+        sql = f"SELECT e.id FROM entries e WHERE {plan.where} AND e.id > ?"
+        order = "e.sort_at DESC, e.id DESC"
+        params = [*plan.params, after_id]
+    else:
+        # The FTS table drives the join; a rowid bound lets FTS5 skip older documents.
+        sql = (
+            "SELECT e.id FROM search JOIN entries e ON e.id = search.rowid"
+            f" WHERE search MATCH ? AND search.rowid > ? AND {plan.where}"
+        )
+        order = f"{_RANK}, e.sort_at DESC, e.id DESC" if ranked else "e.sort_at DESC, e.id DESC"
+        params = [plan.match, after_id, *plan.params]
+    sql += f" ORDER BY {order}"
+    if limit >= 0:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [row[0] for row in db.execute(sql, params)]
+
+
+def count_unread(db: sqlite3.Connection, plan: Plan) -> int:
+    if plan.match is None:
+        sql = f"SELECT count(*) FROM entries e WHERE e.read = 0 AND {plan.where}"
+        params = plan.params
+    else:
+        sql = (
+            "SELECT count(*) FROM search JOIN entries e ON e.id = search.rowid"
+            f" WHERE search MATCH ? AND e.read = 0 AND {plan.where}"
+        )
+        params = [plan.match, *plan.params]
+    return db.execute(sql, params).fetchone()[0]
+
+
+# -- compiling -------------------------------------------------------------------------------
+
+
+def _is_text(node: Node) -> bool:
+    """Expressible as one FTS5 expression: words, and AND/OR of them (NOT needs a partner)."""
+    if isinstance(node, Text):
+        return True
+    if isinstance(node, Or):
+        return all(_is_text(c) for c in node.children)
+    if isinstance(node, And):
+        positive = [c for c in node.children if not isinstance(c, Not)]
+        negated = [c.child for c in node.children if isinstance(c, Not)]
+        return bool(positive) and all(_is_text(c) for c in positive + negated)
+    return False
+
+
+def _fts(node: Node) -> str:
+    if isinstance(node, Text):
+        return _fts_text(node)
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_fts(c) for c in node.children) + ")"
+    assert isinstance(node, And)
+    positive = [c for c in node.children if not isinstance(c, Not)]
+    out = "(" + " AND ".join(_fts(c) for c in positive)
+    out += "".join(f" NOT {_fts(c.child)}" for c in node.children if isinstance(c, Not))
+    return out + ")"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_text(node: Text) -> str:
+    """One term: its Latin words as a phrase, each CJK run as the phrase of its bigrams."""
+    value = unicodedata.normalize("NFKC", node.value)
+    pieces: list[tuple[bool, str]] = []
+    last = 0
+    for run in CJK_RUN.finditer(value):
+        pieces.append((False, value[last : run.start()]))
+        pieces.append((True, run.group(0)))
+        last = run.end()
+    pieces.append((False, value[last:]))
+    pieces = [(cjk, text) for cjk, text in pieces if cjk or WORD.search(text)]
+    if not pieces:
+        raise QueryError(f"nothing to search for in {node.value!r}", 0)
+    parts = []
+    for index, (cjk, text) in enumerate(pieces):
+        final = index == len(pieces) - 1
+        if cjk:
+            parts.append(_fts_cjk(text, node.field))
+            continue
+        expr = _quote(" ".join(WORD.findall(text))) + ("*" if node.prefix and final else "")
+        parts.append(f"{node.field} : {expr}" if node.field else expr)
+    return "(" + " AND ".join(parts) + ")"
+
+
+def _fts_cjk(run: str, field_name: str | None) -> str:
+    """A CJK run: a prefix of a bigram (1 character), a bigram (2), the phrase of its bigrams;
+    or the run as a whole token anywhere (names in author and feed titles have no bigrams)."""
+    grams = _quote(run) + "*" if len(run) == 1 else _quote(" ".join(bigrams(run)[:-1]))
+    column = _CJK_COLUMNS.get(field_name)
+    whole = f"{field_name} : {_quote(run)}" if field_name else _quote(run)
+    if column is None:
+        return whole
+    return f"({column} : {grams} OR {whole})"
+
+
+def _sql(node: Node, now: datetime, params: list[object]) -> str:
+    if _is_text(node):
+        params.append(_fts(node))
+        return "e.id IN (SELECT rowid FROM search WHERE search MATCH ?)"
+    if isinstance(node, Not):
+        return f"NOT ({_sql(node.child, now, params)})"
+    if isinstance(node, And | Or):
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return "(" + joiner.join(_sql(c, now, params) for c in node.children) + ")"
+    if isinstance(node, Flag):
+        return _FLAGS[node.name]
+    if isinstance(node, Feed):
+        params.append(f"%{_like_escape(fold(node.value))}%")
+        return (
+            "e.feed_url IN (SELECT url FROM feeds WHERE newstui_fold("
+            "COALESCE(user_title, title, '') || ' ' || url) LIKE ? ESCAPE '\\')"
+        )
+    if isinstance(node, Tag):
+        params += [node.value, node.value]
+        return (
+            "(e.feed_url IN (SELECT f.url FROM feeds f, json_each(f.tags) t"
+            " WHERE t.value = ? COLLATE NOCASE)"
+            " OR e.id IN (SELECT entry FROM entry_tags WHERE tag = ? COLLATE NOCASE))"
+        )
+    if isinstance(node, Dated):
+        moment = datetime.combine(node.day, time(), UTC)
+        params.append(int(moment.timestamp()))
+        return "e.sort_at >= ?" if node.op == "after" else "e.sort_at < ?"
+    assert isinstance(node, Newer)
+    params.append(int((now - node.age).timestamp()))
+    return "e.sort_at >= ?"
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- the Store methods ----------------------------------------------------------------------
+
+
+class SearchMixin:
+    """Search methods of `Store`; relies on its `_read`, `_write` and `_query`."""
+
+    if TYPE_CHECKING:
+        _read: Callable[[], AbstractContextManager[sqlite3.Connection]]
+        _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
+        index_pending: Callable[..., int]
+
+    def search(self, node: Node, *, now: datetime, limit: int = 50) -> list[int]:
+        """Entry ids matching the query, best first (newest first when it has no words).
+
+        Raises:
+            QueryError: a term holds nothing searchable.
+        """
+        plan = compile_query(node, now=now)
+        self.index_pending()
+        with self._read() as db:
+            return search_ids(db, plan, limit=limit)
+
+    def query_ids(self, node: Node, *, now: datetime) -> list[int]:
+        """Every entry matching the query, newest first: a saved view's list."""
+        plan = compile_query(node, now=now)
+        self.index_pending()
+        with self._read() as db:
+            return search_ids(db, plan, limit=-1, ranked=False)
+
+    def unread_counts(self, nodes: Sequence[Node], *, now: datetime) -> list[int]:
+        """Unread entries matching each query (saved views' counts), in one read transaction.
+
+        The index is not brought up to date first: during a refresh the counts may lag its
+        last few feeds, until the refresh's next indexing batch (a reload must not wait for
+        the refresh's writes)."""
+        plans = [compile_query(node, now=now) for node in nodes]
+        with self._read() as db:
+            return [count_unread(db, plan) for plan in plans]
+
+    def search_texts(self, ids: Sequence[int]) -> dict[int, str]:
+        """The indexed text of these entries (the full text when reader mode stored one, else
+        the feed's): what snippets are cut from."""
+        out: dict[int, str] = {}
+        self.index_pending()
+        with self._read() as db:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for entry_id, body, page in db.execute(
+                    f"SELECT rowid, body, page FROM search WHERE rowid IN ({marks})", chunk
+                ):
+                    out[entry_id] = page or body or ""
+        return out
+
+    def apply_filters(
+        self, filters: Sequence[Filter], *, now: datetime, dry_run: bool = False
+    ) -> list[tuple[int, int]]:
+        """Run each filter over the whole store (`newstui filter --apply`), in order; returns
+        (entries matched, entries changed) per filter. `dry_run` changes nothing."""
+        self.index_pending()
+        with self._write() as db:
+            results = [_apply(db, f, now=now, after_id=0, write=not dry_run) for f in filters]
+            if dry_run:
+                db.execute("ROLLBACK")
+                db.execute("BEGIN")
+        return results
+
+    def filter_hits(self) -> dict[str, int]:
+        """How many new entries each filter (by `Filter.key`) has caught at ingestion."""
+        with self._read() as db:
+            return dict(db.execute("SELECT filter, hits FROM filter_hits").fetchall())
+
+
+_ACTIONS = {
+    "mark-read": "UPDATE entries SET read = 1, read_at = ? WHERE read = 0 AND id IN ",
+    "bookmark": "UPDATE entries SET bookmarked = 1, bookmarked_at = ? WHERE bookmarked = 0"
+    " AND id IN ",
+    "hide": "UPDATE entries SET hidden = 1 WHERE ? IS NOT NULL AND hidden = 0 AND id IN ",
+}
+
+
+def _apply(
+    db: sqlite3.Connection, item: Filter, *, now: datetime, after_id: int, write: bool
+) -> tuple[int, int]:
+    ids = search_ids(db, compile_query(item.node, now=now), limit=-1, ranked=False,
+                     after_id=after_id)  # fmt: skip
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = f"({','.join('?' * len(chunk))})"
+        if item.action == "tag":
+            cursor = db.executemany(
+                "INSERT OR IGNORE INTO entry_tags (entry, tag) VALUES (?, ?)",
+                [(entry_id, item.tag) for entry_id in chunk],
+            )
+        else:
+            cursor = db.execute(_ACTIONS[item.action] + marks, (int(now.timestamp()), *chunk))
+        changed += max(cursor.rowcount, 0)
+    return len(ids), changed
