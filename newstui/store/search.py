@@ -94,14 +94,28 @@ def compile_query(node: Node, *, now: datetime) -> Plan:
     return Plan(match, " AND ".join(clauses), params)
 
 
+RANK_CANDIDATES = 400
+"""How many matches (the most recently stored) bm25 ranks. A word in most of 100,000 entries
+would otherwise cost a second of scoring for a first page nobody reads past; when a query
+matches more, its best are taken from its newest matches."""
+
+
 def search_ids(
     db: sqlite3.Connection, plan: Plan, *, limit: int, ranked: bool = True, after_id: int = 0
 ) -> list[int]:
     """Entry ids matching `plan`: best first when `ranked` and there are words, else newest
-    first. `after_id`: only entries with a larger id (the ones a refresh just added)."""
+    first. `after_id`: only entries with a larger id."""
+    if plan.match is not None and ranked:
+        sql = (
+            f"SELECT e.id, {_RANK}, e.sort_at FROM search JOIN entries e ON e.id = search.rowid"
+            f" WHERE search MATCH ? AND search.rowid > ? AND {plan.where}"
+            " ORDER BY search.rowid DESC LIMIT ?"
+        )
+        rows = db.execute(sql, [plan.match, after_id, *plan.params, RANK_CANDIDATES]).fetchall()
+        rows.sort(key=lambda row: (row[1], -row[2], -row[0]))
+        return [row[0] for row in (rows if limit < 0 else rows[:limit])]
     if plan.match is None:
         sql = f"SELECT e.id FROM entries e WHERE {plan.where} AND e.id > ?"
-        order = "e.sort_at DESC, e.id DESC"
         params = [*plan.params, after_id]
     else:
         # The FTS table drives the join; a rowid bound lets FTS5 skip older documents.
@@ -109,9 +123,8 @@ def search_ids(
             "SELECT e.id FROM search JOIN entries e ON e.id = search.rowid"
             f" WHERE search MATCH ? AND search.rowid > ? AND {plan.where}"
         )
-        order = f"{_RANK}, e.sort_at DESC, e.id DESC" if ranked else "e.sort_at DESC, e.id DESC"
         params = [plan.match, after_id, *plan.params]
-    sql += f" ORDER BY {order}"
+    sql += " ORDER BY e.sort_at DESC, e.id DESC"
     if limit >= 0:
         sql += " LIMIT ?"
         params.append(limit)
