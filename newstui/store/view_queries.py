@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
+from newstui.core.config_search import SavedView
 from newstui.core.models import Feed
+from newstui.core.query import QueryError, parse_query
+from newstui.core.timefmt import utc_now
 from newstui.core.views import View
 from newstui.store import Store
 
+SEARCH_LIMIT = 500
+"""Results a search shows (best first): more than anyone reads, few enough to load at once."""
+
 
 class ViewQueries:
-    """The entry ids each view shows, newest first."""
+    """The entry ids each view shows, newest first (a search's: best first)."""
 
-    def __init__(self, store: Store, *, show_read: bool) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        show_read: bool,
+        views: Sequence[SavedView] = (),
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         self.store = store
         self.show_read = show_read
+        self.saved = {view.name: view for view in views}
+        """`[[views]]` by name."""
+        self.clock = clock
         self._background: Store | None = None
 
     def ids(self, view: View, feeds: Mapping[str, Feed], store: Store | None = None) -> list[int]:
@@ -32,23 +49,44 @@ class ViewQueries:
             return store.entry_ids(urls, unread_only=unread_only) if urls else []
         if view.kind == "feed":
             return store.entry_ids(view.key, unread_only=unread_only)
+        if view.kind == "saved":
+            saved = self.saved.get(view.key)
+            return store.query_ids(saved.node, now=self.clock()) if saved else []
+        if view.kind == "search":
+            try:
+                return store.search(parse_query(view.key), now=self.clock(), limit=SEARCH_LIMIT)
+            except QueryError:
+                return []
         return store.entry_ids(unread_only=unread_only)
+
+    def saved_counts(self, store: Store | None = None) -> dict[str, int]:
+        """Each saved view's unread entries, by name."""
+        names = list(self.saved)
+        counts = (store or self.store).unread_counts(
+            [self.saved[name].node for name in names], now=self.clock()
+        )
+        return dict(zip(names, counts, strict=True))
+
+    async def background_store(self, db_path: Path) -> Store:
+        """The second connection, for queries on a thread (opened on one the first time)."""
+        if self._background is None:
+            self._background = await asyncio.to_thread(Store, db_path)
+        return self._background
 
     async def lists_in_background(
         self, db_path: Path, view: View | None
-    ) -> tuple[list[Feed], int, list[int] | None]:
-        """The feed list, the bookmarks of removed feeds and `view`'s ids, queried on a thread
-        with a second connection (WAL: its reads never wait): during a refresh of thousands of
-        feeds these queries would otherwise hold the keys up."""
-        if self._background is None:
-            self._background = await asyncio.to_thread(Store, db_path)
-        store = self._background
+    ) -> tuple[list[Feed], int, list[int] | None, dict[str, int]]:
+        """The feed list, the bookmarks of removed feeds, `view`'s ids and the saved views'
+        counts, queried on a thread with a second connection (WAL: its reads never wait):
+        during a refresh of thousands of feeds these queries would otherwise hold the keys up."""
+        store = await self.background_store(db_path)
 
-        def query() -> tuple[list[Feed], int, list[int] | None]:
+        def query() -> tuple[list[Feed], int, list[int] | None, dict[str, int]]:
             feeds = store.feeds()
             by_url = {feed.url: feed for feed in feeds}
-            ids = self.ids(view, by_url, store) if view else None
-            return feeds, store.hidden_bookmarks(), ids
+            ids = self.ids(view, by_url, store) if view and view.kind != "search" else None
+            counts = self.saved_counts(store) if self.saved else {}
+            return feeds, store.hidden_bookmarks(), ids, counts
 
         return await asyncio.to_thread(query)
 
@@ -64,6 +102,8 @@ class ViewQueries:
         return {
             "unread": "All caught up: no unread entries.",
             "bookmarks": f"No bookmarks yet: press {bookmark} on an entry to keep it here.",
+            "saved": "Nothing matches this view's query yet.",
+            "search": "No entries match.",
         }.get(view.kind, f"No entries yet: press {refresh} to refresh this feed.")
 
     @staticmethod

@@ -110,6 +110,13 @@ MAIN_BINDINGS: list[Binding] = [
     ),
     _key("B", "show_bookmarks", "Bookmarks", "view.bookmarks", "Show the Bookmarks view"),
     _key(
+        "slash",
+        "search",
+        "Search",
+        "view.search",
+        "Search every entry, results as you type (Escape goes back)",
+    ),
+    _key(
         "full_stop",
         "toggle_show_read",
         "Show/hide read",
@@ -249,6 +256,8 @@ def display_keys(keys: str) -> str:
     """Keys as a person writes them: "full_stop,ctrl+d" → ". / ctrl+d"."""
 
     def one(key: str) -> str:
+        if key == "slash":  # Unicode calls it SOLIDUS
+            return "/"
         # Only Textual's names of punctuation ("full_stop") become their character: "tab",
         # "escape" and "space" are also Unicode names, of bytes a table cannot show.
         name = key.replace("_", " ")

@@ -30,6 +30,7 @@ from newstui.ui.bindings import MAIN_BINDINGS
 from newstui.ui.screens.articles import ArticlePresenter
 from newstui.ui.screens.marks import Marks
 from newstui.ui.screens.refreshing import RefreshController, failure_text
+from newstui.ui.screens.searching import SearchController
 from newstui.ui.screens.subscriptions import SubscriptionActions
 from newstui.ui.screens.syncing import SyncController
 from newstui.ui.widgets import Pane
@@ -59,7 +60,9 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.config = config
         self.store = store
         self.clock = clock
-        self.queries = ViewQueries(store, show_read=config.settings.show_read)
+        self.queries = ViewQueries(
+            store, show_read=config.settings.show_read, views=config.views, clock=clock
+        )
         self.db_path = db_path
         self.refresher = RefreshController(self, config, db_path, clock)
         self.syncer = SyncController(self, config, db_path, clock) if config.sync else None
@@ -84,9 +87,13 @@ class MainScreen(SubscriptionActions, Screen[None]):
             clock,
             frozenset(spec.url for spec in config.feeds if spec.full_text),
         )
+        self.searching = SearchController(self)
+        self.saved_counts: dict[str, int] = {}
+        """Unread counts of the `[[views]]`, counted off the event loop."""
 
     def compose(self) -> ComposeResult:
         yield self.status
+        yield self.searching.field
         with Horizontal(id="panes"):
             yield self.feed_list
             yield self.entry_list
@@ -155,24 +162,28 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.feeds = {feed.url: feed for feed in feeds}
         unread = sum(f.unread for f in feeds)
         bookmarks = sum(f.bookmarks for f in feeds) + self.hidden_bookmarks
-        rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks)
+        saved = [(name, self.saved_counts.get(name)) for name in self.queries.saved]
+        rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks, saved=saved)
         self.feed_list.set_rows(rows, restyle=restyle)
         self.status_update()
 
     def reload_entries(self) -> None:
         """New contents for the current view, selection and scroll position kept."""
         view = self.feed_list.current_view
-        if view is not None:
+        if view is not None and not self.searching.active:
             self.entry_list.update_ids(self.queries.ids(view, self.feeds))
 
     async def reload_in_background(self) -> None:
         """Both reloads, with the queries off the event loop."""
         view = self.feed_list.current_view
-        feeds, self.hidden_bookmarks, ids = await self.queries.lists_in_background(
-            self.db_path, view
-        )
+        (
+            feeds,
+            self.hidden_bookmarks,
+            ids,
+            self.saved_counts,
+        ) = await self.queries.lists_in_background(self.db_path, view)
         self.reload_feeds(feeds)
-        if ids is not None and self.feed_list.current_view == view:
+        if ids is not None and self.feed_list.current_view == view and not self.searching.active:
             self.entry_list.update_ids(ids)
 
     def on_unmount(self) -> None:
@@ -243,6 +254,11 @@ class MainScreen(SubscriptionActions, Screen[None]):
     @on(FeedList.Selected)
     def show_view(self, event: FeedList.Selected) -> None:
         view = event.view
+        if self.searching.active:
+            self.searching.close()
+        if view.kind == "saved":
+            self.searching.show_saved(view)
+            return
         ids = self.queries.ids(view, self.feeds)
         self.entry_list.empty_message = self._empty_message(view)
         self.entry_list.show(ids, show_feed=view.is_mixed)
@@ -273,6 +289,7 @@ class MainScreen(SubscriptionActions, Screen[None]):
     def _after_first_frame(self) -> None:
         self._first_frame_shown = True
         self.preview()
+        self._in_background(self.searching.catch_up())
         if not self.refresher.running:
             # Half a second after the headlines, while the user reads them.
             self.set_timer(0.5, self.refresher.preload)
@@ -383,7 +400,9 @@ class MainScreen(SubscriptionActions, Screen[None]):
             self.action_next_unread(1)
 
     def action_back(self) -> None:
-        if self.has_class("-reading"):
+        if self.searching.active and not self.has_class("-reading"):
+            self.searching.close()
+        elif self.has_class("-reading"):
             self.remove_class("-reading")
             self.entry_list.focus()
         elif self.focused is self.entry_view:
@@ -554,6 +573,10 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.refresher.start(force=True)
         if self.syncer is not None:
             self.syncer.start()
+
+    def action_search(self) -> None:
+        self.remove_class("-reading")
+        self.searching.open()
 
     def action_help(self) -> None:
         from newstui.ui.screens.help import HelpScreen

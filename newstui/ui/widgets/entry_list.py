@@ -26,6 +26,7 @@ from textual.strip import Strip
 from newstui.core.models import Headline
 from newstui.core.timefmt import LABEL_WIDTH, headline_date
 from newstui.ui.widgets._extent import set_extent
+from newstui.ui.widgets._marks import Marker, mark_segments
 
 HeadlineSource = Callable[[Sequence[int]], list[Headline]]
 _WINDOW = 200
@@ -42,6 +43,7 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         "entry-list--mark",
         "entry-list--date",
         "entry-list--feed",
+        "entry-list--match",
     }
 
     @dataclass
@@ -78,6 +80,8 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         self._clock = clock
         self._ids: list[int] = []
         self._rows: dict[int, Headline] = {}
+        self.marker: Marker | None = None
+        """Set while the list shows search results: which words of a title to mark."""
         self.show_feed = False
         self.cursor = 0
         self.empty_message = "No entries"
@@ -224,7 +228,12 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
             feed_width = min(18, (width - used) // 3)
             segments.append(Segment(_fit(row.feed_title, feed_width - 1) + " ", feed_style))
             used += feed_width
-        segments.append(Segment(_fit(row.title, max(0, width - used)), base))
+        title = Segment(_fit(row.title, max(0, width - used)), base)
+        if self.marker is None:
+            segments.append(title)
+        else:
+            match = base + self.get_component_rich_style("entry-list--match")
+            segments += mark_segments([title], self.marker, match)
         return segments
 
     def on_focus(self) -> None:

@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newstui.ui.widgets._extent import set_extent
+from newstui.ui.widgets._marks import Marker, mark_segments
 
 MARGIN = 1
 """Cells of space on each side of the text."""
@@ -26,7 +27,12 @@ MARGIN = 1
 class EntryView(ScrollView, can_focus=True):
     """Scrollable article pane."""
 
-    COMPONENT_CLASSES = {"entry-view--title", "entry-view--meta", "entry-view--error"}
+    COMPONENT_CLASSES = {
+        "entry-view--title",
+        "entry-view--meta",
+        "entry-view--error",
+        "entry-view--match",
+    }
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -35,6 +41,8 @@ class EntryView(ScrollView, can_focus=True):
         self._renderable: RenderableType = Text("")
         self._strips: list[Strip] = []
         self._available = Size(0, 0)
+        self.marker: Marker | None = None
+        """Set while search results are shown: the words to mark in the article."""
 
     def show(
         self,
@@ -90,6 +98,9 @@ class EntryView(ScrollView, can_focus=True):
         if len(lines) <= available.height:
             width = available.width
             lines = self._wrap(width)
+        if self.marker is not None:
+            match = self.get_component_rich_style("entry-view--match")
+            lines = [mark_segments(line, self.marker, match) for line in lines]
         margin = Segment(" " * MARGIN)
         self._strips = [Strip([margin, *line, margin], width) for line in lines]
         set_extent(self, Size(width, len(self._strips)))

@@ -36,8 +36,15 @@ class FeedRow:
     indent: bool = False
 
 
-def build_rows(feeds: Sequence[Feed], *, unread_total: int, bookmarks: int) -> list[FeedRow]:
-    """The rows for these feeds: smart views first, then each tag with its feeds.
+def build_rows(
+    feeds: Sequence[Feed],
+    *,
+    unread_total: int,
+    bookmarks: int,
+    saved: Sequence[tuple[str, int | None]] = (),
+) -> list[FeedRow]:
+    """The rows for these feeds: smart views first (then the saved views of `[[views]]`, by
+    name with their unread count, None while it is being counted), then each tag with its feeds.
 
     A feed with several tags appears under each, as newsboat's tag queries do; feeds without a
     tag come last, under "Untagged".
@@ -45,6 +52,7 @@ def build_rows(feeds: Sequence[Feed], *, unread_total: int, bookmarks: int) -> l
     rows = [
         FeedRow(View.unread(), "All unread", unread_total),
         FeedRow(View.bookmarks(), "Bookmarks", bookmarks),
+        *(FeedRow(View.saved(name), name, count or 0) for name, count in saved),
     ]
     groups: dict[str, list[Feed]] = {}
     for feed in feeds:

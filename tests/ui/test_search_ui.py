@@ -1,0 +1,96 @@
+"""`/` in the reader: results as you type, marked matches, Escape back; saved views."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from newstui.core.config_search import SavedView
+from newstui.core.query import parse_query
+from newstui.core.views import View
+from newstui.store import Store
+from tests.ui.conftest import WORLD
+from tests.ui.test_main_screen import main, screen_text
+
+
+async def _settle(app, pilot) -> None:
+    await pilot.pause(0.3)  # the debounce
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_slash_searches_as_you_type_and_escape_goes_back(make_app, db_path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("j", "j")
+        before = screen.entry_list.current_id
+        await pilot.press("slash")
+        assert app.focused is screen.searching.field
+        await pilot.press(*"world")
+        assert screen.searching.field.value == "world"  # every key reached the field at once
+        await _settle(app, pilot)
+
+        assert screen.searching.active
+        with Store(db_path) as other:
+            found = {e.guid for e in other.entries_by_id(screen.entry_list.ids)}
+        assert found == {f"{WORLD}#{i}" for i in range(4)}
+        assert "Headline 0 of world.example" in screen_text(app)
+        marker = screen.entry_list.marker
+        assert marker is not None and list(marker("Headline 0 of world.example")) == [(14, 19)]
+
+        # Results are a view like any other: open, toggle read, bookmark.
+        await pilot.press("enter")
+        assert app.focused is screen.entry_list
+        first = screen.entry_list.current_id
+        await pilot.press("b")
+        with Store(db_path) as other:
+            [row] = other.headlines([first])
+            assert row.bookmarked
+        await pilot.press("enter")  # open it: the article marks the matched word too
+        assert screen.entry_view.shown_id == first
+        assert screen.entry_view.marker is not None
+
+        await pilot.press("escape", "escape")  # the article, then the search
+        assert not screen.searching.active
+        assert screen.feed_list.current_view == View.unread()
+        assert screen.entry_list.current_id == before
+        assert screen.entry_list.marker is None and screen.entry_view.marker is None
+
+
+async def test_a_bad_query_says_what_is_wrong(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("slash", *'"world')
+        await _settle(app, pilot)
+        assert screen.entry_list.ids == []
+        assert "Query: column 1: unclosed quote" in screen_text(app)
+        await pilot.press("escape")
+        assert screen.feed_list.current_view == View.unread()
+        assert len(screen.entry_list.ids) == 9
+
+
+async def test_saved_views_are_listed_with_unread_counts(make_app) -> None:
+    app = make_app()
+    view = SavedView("World news", "world", parse_query("world"))
+    app.config = dataclasses.replace(app.config, views=(view,))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = main(app)
+        assert screen.saved_counts == {"World news": 4}
+        rows = screen.feed_list.views
+        assert rows[:3] == [View.unread(), View.bookmarks(), View.saved("World news")]
+        screen.feed_list.focus()
+        await pilot.press("j", "j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.entry_list.ids) == 4
+        await pilot.press("tab", "enter")  # read one: the count follows
+        await pilot.pause()
+        screen.reload_entries()
+        await screen.reload_in_background()
+        assert screen.saved_counts == {"World news": 3}
