@@ -123,6 +123,8 @@ def fold(text: str) -> str:
 
 def fold_map(text: str) -> tuple[str, list[int]]:
     """`fold(text)` and, for each of its characters, the index of the character it came from."""
+    if text.isascii():  # most lines of most articles: nothing to decompose
+        return text.lower(), list(range(len(text)))
     out: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

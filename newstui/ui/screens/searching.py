@@ -148,10 +148,14 @@ class SearchController:
             return  # a newer query was typed meanwhile
         screen = self.screen
         self.active = True
-        self._mark(marks)
+        shown = screen.entry_view.shown_id
+        self._mark(marks, redisplay=False)
         screen.entry_list.empty_message = empty
         screen.entry_list.show(ids, show_feed=View.search(text).is_mixed)
-        screen.preview()
+        if shown is not None and screen.entry_list.current_id == shown:
+            screen.display_entry(shown)  # the same article, with the new words marked
+        else:
+            screen.preview()
 
     async def catch_up(self) -> None:
         """After the first frame: index what a killed refresh or an import left unindexed (so
@@ -176,11 +180,11 @@ class SearchController:
             screen.entry_list.show(ids, show_feed=True)
             screen.preview()
 
-    def _mark(self, marks: Highlighter | None) -> None:
+    def _mark(self, marks: Highlighter | None, *, redisplay: bool = True) -> None:
         screen = self.screen
         title = (lambda text: marks.spans(text, field="title")) if marks else None
         screen.entry_list.marker = title
         screen.entry_view.marker = marks.spans if marks else None
         screen.entry_list.refresh()
-        if screen.entry_view.shown_id is not None:
+        if redisplay and screen.entry_view.shown_id is not None:
             screen.display_entry(screen.entry_view.shown_id)  # marked (or no longer) there too
