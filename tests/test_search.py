@@ -234,7 +234,13 @@ def test_views_counts_and_ids(store: Store) -> None:
     store.set_read([store.entries()[0].id], True, now=NOW)  # b, the newest
     node = parse_query("rust")
     assert [e.guid for e in store.entries_by_id(store.query_ids(node, now=NOW))] == ["b", "a"]
-    assert store.unread_counts([node, parse_query("is:read")], now=NOW) == [1, 0]
+    ids = {e.guid: e.id for e in store.entries()}
+    assert store.matching_ids([node, parse_query("is:read")], now=NOW) == [
+        {ids["a"], ids["b"]},
+        {ids["b"]},
+    ]
+    assert store.matching_ids([node], now=NOW, after_id=ids["a"]) == [{ids["b"]}]
+    assert store.visible_unread_ids() == {ids["a"]}
 
 
 def test_snippet_source_and_unsearchable_terms(store: Store) -> None:

@@ -131,19 +131,6 @@ def search_ids(
     return [row[0] for row in db.execute(sql, params)]
 
 
-def count_unread(db: sqlite3.Connection, plan: Plan) -> int:
-    if plan.match is None:
-        sql = f"SELECT count(*) FROM entries e WHERE e.read = 0 AND {plan.where}"
-        params = plan.params
-    else:
-        sql = (
-            "SELECT count(*) FROM search JOIN entries e ON e.id = search.rowid"
-            f" WHERE search MATCH ? AND e.read = 0 AND {plan.where}"
-        )
-        params = [plan.match, *plan.params]
-    return db.execute(sql, params).fetchone()[0]
-
-
 # -- compiling -------------------------------------------------------------------------------
 
 
@@ -277,15 +264,33 @@ class SearchMixin:
         with self._read() as db:
             return search_ids(db, plan, limit=-1, ranked=False)
 
-    def unread_counts(self, nodes: Sequence[Node], *, now: datetime) -> list[int]:
-        """Unread entries matching each query (saved views' counts), in one read transaction.
-
-        The index is not brought up to date first: during a refresh the counts may lag its
-        last few feeds, until the refresh's next indexing batch (a reload must not wait for
-        the refresh's writes)."""
+    def matching_ids(
+        self, nodes: Sequence[Node], *, now: datetime, after_id: int = 0
+    ) -> list[set[int]]:
+        """The visible entries each query matches (any state), those above `after_id` only,
+        without bringing the index up to date (see `indexed_upto`): what saved views count."""
         plans = [compile_query(node, now=now) for node in nodes]
         with self._read() as db:
-            return [count_unread(db, plan) for plan in plans]
+            return [
+                set(search_ids(db, plan, limit=-1, ranked=False, after_id=after_id))
+                for plan in plans
+            ]
+
+    def indexed_upto(self) -> int:
+        """Every entry up to this id is in the search index (changed ones may lag)."""
+        with self._read() as db:
+            return db.execute("SELECT indexed_upto FROM search_state").fetchone()[0]
+
+    def visible_unread_ids(self) -> set[int]:
+        """Every unread entry the lists may show (read from a covering index: ~10 ms / 100k)."""
+        with self._read() as db:
+            return {
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM entries WHERE read = 0 AND hidden = 0"
+                    " AND feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"
+                )
+            }
 
     def search_texts(self, ids: Sequence[int]) -> dict[int, str]:
         """The indexed text of these entries (the full text when reader mode stored one, else

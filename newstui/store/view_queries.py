@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from newstui.core.config_search import SavedView
@@ -14,6 +14,9 @@ from newstui.core.timefmt import utc_now
 from newstui.core.views import View
 from newstui.store import Store
 
+RECOUNT_EVERY = timedelta(minutes=10)
+"""How often saved views' matches are recomputed in full (an entry rewritten by a refresh, or
+one aging out of `newer:7d`, is counted right by then)."""
 SEARCH_LIMIT = 500
 """Results a search shows (best first): more than anyone reads, few enough to load at once."""
 
@@ -35,6 +38,9 @@ class ViewQueries:
         """`[[views]]` by name."""
         self.clock = clock
         self._background: Store | None = None
+        self._matches: dict[str, set[int]] = {}
+        self._counted_at: datetime | None = None
+        self._counted_upto = 0
 
     def ids(self, view: View, feeds: Mapping[str, Feed], store: Store | None = None) -> list[int]:
         """The view's ids, from this object's store or another connection to it."""
@@ -60,12 +66,28 @@ class ViewQueries:
         return store.entry_ids(unread_only=unread_only)
 
     def saved_counts(self, store: Store | None = None) -> dict[str, int]:
-        """Each saved view's unread entries, by name."""
+        """Each saved view's unread entries, by name.
+
+        Counted from sets kept between calls: each view's matching ids (recomputed in full
+        every `RECOUNT_EVERY`, otherwise only the entries indexed since), intersected with the
+        unread ids of the moment (one covering-index read for all views). Counting every view's
+        matches again on each reload took ~100 ms a view on the 100,000-entry benchmark store.
+        """
+        store = store or self.store
         names = list(self.saved)
-        counts = (store or self.store).unread_counts(
-            [self.saved[name].node for name in names], now=self.clock()
-        )
-        return dict(zip(names, counts, strict=True))
+        nodes = [self.saved[name].node for name in names]
+        now = self.clock()
+        upto = store.indexed_upto()
+        if self._counted_at is None or now - self._counted_at > RECOUNT_EVERY:
+            self._matches = dict(zip(names, store.matching_ids(nodes, now=now), strict=True))
+            self._counted_at, self._counted_upto = now, upto
+        elif upto > self._counted_upto:
+            fresh = store.matching_ids(nodes, now=now, after_id=self._counted_upto)
+            for name, ids in zip(names, fresh, strict=True):
+                self._matches[name] |= ids
+            self._counted_upto = upto
+        unread = store.visible_unread_ids()
+        return {name: len(self._matches[name] & unread) for name in names}
 
     async def background_store(self, db_path: Path) -> Store:
         """The second connection, for queries on a thread (opened on one the first time)."""
