@@ -93,3 +93,13 @@ def test_mistakes_name_file_line_and_problem(tmp_path: Path, text: str, line: in
     with pytest.raises(ConfigError) as caught:
         _load(tmp_path, text)
     assert str(caught.value) == f"{tmp_path / 'feeds.toml'}:{line}: {message}"
+
+
+def test_the_bundled_examples_are_valid(tmp_path: Path) -> None:
+    """The [[views]] and [[filters]] examples of the bundled feeds.toml, uncommented, load."""
+    text = (Path(__file__).parents[1] / "feeds.toml").read_text("utf-8")
+    block = text[text.index("# Saved searches") : text.index("# Each feed")]
+    examples = [line[4:] for line in block.splitlines() if line.startswith("#   ")]
+    config = _load(tmp_path, "\n".join(examples) + "\n")
+    assert [v.name for v in config.views] == ["Rust this week"]
+    assert [(f.action, f.tag) for f in config.filters] == [("hide", None), ("tag", "ada")]
