@@ -40,7 +40,7 @@ from newstui.article.boilerplate import count_words, strip_boilerplate
 from newstui.article.merge import fill_gaps, text_pairs
 from newstui.article.pagemeta import page_metadata
 from newstui.core.errors import ParseError
-from newstui.core.htmlclean import sanitize_html
+from newstui.core.htmlclean import limit_nesting, sanitize_html
 from newstui.core.text import clean_line, strip_controls
 
 MAX_INPUT_BYTES = 5_000_000
@@ -105,6 +105,10 @@ def extract_article(html: bytes | str, url: str, *, content_type: str | None = N
     if _looks_binary(text):
         raise _no_article()
     text = _XML_DECLARATION.sub("", _clean_controls(text), count=1)
+    if limit_nesting(text) is not text:
+        # Nested deeper than any real page: readability's work grows with depth times size
+        # (a 5 MB page of nested <div>s took minutes), and flattened it still took 20 s.
+        raise ParseError("no-article", "no readable article: the page is nested too deeply")
     if not text.strip():
         raise _no_article()
     # Imported here, not at the top: readability pulls in urllib.request, chardet and cssselect

@@ -18,6 +18,73 @@ from newstui.core.text import strip_controls
 
 MAX_HTML_CHARS = 2_000_000
 """An entry body larger than this is cut before sanitizing: a reader never needs more."""
+MAX_DEPTH = 256
+"""Elements open at once beyond this are dropped (their text kept) before any HTML parser sees
+them: html5ever (nh3) and libxml2 spend time quadratic in the nesting depth (200,000 nested
+`<div>`s held a refresh for minutes). 256 is libxml2's own default limit; real pages stay far
+below it."""
+MAX_FORMATTING = 8
+"""Unclosed formatting elements (`<b>`, `<font>`, `<em>`...) kept at once. An HTML parser
+re-opens every one of them at each new paragraph, so 128 of them before 100,000 `<p>x`
+made 12 MB of output; real text nests a few."""
+
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "basefont",
+        "br",
+        "col",
+        "embed",
+        "frame",
+        "hr",
+        "img",
+        "input",
+        "isindex",
+        "keygen",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_OPTIONAL_END = frozenset(
+    [
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "optgroup",
+        "rb",
+        "rt",
+        "rp",
+        "rtc",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "caption",
+        "html",
+        "head",
+        "body",
+        "a",
+        "nobr",
+    ]
+)
+"""Elements the parser closes by itself (a `<p>` ends at the next `<p>`, an `<a>` at the next
+`<a>`): a run of them unclosed is not nesting, and counting it as such would flatten (and
+unlink) ordinary sloppy HTML."""
+_FORMATTING = frozenset(
+    ["b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u"]
+)
+_UNCOUNTED = _VOID | _OPTIONAL_END
+_TAG = re.compile(r"(<(/?)([A-Za-z][^\t\n\f\r />]{0,40})[^>]{0,8000}>)")
 
 _TAGS = nh3.ALLOWED_TAGS | {"iframe", "video", "audio", "source", "picture", "tfoot"}
 _ATTRIBUTES = {
@@ -54,9 +121,51 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """`html` with the start tags (and their end tags) that would nest deeper than `max_depth`,
+    or hold more than `MAX_FORMATTING` formatting elements open, removed; their text is kept.
+
+    One linear pass with a regular expression, no tree: it runs before the parsers whose cost
+    grows with the depth. Ordinary HTML comes back unchanged (the same object). Tags inside
+    comments or scripts are counted too, which can only make the limit bite earlier.
+    """
+    if html.count("<") - html.count("</") <= MAX_FORMATTING:  # too few start tags to matter
+        return html
+    parts = _TAG.split(html)  # text, whole tag, "/" or "", name, text, whole tag, ...
+    depth = formatting = 0
+    dropped: dict[str, int] = {}
+    cut = False
+    for i in range(1, len(parts), 4):
+        name = parts[i + 2].lower()
+        if name in _UNCOUNTED:
+            continue
+        if parts[i + 1]:  # an end tag
+            if dropped.get(name):
+                dropped[name] -= 1
+                parts[i] = ""
+            elif depth:
+                depth -= 1
+                if formatting and name in _FORMATTING:
+                    formatting -= 1
+        elif depth >= max_depth or (name in _FORMATTING and formatting >= MAX_FORMATTING):
+            dropped[name] = dropped.get(name, 0) + 1
+            parts[i] = ""
+            cut = True
+        else:
+            depth += 1
+            formatting += name in _FORMATTING
+    if not cut:
+        return html
+    kept = [parts[0]]
+    for i in range(1, len(parts), 4):
+        kept.append(parts[i])
+        kept.append(parts[i + 3])
+    return "".join(kept)
+
+
 def sanitize_html(fragment: str, base_url: str | None) -> str:
     """Untrusted HTML → HTML with only safe tags/attributes and absolute URLs."""
-    fragment = strip_controls(fragment[:MAX_HTML_CHARS])
+    fragment = limit_nesting(strip_controls(fragment[:MAX_HTML_CHARS]))
     _base.url = (
         base_url if base_url and base_url.lower().startswith(("http://", "https://")) else None
     )
@@ -70,7 +179,7 @@ def html_to_text(fragment: str) -> str:
     """The text of an HTML fragment, tags dropped, entities decoded (not yet control-cleaned)."""
     if "<" not in fragment and "&" not in fragment:
         return fragment
-    spaced = _BLOCK_BREAK.sub(" ", strip_controls(fragment[:MAX_HTML_CHARS]))
+    spaced = _BLOCK_BREAK.sub(" ", limit_nesting(strip_controls(fragment[:MAX_HTML_CHARS])))
     return html.unescape(nh3.clean(spaced, tags=set()))
 
 

@@ -1,101 +1,305 @@
 """Where feed bodies are parsed during a refresh: worker processes, started only when needed.
 
 Parsing dominates a refresh's CPU, and the reader's event loop must never wait for it, so
-bodies go to a pool of worker processes (one per core by default, one core fewer inside the
-reader), started on a thread the first time a body needs parsing: an all-304 refresh starts no
-process at all. A pool whose worker died is replaced; where processes cannot be started, one
-thread parses instead, still off the event loop. No Textual here.
+bodies go to worker processes (one per core by default, one core fewer inside the reader),
+started the first time a body needs parsing: an all-304 refresh starts no process at all.
+
+Each parse has a deadline. A worker that overruns it (a hostile feed the size and depth limits
+did not tame) is killed and replaced, and the feed gets "took too long to parse"; a thread could
+not be stopped, so even `parse_workers = 1` means one process. Only where processes cannot be
+started at all does a thread parse, still off the event loop: there an overrunning parse is
+abandoned (its feed gets the same message) and finishes on its own, bounded by those limits.
+
+The workers are plain `python -c` child processes talking over a socket pair, not a
+`multiprocessing` pool: that pool cannot stop one job, and its resource-tracker process
+outlived a `kill -9` of newstui. Each worker also exits when newstui goes away, whatever the
+signal (`newstui.feeds.parse_worker.serve`). No Textual here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import contextlib
 import os
+import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from functools import partial
-from typing import TYPE_CHECKING
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import newstui
+from newstui.core.errors import ParseError
 from newstui.feeds import parse_worker
 
 if TYPE_CHECKING:
     from newstui.core.rows import FeedRows
+
+DEFAULT_DEADLINE = 30.0
+"""Seconds a parse may take when the caller gives no deadline."""
+
+START_TIMEOUT = 60.0
+"""Seconds a new worker may take to import the parser (a loaded machine can be slow)."""
+
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from newstui.feeds.parse_worker import serve; serve(*map(int, sys.argv[2:5]))"
+)
+
+
+class _Overran(Exception):
+    """The worker did not answer within the deadline."""
+
+
+class _Died(Exception):
+    """The worker process ended (killed, out of memory) instead of answering."""
+
+
+class _Worker:
+    """One worker process and our end of its socket."""
+
+    def __init__(self, niceness: int) -> None:
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    _BOOT,
+                    str(Path(newstui.__file__).resolve().parent.parent),
+                    str(theirs.fileno()),
+                    str(os.getpid()),
+                    str(niceness),
+                ],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
+            self.conn = Connection(os.dup(ours.fileno()))
+        # Wait for "ready" here, on the starter thread: the import time of a cold start must
+        # not count against the first feed's parse deadline.
+        try:
+            ready = self.conn.poll(START_TIMEOUT) and self.conn.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise OSError("a parse worker did not start")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def call(self, job: tuple[Any, ...], deadline: float) -> tuple[str, Any]:
+        """Send `job`, wait up to `deadline` seconds for the answer (on a thread)."""
+        try:
+            self.conn.send(job)
+            if not self.conn.poll(deadline):
+                raise _Overran
+            return self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise _Died from error
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.conn.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit (end of input), killing it if it does not."""
+        self.conn.close()
+        try:
+            self.process.wait(2)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
 class ParsePool:
     """`await pool.parse(...)` runs `parse_worker.parse` in a worker; `shutdown()` ends them."""
 
     def __init__(self, workers: int | None, *, spare_a_core: bool = False) -> None:
-        """`workers`: the `parse_workers` setting (None: one per core, less the spared one;
-        1: a thread). `spare_a_core`: for the reader, whose own process needs a core for keys
-        and drawing: its workers also run at a lower priority (`parse_worker.warm_up`)."""
-        self._workers = workers
-        self._spare_a_core = spare_a_core
-        self._executor: Executor | None = None
-        self._lock = asyncio.Lock()
-
-    async def parse(
-        self, url: str, body: bytes, headers: Mapping[str, str], *, now: datetime
-    ) -> FeedRows:
-        """The feed's rows, ready for `Store.save_fetch`."""
-        loop = asyncio.get_running_loop()
-        call = partial(parse_worker.parse, url, body, headers, now=now)
-        try:
-            return await loop.run_in_executor(await self._started(), call)
-        except BrokenProcessPool:
-            # A worker died (out of memory on a hostile feed?): start a new pool and retry once.
-            self._executor = None
-            return await loop.run_in_executor(await self._started(), call)
-        except (OSError, ValueError):
-            if not isinstance(self._executor, ProcessPoolExecutor):
-                raise
-            # Worker processes cannot be started here: parse on a thread instead, still
-            # off the event loop, rather than fail every feed.
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = _thread_pool()
-            return await loop.run_in_executor(self._executor, call)
+        """`workers`: the `parse_workers` setting (None or 0: one per core, less the spared
+        one). `spare_a_core`: for the reader, whose own process needs a core for keys and
+        drawing."""
+        cores = os.cpu_count() or 1
+        self._size = workers or max(1, cores - (1 if spare_a_core else 0))
+        # Only the reader's workers yield the CPU (`parse_worker.warm_up`).
+        self._niceness = parse_worker.NICENESS if spare_a_core else 0
+        self._slots: asyncio.Semaphore | None = None
+        """One per worker: held by a parse from checkout until its worker is back or gone."""
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        # Workers are started on one long-lived thread: Linux ties a worker's "exit with your
+        # parent" signal to the thread that started it, so that thread must not come and go.
+        self._starter = ThreadPoolExecutor(1, thread_name_prefix="newstui-parse-start")
+        self._waiters = ThreadPoolExecutor(self._size, thread_name_prefix="newstui-parse-wait")
+        self._threaded = False
+        self._closed = False
 
     @property
-    def executor(self) -> Executor | None:
-        """The executor parsing now (None before the first parse and after `shutdown`)."""
-        return self._executor
+    def mode(self) -> str:
+        """ "process" or, where processes cannot be started, "thread"."""
+        return "thread" if self._threaded else "process"
+
+    @property
+    def size(self) -> int:
+        """The most worker processes parsing at once."""
+        return self._size
+
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes alive now."""
+        return [worker.pid for worker in (*self._idle, *self._busy)]
+
+    async def parse(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        now: datetime,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+    ) -> FeedRows:
+        """Parse one body in a worker: the feed's rows, ready for `Store.save_fetch`.
+
+        Args:
+            deadline: Seconds the parse may take once a worker has it (the time waiting for a
+                free worker is not the feed's fault and is not counted).
+            max_bytes: The largest size a raw `.gz` document may unpack to.
+
+        Raises:
+            ParseError: the parser's own, or kind `timeout` ("took too long to parse").
+        """
+        seconds = DEFAULT_DEADLINE if deadline is None else deadline
+        job = (url, body, dict(headers), now, max_bytes)
+        if not self._threaded:
+            try:
+                return await self._in_process(job, seconds)
+            except OSError:
+                # Worker processes cannot be started here: parse on threads instead.
+                self._threaded = True
+        return await self._in_thread(job, seconds)
+
+    async def _in_process(self, job: tuple[Any, ...], seconds: float) -> FeedRows:
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            worker = await self._checkout()
+            future = loop.run_in_executor(self._waiters, worker.call, job, seconds)
+            try:
+                status, value = await asyncio.shield(future)
+            except asyncio.CancelledError:
+                # The refresh was cancelled: the worker stays busy until it answers or overruns.
+                future.add_done_callback(lambda done, w=worker: self._settle(w, done))
+                raise
+            except _Overran:
+                await self._discard(worker)
+                raise _took_too_long(seconds) from None
+            except _Died:
+                await self._discard(worker)
+                if attempt == 2:
+                    raise ParseError("crashed", "the parser crashed on this feed") from None
+                continue  # out of memory on a hostile feed? one retry on a fresh worker
+            self._checkin(worker)
+            return _outcome(status, value)
+        raise AssertionError("unreachable")
+
+    async def _in_thread(self, job: tuple[Any, ...], seconds: float) -> FeedRows:
+        """One daemon thread per parse: an overrunning one is left to finish on its own (the
+        size and depth limits bound it) and never holds up newstui's exit."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[tuple[str, Any]] = loop.create_future()
+
+        def run() -> None:
+            parse_worker.prepare()
+            answer = parse_worker.run_job(job)
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+                loop.call_soon_threadsafe(_set_result, done, answer)
+
+        threading.Thread(target=run, name="newstui-parse", daemon=True).start()
+        try:
+            status, value = await asyncio.wait_for(asyncio.shield(done), seconds)
+        except TimeoutError:
+            raise _took_too_long(seconds) from None
+        return _outcome(status, value)
+
+    async def _checkout(self) -> _Worker:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._size)
+        await self._slots.acquire()
+        if self._closed:
+            self._slots.release()
+            raise ParseError("cancelled", "the refresh was stopped")
+        if self._idle:
+            worker = self._idle.pop()
+        else:
+            try:
+                loop = asyncio.get_running_loop()
+                worker = await loop.run_in_executor(self._starter, _Worker)
+            except BaseException:
+                self._slots.release()
+                raise
+        self._busy.add(worker)
+        return worker
+
+    def _checkin(self, worker: _Worker) -> None:
+        self._busy.discard(worker)
+        if self._closed:
+            worker.stop()
+        else:
+            self._idle.append(worker)
+        assert self._slots is not None
+        self._slots.release()
+
+    def _settle(self, worker: _Worker, future: asyncio.Future[Any]) -> None:
+        """A cancelled parse's worker, once its answer (or failure) arrives."""
+        if future.cancelled() or future.exception() is not None:
+            self._busy.discard(worker)
+            worker.kill()
+            assert self._slots is not None
+            self._slots.release()
+        else:
+            self._checkin(worker)
+
+    async def _discard(self, worker: _Worker) -> None:
+        """Kill an overrunning or dead worker; the next parse starts a replacement."""
+        self._busy.discard(worker)
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._starter, worker.kill)
+        finally:
+            assert self._slots is not None
+            self._slots.release()
 
     def shutdown(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-
-    async def _started(self) -> Executor:
-        """The executor, its worker processes started on a thread the first time: spawning them
-        from the event loop held the reader's keys up for tens of milliseconds."""
-        if self._executor is None:
-            async with self._lock:
-                if self._executor is None:
-                    self._executor = await asyncio.to_thread(self._start)
-        return self._executor
-
-    def _start(self) -> Executor:
-        cores = os.cpu_count() or 1
-        spare = 1 if self._spare_a_core else 0
-        workers = self._workers or max(1, cores - spare)
-        if self._workers == 1 or cores == 1:
-            return _thread_pool()
-        # spawn, not fork: forking a process that runs threads (the TUI, httpx) is unsafe; and
-        # not forkserver, whose extra process cost ~13 MB for nothing.
-        pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=parse_worker.warm_up,
-            initargs=(parse_worker.NICENESS if self._spare_a_core else 0,),
-        )
-        pool.submit(os.getpid)  # a process pool starts its workers on its first job
-        return pool
+        """End every worker (busy ones are killed) and the helper threads."""
+        self._closed = True
+        for worker in self._idle:
+            worker.stop()
+        for worker in list(self._busy):
+            worker.kill()
+        self._idle.clear()
+        self._busy.clear()
+        self._starter.shutdown(wait=True)
+        self._waiters.shutdown(wait=False, cancel_futures=True)
 
 
-def _thread_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(
-        1, thread_name_prefix="newstui-parse", initializer=parse_worker.prepare
-    )
+def _took_too_long(seconds: float) -> ParseError:
+    return ParseError("timeout", f"took too long to parse (more than {seconds:.3g} s)")
+
+
+def _outcome(status: str, value: Any) -> FeedRows:
+    if status == "ok":
+        return value
+    if status == "parse-error":
+        raise ParseError(*value)
+    raise ParseError("crashed", f"the parser failed: {value}")
+
+
+def _set_result(future: asyncio.Future[Any], value: object) -> None:
+    if not future.done():
+        future.set_result(value)

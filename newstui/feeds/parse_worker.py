@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newstui.core.rows import FeedRows
@@ -43,12 +47,84 @@ def warm_up(niceness: int = NICENESS) -> None:
     prepare()
 
 
-def parse(url: str, body: bytes, headers: Mapping[str, str], *, now: datetime) -> FeedRows:
+def parse(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    now: datetime,
+    max_bytes: int | None = None,
+) -> FeedRows:
     """`newstui.feeds.parse.parse_feed`, its result as the store's rows (`newstui.core.rows`):
     built here, they cross back to the main process as plain tuples, and the main process only
     writes them. Imported here and not at the top: the main process (which only refers to this
-    function) never parses, and feedparser, nh3 and chardet would cost it ~15 MB for nothing."""
+    function) never parses, and feedparser, nh3 and chardet would cost it ~15 MB for nothing.
+    `max_bytes`: the most a raw `.gz` body may unpack to."""
     from newstui.core.rows import feed_rows
     from newstui.feeds.parse import parse_feed
 
-    return feed_rows(parse_feed(url, body, headers, now=now))
+    if max_bytes is None:
+        return feed_rows(parse_feed(url, body, headers, now=now))
+    return feed_rows(parse_feed(url, body, headers, now=now, max_bytes=max_bytes))
+
+
+def run_job(job: tuple[Any, ...]) -> tuple[str, Any]:
+    """One parse, its outcome as a value that pickles: ("ok", FeedRows), ("parse-error",
+    (kind, message)) or ("error", "Type: message") for a bug."""
+    from newstui.core.errors import ParseError
+
+    url, body, headers, now, max_bytes = job
+    try:
+        return "ok", parse(url, body, headers, now=now, max_bytes=max_bytes)
+    except ParseError as error:
+        return "parse-error", (error.kind, error.message)
+    except Exception as error:  # a bug costs this feed, not the worker
+        return "error", f"{type(error).__name__}: {str(error)[:200]}"
+
+
+def serve(fd: int, parent_pid: int, niceness: int = NICENESS) -> None:
+    """The worker process's main loop (`newstui.feeds.parse_pool` starts it): a job in, its
+    outcome out, until the parent closes its end of the socket or goes away."""
+    from multiprocessing.connection import Connection
+
+    _exit_with_parent(parent_pid)
+    warm_up(niceness)
+    conn = Connection(fd)
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(run_job(job))
+        except OSError:
+            return
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when newstui ends, however it ends (`kill -9` included): a worker busy
+    with a long parse would otherwise live on, holding its memory, after its parent is gone.
+
+    On Linux the kernel sends SIGKILL when the parent goes (`prctl(PR_SET_PDEATHSIG)`);
+    elsewhere, and as a second guard, a thread checks once a second that the parent is still
+    this worker's parent.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the guard was set
+        os._exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="newstui-parent-watch", daemon=True).start()

@@ -25,6 +25,10 @@ from newstui.feeds.sources import RefreshContext
 TOUCH_BATCH = 100
 """Feeds answered 304 whose bookkeeping is written in one transaction."""
 
+MIN_PARSE_TIME = 1.0
+"""Seconds a parse gets even when the fetch used up the feed's deadline: a slow server should
+not also fail an ordinary feed for its parse."""
+
 
 class HttpFeeds:
     """The default source: claims every feed no other source claimed first."""
@@ -71,6 +75,7 @@ class HttpFeeds:
         context = self._context
         settings = context.settings
         interval = spec.refresh_interval or settings.refresh_interval
+        started = asyncio.get_running_loop().time()
         result = await fetch_feed(
             context.client,
             state.moved_to or spec.url,
@@ -93,7 +98,10 @@ class HttpFeeds:
             if len(self._touches) >= TOUCH_BATCH:
                 await self._write_touches()
             return FeedUpdate(spec.url, UpdateStatus.NOT_MODIFIED)
-        return await self._store_body(spec, state, result, interval)
+        # The feed's one deadline covers its parse too: whatever the fetch left of it.
+        elapsed = asyncio.get_running_loop().time() - started
+        parse_time = max(settings.timeout - elapsed, MIN_PARSE_TIME)
+        return await self._store_body(spec, state, result, interval, parse_time)
 
     async def _write_touches(self) -> None:
         touches, self._touches = self._touches, []
@@ -101,7 +109,12 @@ class HttpFeeds:
             await self._context.db(lambda store: store.touch_many(touches))
 
     async def _store_body(
-        self, spec: FeedSpec, state: FeedState, result: Fetched, interval: timedelta
+        self,
+        spec: FeedSpec,
+        state: FeedState,
+        result: Fetched,
+        interval: timedelta,
+        parse_time: float,
     ) -> FeedUpdate:
         context = self._context
         headers = result.headers
@@ -125,7 +138,12 @@ class HttpFeeds:
             return FeedUpdate(spec.url, UpdateStatus.NOT_MODIFIED)
         try:
             parsed = await context.parser.parse(
-                result.final_url, result.body, headers, now=context.clock()
+                result.final_url,
+                result.body,
+                headers,
+                now=context.clock(),
+                deadline=parse_time,
+                max_bytes=context.settings.max_feed_size,
             )
         except ParseError as exc:
             await self._fail(spec, state, exc.kind, str(exc), headers)
