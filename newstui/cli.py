@@ -13,6 +13,7 @@ import asyncio
 import gc
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -162,6 +163,8 @@ def _main(argv: Sequence[str] | None) -> int:
     # first request); a None entry makes that optional import fail as httpx expects when
     # click is missing. httpx itself is imported later, by the refresh machinery.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    if args.command is not None:  # the reader (no command) handles signals itself
+        _stop_like_ctrl_c(signal.SIGTERM, signal.SIGHUP)
     try:
         config = load_config(paths.config_file(args.config, os.environ))
         db_path = _database(args.data_dir)
@@ -226,6 +229,19 @@ def _search_command(args: argparse.Namespace, config: Config, db_path: Path) -> 
         return run_search(config, db_path, args.query, limit=args.limit, as_json=args.json)
     except UsageError as exc:
         return _fail(f"search: {exc}" if args.command == "search" else str(exc), EXIT_CONFIG)
+
+
+def _stop_like_ctrl_c(*signals: signal.Signals) -> None:
+    """`kill` (SIGTERM) and a closed terminal (SIGHUP) end a command the way Ctrl+C does: the
+    refresh is cancelled, finishes its current write, stops its parse workers, and newstui
+    prints one line and exits 130. Python's default would die at once (exit 143, no message)
+    and leave the parse workers to be reaped by their own parent-death guard."""
+
+    def as_interrupt(signum: int, frame: object) -> None:
+        signal.raise_signal(signal.SIGINT)  # whoever handles Ctrl+C now (asyncio, or Python)
+
+    for number in signals:
+        signal.signal(number, as_interrupt)
 
 
 def _fail(message: str, code: int) -> int:
