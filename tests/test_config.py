@@ -119,6 +119,7 @@ def test_good_file_sets_every_option() -> None:
         mark_read_on_open=False,
         show_read=False,
         feed_pane_width=36,
+        allow_private_links=True,
     )
     # Every Settings field differs from its default, so none was silently ignored.
     defaults = Settings()

@@ -92,7 +92,7 @@ async def _full_text(
         cached = store.full_text(entry.id)
         if cached is not None and cached.html:
             return cached.html, None, None
-    page = await fetch_page(url, config.settings)
+    page = await fetch_page(url, config.settings, typed_by_user=True)  # the user chose it
     if entry is not None:
         store.save_full_text(entry.id, url, html=page.html, error=page.error, now=utc_now())
     return page.html, page.title, page.error

@@ -69,6 +69,10 @@ class Settings:
     show_read: bool = True
     feed_pane_width: int | None = None
     """Columns of the reader's feed pane (12 to 100); None: the layout's default."""
+    allow_private_links: bool = False
+    """Let pages that feed content links to (reader mode, `full_text`) be fetched from
+    loopback, private and link-local addresses; off, only public addresses and the feed's own
+    host are reached."""
 
 
 SYNC_SERVERS = ("miniflux", "greader")
@@ -156,7 +160,16 @@ def parse_config(path: Path, text: str) -> Config:
     return _Checker(path, text).config(document)
 
 
-FEED_KEYS = ("url", "title", "tags", "refresh_interval", "user_agent", "full_text", "sync")
+FEED_KEYS = (
+    "url",
+    "title",
+    "tags",
+    "refresh_interval",
+    "user_agent",
+    "full_text",
+    "sync",
+    "allow_private_links",
+)
 TOP_LEVEL_KEYS = ("settings", "keymap", "feeds", "sync", "views", "filters")
 SYNC_KEYS = (
     "server", "url", "token", "token_command", "username", "password_command", "interval",
@@ -296,6 +309,9 @@ class _Checker:
             user_agent=None if agent is None else self.text_line(agent, (*path, "user_agent")),
             full_text=self.boolean(table.get("full_text", False), (*path, "full_text")),
             sync=self.boolean(table.get("sync", True), (*path, "sync")),
+            allow_private_links=self.boolean(
+                table.get("allow_private_links", False), (*path, "allow_private_links")
+            ),
         )
 
     def sync(self, table: dict[str, Any]) -> SyncSettings:
@@ -449,6 +465,7 @@ _SETTINGS: dict[str, tuple[str, _Check]] = {
     "mark_read_on_open": ("mark_read_on_open", _Checker.boolean),
     "show_read": ("show_read", _Checker.boolean),
     "feed_pane_width": ("feed_pane_width", lambda c, v, p: c.integer(v, p, 12, 100)),
+    "allow_private_links": ("allow_private_links", _Checker.boolean),
 }
 
 

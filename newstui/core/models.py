@@ -27,6 +27,9 @@ class FeedSpec:
     """Fetch each new entry's web page in the background (reader mode)."""
     sync: bool = True
     """False (`sync = false`): stays local even when the sync server has it too."""
+    allow_private_links: bool = False
+    """Pages this feed links to may be fetched from private addresses (see
+    `Settings.allow_private_links`)."""
 
 
 @dataclass(frozen=True, slots=True)

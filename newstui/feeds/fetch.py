@@ -27,6 +27,7 @@ from urllib.request import url2pathname
 import httpx
 
 from newstui import __version__
+from newstui.feeds.addresses import BlockedAddress, GuardedBackend
 
 DEFAULT_USER_AGENT = f"newstui/{__version__} (+https://github.com/newstui/newstui)"
 
@@ -71,8 +72,8 @@ class FetchFailed:
     """The feed could not be fetched this time.
 
     `kind` is one of `url` (not an address newstui can fetch), `timeout`, `dns`, `refused`,
-    `tls`, `network`, `http-status`, `too-large`, `redirects` or `file`, so the refresh can decide
-    how hard to back off.
+    `tls`, `network`, `http-status`, `too-large`, `redirects`, `blocked` (a private address a
+    page fetch may not reach) or `file`, so the refresh can decide how hard to back off.
     """
 
     kind: str
@@ -156,6 +157,7 @@ def make_client(
     max_redirects: int = 5,
     user_agent: str | None = None,
     trust_env: bool = True,
+    guarded: bool = False,
 ) -> httpx.AsyncClient:
     """Build the one client a whole refresh shares, so connections are pooled across feeds.
 
@@ -165,19 +167,34 @@ def make_client(
         user_agent: Default User-Agent; feeds may still override it per request.
         trust_env: Honour proxy and CA-bundle environment variables. Tests turn this off so a
             developer's proxy cannot intercept loopback requests.
+        guarded: For pages that feed content links to: every connection is checked against
+            the task's `newstui.feeds.addresses.PagePolicy` (resolved, checked, connected to
+            the checked address). No connection is kept alive (a kept one would skip the check
+            for the next page) and no proxy from the environment is used (a proxy connects for
+            us, where the check cannot see).
 
     Returns:
         An `httpx.AsyncClient` the caller must close (`async with`).
     """
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=0 if guarded else concurrency
+    )
+    transport = None
+    if guarded:
+        transport = httpx.AsyncHTTPTransport(limits=limits)
+        pool = transport._pool  # httpx offers no public way to set httpcore's network backend
+        assert hasattr(pool, "_network_backend"), "httpcore changed: the SSRF guard needs a look"
+        pool._network_backend = GuardedBackend(pool._network_backend)
     # Accept-Encoding is left to httpx: it offers exactly the codings it can decode (gzip and
     # deflate, plus br and zstd when those optional packages happen to be installed).
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": ACCEPT},
         follow_redirects=True,
         max_redirects=max_redirects,
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        limits=limits,
         timeout=httpx.Timeout(30.0, connect=CONNECT_TIMEOUT),
-        trust_env=trust_env,
+        trust_env=trust_env and not guarded,
+        transport=transport,
         event_hooks={"request": [_check_hop]},
     )
 
@@ -239,6 +256,8 @@ async def fetch_feed(
         return FetchFailed("timeout", f"timed out after {timeout:g} s")
     except httpx.TooManyRedirects:
         return FetchFailed("redirects", "too many redirects (redirect loop?)")
+    except BlockedAddress as blocked:
+        return FetchFailed("blocked", blocked.message)
     except _BadHop as hop:
         return FetchFailed("redirects", f"redirect refused: {hop.problem}")
     except (httpx.UnsupportedProtocol, httpx.InvalidURL):

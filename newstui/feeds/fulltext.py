@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from newstui.core.errors import ParseError
+from newstui.feeds.addresses import PagePolicy, guarded, unguarded
 from newstui.feeds.fetch import FetchFailed, NotModified, fetch_feed, make_client
 
 if TYPE_CHECKING:
@@ -48,21 +50,43 @@ async def fetch_page(
     *,
     client: httpx.AsyncClient | None = None,
     user_agent: str | None = None,
+    feed: FeedSpec | None = None,
+    typed_by_user: bool = False,
 ) -> PageArticle:
     """Fetch `url` and extract its article; never raises for network or page problems.
+
+    A link from feed content may reach only public addresses, or the feed's own host, unless
+    `allow_private_links` is set (`newstui.feeds.addresses`); a URL the user typed may reach
+    anything.
 
     Args:
         url: The page (an entry's link, or a URL the user typed).
         settings: Limits (deadline, size cap, redirects) and the default User-Agent.
-        client: A refresh's shared client; without one, a client is made for this page.
+        client: A client from `page_client` shared by several pages; without one, a client
+            is made for this page.
         user_agent: A feed's own User-Agent, when it has one.
+        feed: The feed whose entry links to the page (its host may always be reached).
+        typed_by_user: The user typed `url` (`newstui read URL`): no address is refused.
     """
+    policy = None
+    if not typed_by_user:
+        own_host = urlsplit(feed.url).hostname if feed is not None else None
+        allow = settings.allow_private_links or (feed is not None and feed.allow_private_links)
+        policy = PagePolicy(own_host=own_host, allow_private=allow)
     if client is None:
-        async with make_client(
-            max_redirects=settings.max_redirects, user_agent=settings.user_agent
-        ) as own:
-            return await _fetch_and_extract(own, url, settings, user_agent)
-    return await _fetch_and_extract(client, url, settings, user_agent)
+        async with page_client(settings, guarded=policy is not None) as own:
+            return await _guarded_fetch(own, url, settings, user_agent, policy)
+    return await _guarded_fetch(client, url, settings, user_agent, policy)
+
+
+def page_client(settings: Settings, *, guarded: bool = True) -> httpx.AsyncClient:
+    """A client for page fetches; `guarded` ones apply each fetch's address policy."""
+    return make_client(
+        concurrency=FULL_TEXT_CONCURRENCY,
+        max_redirects=settings.max_redirects,
+        user_agent=settings.user_agent,
+        guarded=guarded,
+    )
 
 
 async def fetch_new_pages(
@@ -72,10 +96,10 @@ async def fetch_new_pages(
     a few at a time and at most `FULL_TEXT_PER_FEED` per feed (never every old entry)."""
     gate = asyncio.Semaphore(FULL_TEXT_CONCURRENCY)
 
-    async def one(entry_id: int, link: str, user_agent: str | None) -> None:
+    async def one(client: httpx.AsyncClient, entry_id: int, link: str, spec: FeedSpec) -> None:
         async with gate:
             page = await fetch_page(
-                link, context.settings, client=context.client, user_agent=user_agent
+                link, context.settings, client=client, user_agent=spec.user_agent, feed=spec
             )
             now = context.clock()
             await context.db(
@@ -84,16 +108,34 @@ async def fetch_new_pages(
                 )
             )
 
-    jobs = []
-    for spec in specs:
-        ids = await context.db(
-            lambda store, url=spec.url: store.entries_missing_full_text(  # type: ignore[misc]
-                url, since, FULL_TEXT_PER_FEED
+    # Not the refresh's own client: page fetches need the guarded one.
+    async with page_client(context.settings) as client:
+        jobs = []
+        for spec in specs:
+            ids = await context.db(
+                lambda store, url=spec.url: store.entries_missing_full_text(  # type: ignore[misc]
+                    url, since, FULL_TEXT_PER_FEED
+                )
             )
-        )
-        entries = await context.db(lambda store, ids=ids: store.entries_by_id(ids))  # type: ignore[misc]
-        jobs.extend(one(entry.id, entry.link, spec.user_agent) for entry in entries if entry.link)
-    await asyncio.gather(*jobs, return_exceptions=True)
+            entries = await context.db(lambda store, ids=ids: store.entries_by_id(ids))  # type: ignore[misc]
+            jobs.extend(one(client, entry.id, entry.link, spec) for entry in entries if entry.link)
+        await asyncio.gather(*jobs, return_exceptions=True)
+
+
+async def _guarded_fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: Settings,
+    user_agent: str | None,
+    policy: PagePolicy | None,
+) -> PageArticle:
+    if policy is None:
+        return await _fetch_and_extract(client, url, settings, user_agent)
+    token = guarded(policy)
+    try:
+        return await _fetch_and_extract(client, url, settings, user_agent)
+    finally:
+        unguarded(token)
 
 
 async def _fetch_and_extract(

@@ -64,7 +64,7 @@ def test_a_signalled_refresh_leaves_no_process_behind(
         workers = [pid for pid in group_members(process.pid) if pid != process.pid]
         assert workers, "the refresh had started its parse worker"
         os.kill(process.pid, signum)
-        out, err = process.communicate(timeout=15)
+        _, err = process.communicate(timeout=15)
         left = wait_until_gone(process.pid)
     finally:
         if process.poll() is None:

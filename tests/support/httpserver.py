@@ -187,16 +187,20 @@ class HTTPServer:
 
     `keep_alive`: answer HTTP/1.1 and keep connections open (only for plain `Response`
     routes: a misbehaving route ends its answer by closing the connection).
+    `host`: another loopback address (127.0.0.2) plays a second host, e.g. for the checks on
+    which addresses a page fetch may reach. Never anything but loopback.
     """
 
-    def __init__(self, *, keep_alive: bool = False) -> None:
+    def __init__(self, *, keep_alive: bool = False, host: str = "127.0.0.1") -> None:
+        assert host.startswith("127."), "test servers listen on loopback only"
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self.connections = 0
         """TCP connections accepted so far."""
         self.stop = threading.Event()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _KeepAliveHandler if keep_alive else _Handler)
+        self._server = _Server((host, 0), _KeepAliveHandler if keep_alive else _Handler)
         self._server.owner = self
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(
@@ -205,7 +209,7 @@ class HTTPServer:
         self._thread.start()
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def route(self, path: str, route: Route) -> str:
         """Register `route` at `path`; returns its full URL."""

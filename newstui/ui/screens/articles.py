@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from newstui.core.models import Entry
+from newstui.core.models import Entry, FeedSpec
 from newstui.store import Store
 from newstui.ui.theme_colors import article_render_styles
 from newstui.ui.widgets.entry_view import EntryView
@@ -40,6 +40,7 @@ class ArticlePresenter:
         settings: Settings,
         clock: Callable[[], datetime],
         full_text_feeds: frozenset[str] = frozenset(),
+        feeds: Sequence[FeedSpec] = (),
     ) -> None:
         self.store = store
         self.full_text_feeds = full_text_feeds
@@ -50,6 +51,9 @@ class ArticlePresenter:
         self.view = view
         self.settings = settings
         self.clock = clock
+        self.feeds = {spec.url: spec for spec in feeds}
+        """The user's feeds: a page fetch may reach its own feed's host, or private addresses
+        where the feed allows it (`allow_private_links`)."""
         self.cache: OrderedDict[tuple[int, bool], tuple[str, Article]] = OrderedDict()
         """Recent articles by (entry id, full text?), with the HTML they were made from."""
         self.full_text: set[int] = set()
@@ -222,7 +226,8 @@ class ArticlePresenter:
         from newstui.feeds.fulltext import fetch_page
 
         assert entry.link is not None
-        page = await fetch_page(entry.link, self.settings)
+        feed = self.feeds.get(entry.feed_url) or FeedSpec(entry.feed_url)
+        page = await fetch_page(entry.link, self.settings, feed=feed)
         self.store.save_full_text(
             entry.id, entry.link, html=page.html, error=page.error, now=self.clock()
         )

@@ -86,6 +86,7 @@ class MainScreen(SubscriptionActions, Screen[None]):
             config.settings,
             clock,
             frozenset(spec.url for spec in config.feeds if spec.full_text),
+            feeds=config.feeds,
         )
         self.searching = SearchController(self)
         self.saved_counts: dict[str, int] = {}
