@@ -242,12 +242,29 @@ _HANDLERS: dict[str, _Handler] = {
 }
 
 
-def walk(root: etree._Element, builder: Builder) -> None:
-    """Feed every element of the tree to the builder, depth first, without recursion."""
+MAX_ELEMENTS = 30_000
+"""Elements converted per article (a long read has a few thousand; ~30 µs each): the rest is
+left out with a note, so no article, however built, holds a render thread for long."""
+
+
+def walk(root: etree._Element, builder: Builder) -> bool:
+    """Feed every element of the tree to the builder, depth first, without recursion.
+
+    Returns whether the article was cut at `MAX_ELEMENTS`.
+    """
     walker = etree.iterwalk(root, events=("start", "end"))
     ends: list[End] = []
+    budget = MAX_ELEMENTS
     for event, element in walker:
         if event == "start":
+            budget -= 1
+            if budget < 0:
+                while ends:  # close what is open, so styles and indents end properly
+                    end = ends.pop()
+                    if end is not None:
+                        end()
+                builder.flush()
+                return True
             tag = element.tag
             if not isinstance(tag, str) or tag in _DROP or is_hidden(element):
                 walker.skip_subtree()
@@ -265,6 +282,7 @@ def walk(root: etree._Element, builder: Builder) -> None:
                 end()
             builder.text(element.tail)
     builder.flush()
+    return False
 
 
 def html_to_rich(
@@ -289,12 +307,11 @@ def html_to_rich(
     """
     builder = Builder(styles or RenderStyles(), base_url)
     root, truncated = parse_html(html) if html and not html.isspace() else (None, False)
-    if root is not None:
-        walk(root, builder)
-    if truncated:
+    too_long = walk(root, builder) if root is not None else False
+    if truncated or too_long:
         builder.boundary(True)
-        note = "[the rest of this article is nested too deeply to show]"
-        builder.styled(note, builder.styles.meta)
+        why = "nested too deeply" if truncated else "too long"
+        builder.styled(f"[the rest of this article is {why} to show]", builder.styles.meta)
         builder.flush()
     texts = tuple(builder.link_texts.get(url, "") for url in builder.links)
     return Rendered(Document(builder.blocks, max_width=width), tuple(builder.links), texts)

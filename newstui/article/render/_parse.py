@@ -18,6 +18,7 @@ from lxml import etree
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
+from newstui.core.htmlclean import limit_nesting
 from newstui.core.text import clean_line
 
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -65,6 +66,12 @@ def parse_html(html: str) -> tuple[etree._Element | None, bool]:
     data = html.encode("utf-8", "replace")
     parser = _parser()
     root = etree.fromstring(data, parser)
+    if not _too_deep(parser):
+        return root, False
+    # Too deep for libxml2: flatten the nesting (linear, `limit_nesting`), and if that is not
+    # enough, drop the containers that carry no meaning we render.
+    parser = _parser()
+    root = etree.fromstring(limit_nesting(html).encode("utf-8", "replace"), parser)
     if not _too_deep(parser):
         return root, False
     parser = _parser()
