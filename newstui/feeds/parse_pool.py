@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -134,6 +135,11 @@ class ParsePool:
         """One per worker: held by a parse from checkout until its worker is back or gone."""
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
+        self._living: set[_Worker] = set()
+        """Every worker started and not yet ended, whatever its state."""
+        # A pool dropped without `shutdown` (its refresh task destroyed mid-way, as when an
+        # app's loop ends first) still ends its workers when it is collected.
+        weakref.finalize(self, _kill_all, self._living)
         # Workers are started on one long-lived thread: Linux ties a worker's "exit with your
         # parent" signal to the thread that started it, so that thread must not come and go.
         self._starter = ThreadPoolExecutor(1, thread_name_prefix="newstui-parse-start")
@@ -238,13 +244,28 @@ class ParsePool:
         if self._idle:
             worker = self._idle.pop()
         else:
+            starting = asyncio.get_running_loop().run_in_executor(self._starter, self._start)
             try:
-                loop = asyncio.get_running_loop()
-                worker = await loop.run_in_executor(self._starter, _Worker)
+                worker = await asyncio.shield(starting)
             except BaseException:
+                # Cancelled (the refresh stopped) while the worker starts: end it once it has.
+                starting.add_done_callback(_kill_when_started)
                 self._slots.release()
                 raise
+            if self._closed:  # shut down while it started: it must not outlive the pool
+                worker.kill()
+                self._slots.release()
+                raise ParseError("cancelled", "the refresh was stopped")
         self._busy.add(worker)
+        return worker
+
+    def _start(self) -> _Worker:
+        """On the starter thread: a new worker, known to `shutdown` from the moment it runs."""
+        worker = _Worker()
+        self._living.add(worker)
+        if self._closed:
+            worker.kill()
+            raise ParseError("cancelled", "the refresh was stopped")
         return worker
 
     def _checkin(self, worker: _Worker) -> None:
@@ -285,7 +306,21 @@ class ParsePool:
         self._idle.clear()
         self._busy.clear()
         self._starter.shutdown(wait=True)
+        for worker in list(self._living):  # started while we were stopping, or abandoned
+            worker.kill()
+        self._living.clear()
         self._waiters.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill_all(workers: set[_Worker]) -> None:
+    for worker in list(workers):
+        worker.kill()
+    workers.clear()
+
+
+def _kill_when_started(starting: asyncio.Future[_Worker]) -> None:
+    if not starting.cancelled() and starting.exception() is None:
+        starting.result().kill()
 
 
 def _took_too_long(seconds: float) -> ParseError:

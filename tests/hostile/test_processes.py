@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.httpserver import HTTPServer
+from tests.support.httpserver import HTTPServer, hang
 from tests.test_kill9 import (
     SlowFeeds,
     assert_intact,
@@ -56,7 +56,9 @@ def test_a_signalled_refresh_leaves_no_process_behind(
     feeds = SlowFeeds(http_server)
     config, data_dir, home = tmp_path / "feeds.toml", tmp_path / "data", tmp_path / "home"
     home.mkdir()
-    write_config(config, feeds.urls)
+    # One feed that never answers keeps the refresh running until the signal, however fast
+    # the others are.
+    write_config(config, [*feeds.urls, http_server.route("/never", hang())])
     feeds.slow = True
     process = start_refresh(config, data_dir, home)
     try:

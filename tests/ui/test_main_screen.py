@@ -306,7 +306,8 @@ async def test_reader_mode_toggles_and_survives_restart(make_app, http_server) -
 
     page = (Path(__file__).parents[1] / "data" / "pages" / "boilerplate.html").read_bytes()
     url = http_server.route("/story", Response(200, {"content-type": "text/html"}, page))
-    feeds = [FeedSpec(TECH, title="Tech Daily")]
+    # The page is on loopback, the feed elsewhere: only allow_private_links lets `f` reach it.
+    feeds = [FeedSpec(TECH, title="Tech Daily", allow_private_links=True)]
     app = make_app(feeds, filled=False)
     from newstui.core.models import ParsedEntry, ParsedFeed
 
