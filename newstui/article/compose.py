@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from newstui.article.render import RenderStyles, Wrapped, html_to_rich
-from newstui.core.htmlclean import html_to_text
+from newstui.core.htmlclean import html_to_text, limit_nesting
 from newstui.core.models import Enclosure, Entry, Feed
 from newstui.core.timefmt import ago
 
@@ -52,7 +52,9 @@ def render_entry(
     it themselves (piped output keeps each URL on one line so it can be copied).
     """
     styles = styles or ArticleStyles()
-    html = entry.content_html or entry.summary_html or ""
+    # Flattened once, here, for both conversions below: entries stored before nesting was
+    # limited at ingestion may be nested 200,000 deep (a linear pass; ordinary HTML is kept).
+    html = limit_nesting(entry.content_html or entry.summary_html or "")
     rendered = html_to_rich(html, base_url=entry.link, width=READING_WIDTH, styles=styles.body)
     links = list(rendered.links)
     parts: list[RenderableType] = [rendered.renderable]

@@ -10,11 +10,13 @@ usable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 RENDER_IN_THREAD_ABOVE = 50_000
 """HTML characters above which an article is converted in a thread (~20 ms per 50 KB)."""
 CACHE_SIZE = 32
+T = TypeVar("T")
 
 
 class ArticlePresenter:
@@ -58,6 +61,8 @@ class ArticlePresenter:
         """Recent articles by (entry id, full text?), with the HTML they were made from."""
         self.full_text: set[int] = set()
         """Entries the user switched to reader mode (`f`)."""
+        self._rendering: dict[tuple[int, bool], tuple[str, asyncio.Future[Article]]] = {}
+        """Renders running on threads, by (entry id, full text?), with their HTML."""
 
     def styles(self) -> ArticleStyles:
         """The article's styles from the current theme (no colour is decided here)."""
@@ -170,16 +175,28 @@ class ArticlePresenter:
             self._remember(entry.id, full, html, render_entry(entry, self.styles()))
             return
         self.view.show(Text(entry.title), Text("Rendering…"), entry_id=entry.id)
-        self.view.run_worker(
-            self._render_later(entry, html, full), group="render", exclusive=True
-        )
+        self.view.run_worker(self._render_later(entry, html, full), group="render", exclusive=True)
 
     async def _render_later(self, entry: Entry, html: str, full: bool) -> None:
         from newstui.article.compose import render_entry
 
-        article = await asyncio.to_thread(render_entry, entry, self.styles())
+        key = (entry.id, full)
+        pending = self._rendering.get(key)
+        if pending is None or pending[0] != html:
+            # A daemon thread: a render the user walked away from cannot be stopped, but it
+            # must not hold up `q` (the default executor's threads are joined at exit), and
+            # coming back to the article waits for it instead of starting a second one.
+            future = _in_daemon_thread(render_entry, entry, self.styles())
+            pending = (html, future)
+            self._rendering[key] = pending
+            future.add_done_callback(lambda _, k=key, p=pending: self._rendering_done(k, p))
+        article = await asyncio.shield(pending[1])
         if self.view.shown_id == entry.id:
             self._remember(entry.id, full, html, article)
+
+    def _rendering_done(self, key: tuple[int, bool], pending: tuple[str, Any]) -> None:
+        if self._rendering.get(key) is pending:
+            del self._rendering[key]
 
     def _remember(self, entry_id: int, full: bool, html: str, article: Article) -> None:
         key = (entry_id, full)
@@ -244,3 +261,28 @@ class ArticlePresenter:
         self.full_text.add(entry.id)
         if self.view.shown_id == entry.id:
             self.show(entry.id)
+
+
+def _in_daemon_thread(function: Callable[..., T], *args: object) -> asyncio.Future[T]:
+    """`function(*args)` on a daemon thread, as a future of the running loop."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result, error = function(*args), None
+        except Exception as exc:
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the app has closed its loop
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="newstui-render", daemon=True).start()
+    return future
