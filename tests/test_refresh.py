@@ -762,7 +762,7 @@ async def test_parsing_in_a_worker_process_or_a_thread_gives_the_same_store(
 ):
     if mode == "thread":  # where processes cannot be started, threads parse instead
 
-        def no_processes() -> None:
+        def no_processes(*_: object) -> None:
             raise OSError("cannot start processes here")
 
         monkeypatch.setattr(parse_pool, "_Worker", no_processes)

@@ -261,7 +261,7 @@ class ParsePool:
 
     def _start(self) -> _Worker:
         """On the starter thread: a new worker, known to `shutdown` from the moment it runs."""
-        worker = _Worker()
+        worker = _Worker(self._niceness)
         self._living.add(worker)
         if self._closed:
             worker.kill()
