@@ -33,6 +33,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from newstui.core.errors import NewstuiError
+from newstui.core.query_tree import (
+    And,
+    Dated,
+    Feed,
+    Flag,
+    Newer,
+    Node,
+    Not,
+    Or,
+    Tag,
+    Text,
+    describe,
+    mentions_hidden,
+    text_nodes,
+)
 from newstui.core.tomlpos import did_you_mean
 
 MAX_QUERY_CHARS = 1000
@@ -62,114 +77,6 @@ class QueryError(NewstuiError):
 
     def __str__(self) -> str:
         return f"column {self.position + 1}: {self.message}"
-
-
-# -- the tree ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """Words to find. `phrase`: quoted; `prefix`: the last word may go on (`async*`)."""
-
-    value: str
-    field: str | None = None
-    """None (anywhere), "title" or "author"."""
-    phrase: bool = False
-    prefix: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    """`feed:` — a substring of the feed's title or URL."""
-
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """`is:` and `has:` values: unread, read, bookmarked, hidden, enclosure."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Dated:
-    """`after:` (from the start of `day`, UTC) or `before:` (until the start of `day`)."""
-
-    op: str
-    day: date
-
-
-@dataclass(frozen=True, slots=True)
-class Newer:
-    """`newer:` — dated within `age` of the moment the query runs."""
-
-    age: timedelta
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    child: Node
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    children: tuple[Node, ...]
-
-
-Node = Text | Feed | Tag | Flag | Dated | Newer | Not | And | Or
-
-
-def describe(node: Node) -> str:
-    """A compact, stable rendering of a tree, for tests and `--debug` output."""
-    if isinstance(node, Text):
-        kind = "phrase" if node.phrase else "word"
-        star = "*" if node.prefix else ""
-        field = f"{node.field}." if node.field else ""
-        return f"{field}{kind}:{node.value}{star}"
-    if isinstance(node, Feed | Tag):
-        return f"{type(node).__name__.lower()}:{node.value}"
-    if isinstance(node, Flag):
-        return f"flag:{node.name}"
-    if isinstance(node, Dated):
-        return f"{node.op}:{node.day.isoformat()}"
-    if isinstance(node, Newer):
-        return f"newer:{int(node.age.total_seconds())}s"
-    if isinstance(node, Not):
-        return f"NOT({describe(node.child)})"
-    name = "AND" if isinstance(node, And) else "OR"
-    return f"{name}({', '.join(describe(child) for child in node.children)})"
-
-
-def text_nodes(node: Node) -> list[Text]:
-    """Every non-negated `Text` in the tree: what a match highlights."""
-    if isinstance(node, Text):
-        return [node]
-    if isinstance(node, And | Or):
-        return [text for child in node.children for text in text_nodes(child)]
-    return []
-
-
-def mentions_hidden(node: Node) -> bool:
-    """Whether the query asks about hidden entries (`is:hidden`, or `-is:hidden`): the others
-    leave them out of sight."""
-    if isinstance(node, Flag):
-        return node.name == "hidden"
-    if isinstance(node, Not):
-        return mentions_hidden(node.child)
-    if isinstance(node, And | Or):
-        return any(mentions_hidden(child) for child in node.children)
-    return False
 
 
 # -- the parser -------------------------------------------------------------------------------
@@ -413,3 +320,21 @@ def _day(value: str, field: str, where: int) -> date:
         return date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
     except ValueError:
         raise QueryError(f"{field}: takes a date like 2026-01-31", where) from None
+
+__all__ = [
+    "And",
+    "Dated",
+    "Feed",
+    "Flag",
+    "Newer",
+    "Node",
+    "Not",
+    "Or",
+    "QueryError",
+    "Tag",
+    "Text",
+    "describe",
+    "mentions_hidden",
+    "parse_query",
+    "text_nodes",
+]
