@@ -25,7 +25,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from newstui.core.config_search import Filter
 from newstui.core.errors import StoreError
@@ -33,7 +32,7 @@ from newstui.core.models import Feed, FeedSpec, FeedState, ParsedFeed
 from newstui.core.rows import GUID, FeedRows, feed_rows
 from newstui.core.searchtext import fold
 from newstui.store import schema
-from newstui.store._convert import epoch, from_epoch
+from newstui.store._convert import FEED_COLUMNS, NO_COUNTS, epoch, feed_from_row, from_epoch
 from newstui.store._entries import EntriesMixin
 from newstui.store._errors import translated
 from newstui.store._fulltext import FullText, FullTextMixin
@@ -259,11 +258,11 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin):
             }
             rows = db.execute(
                 # Named columns, not f.*: the fetch bookkeeping is not shown.
-                f"SELECT {_FEED_COLUMNS} FROM feeds f"
+                f"SELECT {FEED_COLUMNS} FROM feeds f"
                 + ("" if include_hidden else " WHERE f.hidden = 0")
                 + " ORDER BY f.hidden, f.position"
             ).fetchall()
-        return [_feed(row, counts.get(row[0], _NO_COUNTS)) for row in rows]
+        return [feed_from_row(row, counts.get(row[0], NO_COUNTS)) for row in rows]
 
     def save_fetch(
         self,
@@ -383,41 +382,6 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin):
     def integrity_check(self) -> list[str]:
         """SQLite's own verdict on the file: `["ok"]` when intact."""
         return [row[0] for row in self._query("PRAGMA integrity_check")]
-
-
-_FEED_COLUMNS = (
-    "f.url, f.user_title, f.title, f.site_url, f.tags, f.hidden, f.last_fetched_at,"
-    " f.last_ok_at, f.last_error, f.error_kind, f.warning, f.failures, f.next_due_at, f.moved_to,"
-    " f.origin"
-)
-"""The columns `_feed` reads, in this order (plain tuples: a Row per feed cost ~10 ms)."""
-
-_NO_COUNTS = (0, 0, 0)
-
-
-def _feed(row: tuple[Any, ...], counts: tuple[int, int, int]) -> Feed:
-    (url, user_title, title, site_url, tags, hidden, last_fetched_at, last_ok_at, last_error,
-     error_kind, warning, failures, next_due_at, moved_to, origin) = row  # fmt: skip
-    total, unread, bookmarks = counts
-    return Feed(
-        url=url,
-        title=user_title or title or url,
-        site_url=site_url,
-        tags=tuple(json.loads(tags)) if tags and tags != "[]" else (),
-        hidden=bool(hidden),
-        total=total,
-        unread=unread,
-        bookmarks=bookmarks,
-        last_fetched_at=from_epoch(last_fetched_at),
-        last_ok_at=from_epoch(last_ok_at),
-        last_error=last_error,
-        error_kind=error_kind,
-        warning=warning,
-        failures=failures,
-        next_due_at=from_epoch(next_due_at),
-        moved_to=moved_to,
-        origin=origin,
-    )
 
 
 __all__ = [
