@@ -283,7 +283,7 @@ def make_backend(
     settings: SyncSettings, credentials: Credentials, *, trust_env: bool = True
 ) -> tuple[AsyncClosable, Backend]:
     """The API client (close it) and the backend for `settings.server`."""
-    from newstui.feeds.fetch import make_api_client
+    from newstui.feeds.fetch.api import make_api_client
 
     if settings.server == "greader":
         from newstui.feeds.sources.greader import GReaderBackend

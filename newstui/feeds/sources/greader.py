@@ -10,7 +10,7 @@ Miniflux 2.2.6's `edit-tag` toggles what it is asked to set (adding "read" to an
 read makes it unread; the same for "starred"), so items' current states are read first and only
 those that differ are sent. Logging in is ClientLogin (`username` + `password_command`); the
 token goes in the `Authorization: GoogleLogin auth=...` header of reads and the `T` field of
-writes. No httpx here: requests go through `newstui.feeds.fetch.api_call`.
+writes. No httpx here: requests go through `newstui.feeds.fetch.api.api_call`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from newstui.core.errors import SyncError
 from newstui.core.models import Enclosure
 from newstui.core.remote import MarkField, PendingMark, RemoteEntry, RemoteFeed
 from newstui.core.text import clean_line
-from newstui.feeds.fetch import ApiAnswer, FetchFailed, api_call
+from newstui.feeds.fetch import FetchFailed
+from newstui.feeds.fetch.api import ApiAnswer, api_call
 from newstui.feeds.sources.miniflux import PushResult
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ Versions differ, and `/v1/version` says which one this is:
 - 2.2.6 answers 500 to `PUT /v1/entries` when no id in the batch exists (deleted on the
   server): the batch is retried one entry at a time, and an entry the server no longer has is
   dropped from the queue instead of blocking it forever.
-No httpx here: requests go through `newstui.feeds.fetch.api_call`.
+No httpx here: requests go through `newstui.feeds.fetch.api.api_call`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from newstui.core.errors import SyncError
 from newstui.core.models import Enclosure
 from newstui.core.remote import MarkField, PendingMark, RemoteEntry, RemoteFeed
 from newstui.core.text import clean_line
-from newstui.feeds.fetch import ApiAnswer, FetchFailed, api_call
+from newstui.feeds.fetch import FetchFailed
+from newstui.feeds.fetch.api import ApiAnswer, api_call
 
 if TYPE_CHECKING:
     import httpx

@@ -13,13 +13,7 @@ on the decoded body size, checked while streaming.
 from __future__ import annotations
 
 import asyncio
-import errno
 import re
-import socket
-import ssl
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -28,6 +22,8 @@ import httpx
 
 from newstui import __version__
 from newstui.feeds.addresses import BlockedAddress, GuardedBackend
+from newstui.feeds.fetch._messages import _size, _status_message, _transport_failure
+from newstui.feeds.fetch.results import Fetched, FetchFailed, FetchResult, NotModified
 
 DEFAULT_USER_AGENT = f"newstui/{__version__} (+https://github.com/newstui/newstui)"
 
@@ -43,48 +39,6 @@ CONNECT_TIMEOUT = 10.0
 
 _PERMANENT = frozenset({301, 308})
 
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """A 2xx answer with its whole body."""
-
-    body: bytes
-    """Decoded bytes: Content-Encoding (gzip, deflate) undone, charset untouched."""
-    headers: dict[str, str]
-    """Response headers with lower-cased names; repeated headers joined with ", "."""
-    final_url: str
-    """The URL the body came from, after redirects (the base for relative links)."""
-    status: int
-    permanent_redirect: str | None = None
-    """The new URL when every hop of the redirect chain was permanent (301/308), else None:
-    the refresh can then record the move instead of redirecting forever."""
-
-
-@dataclass(frozen=True, slots=True)
-class NotModified:
-    """A 304: the stored copy is current."""
-
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class FetchFailed:
-    """The feed could not be fetched this time.
-
-    `kind` is one of `url` (not an address newstui can fetch), `timeout`, `dns`, `refused`,
-    `tls`, `network`, `http-status`, `too-large`, `redirects`, `blocked` (a private address a
-    page fetch may not reach) or `file`, so the refresh can decide how hard to back off.
-    """
-
-    kind: str
-    message: str
-    """One short line for the user, never a traceback."""
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    """Response headers when there was a response, so the caller can honour Retry-After."""
-
-
-FetchResult = Fetched | NotModified | FetchFailed
 
 _FETCHABLE = ("http", "https", "file")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f]")
@@ -310,83 +264,6 @@ async def _get(
         )
 
 
-_STATUS_HINTS = {
-    401: "access denied",
-    403: "access denied",
-    410: "the feed was removed",
-}
-
-
-def _status_message(status: int) -> str:
-    """`HTTP 410 Gone: the feed was removed`, from the standard phrase, not the server's:
-    reason phrases are stranger-written text, often wrong, and absent in HTTP/2."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "server error" if status >= 500 else "unexpected answer"
-    hint = _STATUS_HINTS.get(status)
-    return f"HTTP {status} {phrase}: {hint}" if hint else f"HTTP {status} {phrase}"
-
-
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    """The error and everything it wraps: httpx wraps httpcore wraps anyio's OSError, which
-    wraps the real socket error (or an ExceptionGroup of them, one per address tried)."""
-    pending = [error]
-    seen: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)
-        for linked in (current.__cause__, current.__context__):
-            if linked is not None:
-                pending.append(linked)
-
-
-_ERRNO_MESSAGES = {
-    errno.ENETUNREACH: "network unreachable (offline?)",
-    errno.EHOSTUNREACH: "host unreachable",
-    errno.ECONNRESET: "connection reset by the server",
-    errno.ECONNABORTED: "connection aborted",
-    errno.EPIPE: "connection closed early",
-}
-
-
-def _transport_failure(error: BaseException) -> FetchFailed:
-    causes = list(_causes(error))
-    for cause in causes:
-        if isinstance(cause, socket.gaierror):
-            if cause.errno == socket.EAI_AGAIN:
-                return FetchFailed("dns", "DNS lookup failed (offline?)")
-            return FetchFailed("dns", "server not found (DNS)")
-    for cause in causes:
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            detail = cause.verify_message or "certificate verify failed"
-            return FetchFailed("tls", f"TLS error: certificate verify failed ({detail})")
-        if isinstance(cause, ssl.SSLError):
-            reason = (cause.reason or "handshake failed").replace("_", " ").lower()
-            return FetchFailed("tls", f"TLS error: {reason}")
-    for cause in causes:
-        if isinstance(cause, ConnectionRefusedError):
-            return FetchFailed("refused", "connection refused")
-    for cause in causes:
-        message = _ERRNO_MESSAGES.get(getattr(cause, "errno", None) or 0)
-        if message:
-            return FetchFailed("network", message)
-    if isinstance(error, httpx.RemoteProtocolError):
-        if "closed" in str(error) or "disconnected" in str(error):
-            return FetchFailed("network", "connection closed early")
-        return FetchFailed("network", "the server sent a broken HTTP response")
-    if isinstance(error, httpx.ProxyError):
-        return FetchFailed("network", "proxy error")
-    if isinstance(error, httpx.ConnectError):
-        return FetchFailed("network", "could not connect")
-    return FetchFailed("network", "network error while reading the feed")
-
-
 async def _fetch_file(url: str, *, max_bytes: int) -> FetchResult:
     """Read a `file://` feed, for feeds written by local scripts and for offline testing.
 
@@ -419,97 +296,17 @@ def _read_capped(path: Path, max_bytes: int) -> bytes | None:
     return None if len(body) > max_bytes else body
 
 
-def _size(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.3g} MB"
-    if n >= 1_000:
-        return f"{n / 1_000:.3g} kB"
-    return f"{n} bytes"
-
-
 # -- JSON APIs of sync servers (Miniflux, Google Reader) ------------------------------------
 
-API_MAX_BYTES = 64_000_000
-"""Largest API answer read (a page of 500 entries with their contents is a few MB)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ApiAnswer:
-    """Any HTTP answer of an API call, whatever its status: the caller decides what it means."""
-
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-
-def make_api_client(
-    base_url: str,
-    *,
-    headers: dict[str, str] | None = None,
-    basic_auth: tuple[str, str] | None = None,
-    timeout: float = 30.0,
-    user_agent: str | None = None,
-    trust_env: bool = True,
-) -> httpx.AsyncClient:
-    """A client for one sync server's API. Credentials travel in headers only, never in a
-    URL, so no error message or log line that names a URL can carry them."""
-    return httpx.AsyncClient(
-        base_url=base_url.rstrip("/"),
-        headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, **(headers or {})},
-        auth=httpx.BasicAuth(*basic_auth) if basic_auth else None,
-        follow_redirects=False,
-        limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
-        timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
-        trust_env=trust_env,
-    )
-
-
-async def api_call(
-    client: httpx.AsyncClient,
-    method: str,
-    path: str,
-    *,
-    params: dict[str, str | int] | list[tuple[str, str | int]] | None = None,
-    json_body: object = None,
-    form: dict[str, str] | list[tuple[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-    deadline: float = 120.0,
-    max_bytes: int = API_MAX_BYTES,
-) -> ApiAnswer | FetchFailed:
-    """One request to a sync server; transport failures come back as `FetchFailed` (the same
-    short messages as a feed's), never as an exception, and never with the request's headers.
-
-    `deadline` caps the whole call, like a feed fetch's total timeout.
-    """
-    try:
-        async with asyncio.timeout(deadline):
-            data: dict[str, str | list[str]] | None = None
-            if isinstance(form, list):  # repeated fields (i=1&i=2): httpx wants lists
-                data = {}
-                for key, value in form:
-                    previous = data.setdefault(key, [])
-                    assert isinstance(previous, list)
-                    previous.append(value)
-            elif form is not None:
-                data = dict(form)
-            request = client.build_request(
-                method, path, params=params, json=json_body, data=data, headers=headers
-            )
-            response = await client.send(request, stream=True)
-            try:
-                chunks: list[bytes] = []
-                received = 0
-                async for chunk in response.aiter_bytes():
-                    received += len(chunk)
-                    if received > max_bytes:
-                        return FetchFailed("too-large", f"answer larger than {_size(max_bytes)}")
-                    chunks.append(chunk)
-            finally:
-                await response.aclose()
-    except TimeoutError:
-        return FetchFailed("timeout", f"no complete answer within {deadline:g} s")
-    except httpx.TimeoutException:
-        return FetchFailed("timeout", "the server did not answer in time")
-    except (httpx.HTTPError, OSError) as error:
-        return _transport_failure(error)
-    return ApiAnswer(response.status_code, b"".join(chunks), dict(response.headers.items()))
+__all__ = [
+    "ACCEPT",
+    "CONNECT_TIMEOUT",
+    "DEFAULT_USER_AGENT",
+    "FetchFailed",
+    "FetchResult",
+    "Fetched",
+    "NotModified",
+    "fetch_feed",
+    "make_client",
+    "url_problem",
+]
