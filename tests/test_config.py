@@ -437,7 +437,7 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_directory_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
-    assert str(caught.value) == f"{tmp_path}: cannot read: Is a directory"
+    assert str(caught.value) == f"{tmp_path}: cannot read: not a regular file (a directory)"
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -445,8 +445,8 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'[[feeds]]\ntitle = "caf\xe9"\n')
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert str(caught.value) == f"{path}: cannot read: not UTF-8 text (byte 0xe9 on line 2)"
-    assert caught.value.line is None
+    assert str(caught.value) == f"{path}:2: not UTF-8 text (byte 0xe9)"
+    assert caught.value.line == 2
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:

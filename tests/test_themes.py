@@ -210,7 +210,7 @@ def test_error_message(file: str, expected: tuple[int | None, str]) -> None:
 def test_unreadable_file_is_a_theme_error(tmp_path: Path) -> None:
     path = write_theme(tmp_path, "latin1.toml", "")
     path.write_bytes(b'name = "caf\xe9"\n')
-    with pytest.raises(ThemeError, match="cannot read the file"):
+    with pytest.raises(ThemeError, match=r"latin1.toml:1: not UTF-8 text \(byte 0xe9\)$"):
         load_theme_file(path, "user")
 
 

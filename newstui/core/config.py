@@ -26,15 +26,23 @@ from types import MappingProxyType
 from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
-import tomli
-
 from newstui.core.config_search import Filter, SavedView, check_filters, check_views
 from newstui.core.errors import ConfigError
+from newstui.core.files import FileProblem, read_small_file
 from newstui.core.models import FeedSpec
-from newstui.core.tomlpos import KeyPath, TomlPositions, describe_value, did_you_mean, syntax_error
+from newstui.core.tomlpos import (
+    KeyPath,
+    TomlPositions,
+    TomlSyntaxError,
+    describe_value,
+    did_you_mean,
+    parse_toml,
+)
 
 KEY_PRESETS = ("vim", "newsboat")
 MIN_FEED_SIZE_MB = 0.001
+MAX_CONFIG_BYTES = 16_000_000
+"""A 2,000-feed feeds.toml is ~200 kB; anything near this is not a configuration."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +142,16 @@ def load_config(path: Path) -> Config:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConfigError(path, None, "", f"cannot read: {error.strerror or error}") from error
+        # Only a regular file of bounded size: `--config /dev/zero` or a FIFO must not hang.
+        data = read_small_file(path, MAX_CONFIG_BYTES)
+    except FileProblem as problem:
+        raise ConfigError(path, None, "", str(problem)) from None
     try:
         text = data.decode("utf-8-sig")  # -sig: Windows editors like to prepend a BOM
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        problem = f"cannot read: not UTF-8 text (byte 0x{data[error.start]:02x} on line {line})"
-        raise ConfigError(path, None, "", problem) from error
+        problem = f"not UTF-8 text (byte 0x{data[error.start]:02x})"
+        raise ConfigError(path, line, "", problem) from None
     return parse_config(path, text)
 
 
@@ -153,10 +162,9 @@ def parse_config(path: Path, text: str) -> Config:
         ConfigError: as `load_config`, naming `path`.
     """
     try:
-        document = tomli.loads(text)
-    except tomli.TOMLDecodeError as error:
-        line, problem = syntax_error(text, error)
-        raise ConfigError(path, line, "", problem) from error
+        document = parse_toml(text)
+    except TomlSyntaxError as error:
+        raise ConfigError(path, error.line, "", error.problem) from None
     return _Checker(path, text).config(document)
 
 
@@ -406,7 +414,7 @@ class _Checker:
         if not isinstance(value, int) or isinstance(value, bool):
             self.fail(path, f"expected an integer, not {describe_value(value)}")
         if not low <= value <= high:
-            self.fail(path, f"must be from {low} to {high}, not {value}")
+            self.fail(path, f"must be from {low} to {high}, not {describe_value(value)}")
         return value
 
     def number(
@@ -417,7 +425,8 @@ class _Checker:
             self.fail(path, f"expected a number, not {describe_value(value)}")
         if (value <= low if above else value < low) or not value <= high:  # NaN fails here too
             bound = f"more than {low:g}" if above else f"at least {low:g}"
-            self.fail(path, f"must be {bound} and at most {high:g}, not {value:g}")
+            shown = f"{value:g}" if isinstance(value, float) else describe_value(value)
+            self.fail(path, f"must be {bound} and at most {high:g}, not {shown}")
         return float(value)
 
     def duration(self, value: object, path: KeyPath) -> timedelta:
@@ -427,7 +436,9 @@ class _Checker:
             match = _DURATION.fullmatch(value.strip().lower())
             if match is None:
                 self.fail(path, f"not a duration: {describe_value(value)}; {_DURATION_HINT}")
-            seconds = int(match[1]) * _UNIT_SECONDS[match[2]]
+            # Over 12 digits is out of range anyway, and int() of over 4300 digits raises.
+            digits = match[1] if len(match[1]) <= 12 else "9" * 13
+            seconds = int(digits) * _UNIT_SECONDS[match[2]]
         else:
             self.fail(path, f"expected a duration, not {describe_value(value)}; {_DURATION_HINT}")
         # Under a minute hammers servers; the upper bound keeps timedelta() from overflowing.

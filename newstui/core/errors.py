@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newstui.core.text import printable_name
+
 
 class NewstuiError(Exception):
     """Base of every error newstui raises on purpose."""
@@ -36,7 +38,8 @@ class ConfigError(NewstuiError):
         self.problem = problem
         location = f"{self.path}:{line}" if line else str(self.path)
         subject = f" {where}:" if where else ""
-        super().__init__(f"{location}:{subject} {problem}")
+        # A file name or a quoted key holding escape sequences must not reach the terminal raw.
+        super().__init__(printable_name(f"{location}:{subject} {problem}"))
 
 
 class ConfigWriteError(NewstuiError):

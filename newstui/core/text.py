@@ -73,3 +73,15 @@ def clean_block(text: str | None) -> str:
     if not text:
         return ""
     return _BLANK_LINES.sub("\n\n", _strip(text)).strip()
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_name(text: str) -> str:
+    """A file name or path safe to print: each control character becomes `?`, as `ls` shows it.
+
+    Unlike feed text, a name is not cleaned away: the user must still recognise the file
+    (`\x1b]0;x\x07.toml` is shown as `?]0;x?.toml`).
+    """
+    return _UNPRINTABLE.sub("?", text)

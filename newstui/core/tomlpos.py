@@ -20,6 +20,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import tomli
 
@@ -261,6 +262,10 @@ def syntax_error(text: str, error: tomli.TOMLDecodeError) -> tuple[int | None, s
     return line, f"invalid TOML: {message[: match.start()]}"
 
 
+_SHOWN = 60
+"""Characters of a string value shown in a message."""
+
+
 def describe_value(value: object) -> str:
     """A value as a TOML author would name it in an error message."""
     if isinstance(value, bool):
@@ -270,11 +275,77 @@ def describe_value(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # TOML-style double quotes
-    return repr(value)
+        # TOML-style double quotes, and short: the message is one line.
+        shown = value[:_SHOWN] + ("…" if len(value) > _SHOWN else "")
+        return json.dumps(shown, ensure_ascii=False)
+    if isinstance(value, int) and value.bit_length() > 64:
+        # repr() of an int of over 4300 digits raises; no one reads 300 digits anyway.
+        return "a number too large to show"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "a date or time"  # the only other TOML values
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`"; did you mean 'x'?"` for a near miss, else the empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class TomlSyntaxError(ValueError):
+    """A text tomli cannot read, as `(line, "invalid TOML: ...")` for the `path:line:` shape."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(line, problem)
+        self.line = line
+        self.problem = problem
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """`tomli.loads`, with every failure a `TomlSyntaxError` that has a line.
+
+    Besides syntax errors, tomli refuses nesting past 400 levels and keys of over 1000 dotted
+    parts (as RecursionError), and Python refuses integers of over 4300 digits (ValueError,
+    with no position at all); for those the line is found by parsing ever longer prefixes.
+    """
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
+        line, problem = syntax_error(text, error)
+        raise TomlSyntaxError(line or 1, problem) from None
+    except RecursionError as error:
+        problem = str(error).removeprefix("TOML ") or "nested too deeply"
+        line = _first_line_raising(text, RecursionError)
+        raise TomlSyntaxError(line, f"invalid TOML: {problem}") from None
+    except ValueError as error:
+        problem = "a number of more than 4300 digits" if "digits" in str(error) else str(error)
+        line = _first_line_raising(text, ValueError)
+        raise TomlSyntaxError(line, f"invalid TOML: {problem}") from None
+
+
+def _first_line_raising(text: str, kind: type[Exception]) -> int:
+    """The first line whose inclusion makes tomli raise `kind` (not a syntax error).
+
+    tomli reads from the start, so a prefix ending at or after the culprit's line raises the
+    same way and a shorter one does not: a binary search takes ~log2(lines) parses, paid only
+    when the file is broken.
+    """
+    lines = text.splitlines(keepends=True)
+
+    def raises(count: int) -> bool:
+        try:
+            tomli.loads("".join(lines[:count]))
+        except tomli.TOMLDecodeError:
+            return False
+        except kind:
+            return True
+        return False
+
+    low, high = 1, max(1, len(lines))
+    while low < high:
+        middle = (low + high) // 2
+        if raises(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low

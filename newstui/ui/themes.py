@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
-import tomli
 from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.design import ColorSystem
@@ -34,7 +33,15 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from newstui.core import paths
 from newstui.core.errors import NewstuiError
-from newstui.core.tomlpos import TomlPositions, describe_value, did_you_mean, syntax_error
+from newstui.core.files import FileProblem, read_small_file
+from newstui.core.text import printable_name
+from newstui.core.tomlpos import (
+    TomlPositions,
+    TomlSyntaxError,
+    describe_value,
+    did_you_mean,
+    parse_toml,
+)
 
 NEWSTUI_VARIABLES: dict[str, str] = {
     "newstui-unread": "text of an unread headline",
@@ -64,6 +71,8 @@ META_KEYS = ("description", "author")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 """Names become CSS classes (`-theme-<name>`) and `get_theme` splits on commas."""
 _PERCENT = re.compile(r"\d+(\.\d+)?%")
+MAX_THEME_BYTES = 1_000_000
+"""A theme is ~2 kB; a larger file is a mistake (or a trick)."""
 _COLOUR_HINT = 'use "#RRGGBB", "rgb(r,g,b)", "hsl(h,s%,l%)", a name like "red", or "ansi_red"'
 
 
@@ -74,7 +83,8 @@ class ThemeError(NewstuiError):
         self.path = path
         self.line = line
         self.problem = problem
-        super().__init__(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+        text = f"{path}:{line}: {problem}" if line else f"{path}: {problem}"
+        super().__init__(printable_name(text))
 
 
 @dataclass(frozen=True)
@@ -131,16 +141,26 @@ def load_theme_file(path: Path, source: str) -> LoadedTheme:
     Raises:
         ThemeError: naming the file, the line when known, and the first problem found.
     """
+    text = _read(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ThemeError(path, None, f"cannot read the file: {error}") from error
-    try:
-        document = tomli.loads(text)
-    except tomli.TOMLDecodeError as error:
-        line, problem = syntax_error(text, error)
-        raise ThemeError(path, line, problem) from error
+        document = parse_toml(text)
+    except TomlSyntaxError as error:
+        raise ThemeError(path, error.line, error.problem) from None
     return _Checker(path, text).loaded(document, source)
+
+
+def _read(path: Path) -> str:
+    """The text of a theme file: a regular file (a FIFO would hang, `/dev/zero` never ends)
+    of at most `MAX_THEME_BYTES`, in UTF-8."""
+    try:
+        data = read_small_file(path, MAX_THEME_BYTES)
+    except FileProblem as problem:
+        raise ThemeError(path, None, str(problem)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ThemeError(path, line, f"not UTF-8 text (byte 0x{data[error.start]:02x})") from None
 
 
 def load_themes(extra_dirs: Sequence[Path] = ()) -> ThemeLoad:
@@ -205,7 +225,7 @@ def format_failures(failures: Sequence[ThemeFailure]) -> str:
     lines = [f"{count} {noun} could not be loaded; the other themes are available:"]
     for failure in failures:
         where = _display_path(failure.path) + (f":{failure.line}" if failure.line else "")
-        lines.append(f"• {where}: {failure.problem}")
+        lines.append(f"• {where}: {printable_name(failure.problem)}")
     return "\n".join(lines)
 
 
@@ -235,20 +255,22 @@ def theme_listing(
 
 
 def _source_label(loaded: LoadedTheme) -> str:
-    return "bundled" if loaded.source == "bundled" else f"user: {loaded.path}"
+    return "bundled" if loaded.source == "bundled" else f"user: {printable_name(str(loaded.path))}"
 
 
 def _display_path(path: Path) -> str:
+    """`~/...` for a path under the home directory; control characters shown as `?`."""
     try:
-        return f"~/{path.relative_to(Path.home())}"
+        shown = f"~/{path.relative_to(Path.home())}"
     except (ValueError, RuntimeError):  # not under home, or no home directory at all
-        return str(path)
+        shown = str(path)
+    return printable_name(shown)
 
 
 def _line_of(path: Path, *key: str) -> int | None:
     try:
-        return TomlPositions(path.read_text(encoding="utf-8")).line_of(*key)
-    except (OSError, UnicodeDecodeError):
+        return TomlPositions(_read(path)).line_of(*key)
+    except ThemeError:
         return None
 
 
@@ -338,7 +360,7 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(key, f"expected a number from 0 to 1, not {describe_value(value)}")
         if not 0 <= value <= 1:
-            self.fail(key, f"must be from 0 to 1, not {value}")
+            self.fail(key, f"must be from 0 to 1, not {describe_value(value)}")
         return float(value)
 
     def colour(self, value: object, key: tuple[str, ...]) -> str:
