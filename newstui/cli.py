@@ -132,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     filters.add_argument(
         "--dry-run", action="store_true", help="with --apply: say what would change, change nothing"
     )
+    commands.add_parser(
+        "doctor",
+        help="check the database; rebuild it from its readable rows if it is damaged",
+    )
     return parser
 
 
@@ -166,6 +170,10 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command is not None:  # the reader (no command) handles signals itself
         _stop_like_ctrl_c(signal.SIGTERM, signal.SIGHUP)
     try:
+        if args.command == "doctor":  # needs no configuration: it may be what is broken too
+            from newstui.commands.doctor import doctor_command
+
+            return doctor_command(_database(args.data_dir))
         config = load_config(paths.config_file(args.config, os.environ))
         db_path = _database(args.data_dir)
         if args.command != "themes":

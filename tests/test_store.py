@@ -207,7 +207,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 def test_garbage_file_is_a_store_error(tmp_path: Path) -> None:
     path = tmp_path / "garbage.db"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="database file is damaged: file is not a database"):
+    with pytest.raises(StoreError, match=r"database file is damaged \(file is not a database\)"):
         Store(path)
 
 

@@ -30,7 +30,10 @@ FEED = "https://example.org/feed.xml"
 LOCKED = "database is locked by another program"
 READ_ONLY = "database is read-only (check the permissions of the file and its folder)"
 FULL = "disk is full (or the database reached its size limit)"
-DAMAGED = "database file is damaged: database disk image is malformed"
+DAMAGED = (
+    "database file is damaged (database disk image is malformed): "
+    "run `newstui doctor` to rebuild it"
+)
 
 
 def fill(store: Store, url: str = FEED, count: int = 60) -> None:
@@ -155,7 +158,10 @@ def test_a_file_that_is_no_database_is_damaged(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         Store(path)
     assert caught.value.kind == "damaged"
-    assert str(caught.value) == f"{path}: database file is damaged: file is not a database"
+    assert str(caught.value) == (
+        f"{path}: database file is damaged (file is not a database): "
+        "run `newstui doctor` to rebuild it"
+    )
 
 
 # --- read-only ------------------------------------------------------------------------------

@@ -92,15 +92,20 @@ def page_client(settings: Settings, *, guarded: bool = True) -> httpx.AsyncClien
 async def fetch_new_pages(
     context: RefreshContext, specs: Sequence[FeedSpec], *, since: datetime
 ) -> None:
-    """Reader mode for feeds with `full_text = true`: the pages of entries new since `since`,
-    a few at a time and at most `FULL_TEXT_PER_FEED` per feed (never every old entry)."""
+    """Reader mode for feeds with `full_text = true`: the pages of entries new since `since`
+    (and failed pages whose back-off has passed), a few at a time and at most
+    `FULL_TEXT_PER_FEED` per feed (never every old entry)."""
     gate = asyncio.Semaphore(FULL_TEXT_CONCURRENCY)
+    now = context.clock()
 
     async def one(client: httpx.AsyncClient, entry_id: int, link: str, spec: FeedSpec) -> None:
         async with gate:
-            page = await fetch_page(
-                link, context.settings, client=client, user_agent=spec.user_agent, feed=spec
-            )
+            try:
+                page = await fetch_page(
+                    link, context.settings, client=client, user_agent=spec.user_agent, feed=spec
+                )
+            except Exception as error:  # an extraction bug must not skip the page silently
+                page = PageArticle(link, error=f"could not read the page ({type(error).__name__})")
             now = context.clock()
             await context.db(
                 lambda store: store.save_full_text(
@@ -114,7 +119,7 @@ async def fetch_new_pages(
         for spec in specs:
             ids = await context.db(
                 lambda store, url=spec.url: store.entries_missing_full_text(  # type: ignore[misc]
-                    url, since, FULL_TEXT_PER_FEED
+                    url, since, FULL_TEXT_PER_FEED, now=now
                 )
             )
             entries = await context.db(lambda store, ids=ids: store.entries_by_id(ids))  # type: ignore[misc]

@@ -19,6 +19,9 @@ _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 
 )  # fmt: skip
 
 
+_IOERR_SHMSIZE = _IOERR | (19 << 8)
+
+
 @contextmanager
 def translated(path: str) -> Iterator[None]:
     """Raise any `sqlite3.Error` from the block as a `StoreError` about `path`."""
@@ -37,7 +40,9 @@ def store_error(path: str, exc: sqlite3.Error) -> StoreError:
     if primary == _FULL:
         return StoreError(path, "disk is full (or the database reached its size limit)", "full")
     if primary in (_CORRUPT, _NOTADB):
-        return StoreError(path, f"database file is damaged: {exc}", "damaged")
+        return StoreError(
+            path, f"database file is damaged ({exc}): run `newstui doctor` to rebuild it", "damaged"
+        )
     if primary in (_READONLY, _PERM):
         return StoreError(
             path, "database is read-only (check the permissions of the file and its folder)",
@@ -45,6 +50,9 @@ def store_error(path: str, exc: sqlite3.Error) -> StoreError:
         )  # fmt: skip
     if primary == _CANTOPEN:
         return StoreError(path, "cannot open the database file")
+    if code == _IOERR_SHMSIZE:
+        # The shared-memory file beside the database could not grow: no room left on the disk.
+        return StoreError(path, "disk is full (no room for the database's -shm file)", "full")
     if primary == _IOERR:
         return StoreError(path, f"disk I/O error on the database ({exc.sqlite_errorname})")
     return StoreError(path, f"database error: {exc}")

@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING
 from newstui.store._convert import epoch, from_epoch
 from newstui.store._search_index import mark_stale
 
+FULL_TEXT_RETRY_SECONDS = 3600
+"""The shortest wait before a failed page is fetched again."""
+FULL_TEXT_GIVE_UP_SECONDS = 7 * 86_400
+"""A page still failing a week after its entry appeared is not tried again (the user's `f`
+still does)."""
+
 
 @dataclass(frozen=True, slots=True)
 class FullText:
@@ -62,12 +68,32 @@ class FullTextMixin:
         )
         return rows[0][0] if rows else None
 
-    def entries_missing_full_text(self, feed_url: str, since: datetime, limit: int) -> list[int]:
-        """Entries of a full-text feed first seen since `since` that have no page yet."""
+    def entries_missing_full_text(
+        self, feed_url: str, since: datetime, limit: int, *, now: datetime | None = None
+    ) -> list[int]:
+        """Entries of a full-text feed whose page should be fetched now, newest first.
+
+        Those first seen since `since` that have no page yet, and those whose last attempt
+        failed and whose back-off has passed: a failed page waits at least an hour, then as long
+        as the entry had been waiting already (1 h, 2 h, 4 h...), and is given up a week after
+        the entry first appeared. So a broken page is not fetched again on every refresh, and a
+        page that was down for a while is still fetched once it is back.
+        """
+        now = now or since
         rows = self._query(
             "SELECT e.id FROM entries e LEFT JOIN full_texts t ON t.entry = e.id"
-            " WHERE e.feed_url = ? AND e.first_seen_at >= ? AND t.entry IS NULL"
-            " AND e.link IS NOT NULL ORDER BY e.sort_at DESC LIMIT ?",
-            (feed_url, epoch(since), limit),
+            " WHERE e.feed_url = ? AND e.link IS NOT NULL AND ("
+            "   (t.entry IS NULL AND e.first_seen_at >= ?)"
+            "   OR (t.html IS NULL AND e.first_seen_at >= ?"
+            "       AND ? - t.fetched_at >= MAX(?, t.fetched_at - e.first_seen_at))"
+            " ) ORDER BY e.sort_at DESC LIMIT ?",
+            (
+                feed_url,
+                epoch(since),
+                epoch(now) - FULL_TEXT_GIVE_UP_SECONDS,
+                epoch(now),
+                FULL_TEXT_RETRY_SECONDS,
+                limit,
+            ),
         )
         return [row[0] for row in rows]

@@ -69,7 +69,7 @@ def test_theme_file_names_are_printed_without_their_escape_sequences(tmp_path, c
     folder.mkdir()
     hostile = "\x1b]0;owned\x07"
     (folder / f"{hostile}good.toml").write_text(THEME.replace("nord", "good"), "utf-8")
-    (folder / f"{hostile}bad.toml").write_text("primary = \"red\"\nname = 1", "utf-8")
+    (folder / f"{hostile}bad.toml").write_text('primary = "red"\nname = 1', "utf-8")
     config = tmp_path / "feeds.toml"
     config.write_text("", "utf-8")
     main(["--config", str(config), "--theme-dir", str(folder), "themes"])
