@@ -24,6 +24,9 @@ from newstui.store._errors import translated
 
 _MIN_ROWID, _MAX_ROWID = -(2**63), 2**63 - 1  # rowids are signed 64-bit
 _BATCH = 500
+_MAX_FAILED_READS = 20_000
+"""Unreadable ranges tried per table before giving up on the rest of it (a bound on time:
+each failure splits a range in two, ~64 splits isolate one bad rowid)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +143,7 @@ def _keep_copy(path: Path, damaged: Path) -> None:
     try:
         shutil.copy2(path, damaged)
         wal = path.with_name(path.name + "-wal")
-        if wal.exists():
+        if wal.exists() and wal.stat().st_size:
             shutil.copy2(wal, damaged.with_name(damaged.name + "-wal"))
     except OSError as error:
         damaged.unlink(missing_ok=True)
@@ -174,6 +177,11 @@ def _tables(db: sqlite3.Connection) -> Iterator[tuple[str, list[str]]]:
         yield name, columns
 
 
+def _without_rowid(db: sqlite3.Connection, table: str) -> bool:
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    return bool(sql) and "WITHOUT ROWID" in sql[0].upper()
+
+
 def _copy_table(
     source: sqlite3.Connection, new: sqlite3.Connection, table: str, columns: list[str]
 ) -> tuple[int, int]:
@@ -186,10 +194,13 @@ def _copy_table(
     if not shared:
         return 0, 0
     names = ", ".join(f'"{c}"' for c in shared)
+    if _without_rowid(new, table):
+        return _copy_plain(source, new, table, names, len(shared))
     select = f'SELECT rowid, {names} FROM "{table}" WHERE rowid BETWEEN ? AND ? ORDER BY rowid'
     insert = f'INSERT OR IGNORE INTO "{table}" (rowid, {names}) VALUES (?{", ?" * len(shared)})'
     copied = skipped = 0
     pending = [(_MIN_ROWID, _MAX_ROWID)]  # inclusive ranges still to read
+    failures = 0
     while pending:
         low, high = pending.pop()
         last: int | None = None
@@ -204,6 +215,9 @@ def _copy_table(
             continue
         except sqlite3.DatabaseError:
             copied += _insert(new, insert, batch)
+            failures += 1
+            if failures > _MAX_FAILED_READS:  # damage everywhere: keep what was found
+                return copied, skipped + len(pending) + 1
         if last == high:
             continue
         start = low if last is None else last + 1
@@ -213,6 +227,20 @@ def _copy_table(
         middle = start + (high - start) // 2
         pending += [(middle + 1, high), (start, middle)]  # the lower half is read next
     return copied, skipped
+
+
+def _copy_plain(
+    source: sqlite3.Connection, new: sqlite3.Connection, table: str, names: str, width: int
+) -> tuple[int, int]:
+    """A table without rowids (small bookkeeping tables): one scan, up to the first bad page."""
+    insert = f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES (?{", ?" * (width - 1)})'
+    batch: list[tuple[object, ...]] = []
+    try:
+        for row in source.execute(f'SELECT {names} FROM "{table}"'):
+            batch.append(tuple(row))
+    except sqlite3.DatabaseError:
+        return _insert(new, insert, batch), 1
+    return _insert(new, insert, batch), 0
 
 
 def _insert(new: sqlite3.Connection, sql: str, batch: list[tuple[object, ...]]) -> int:
