@@ -54,15 +54,27 @@ BUSY_TIMEOUT_SECONDS = 30.0
 class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin):
     """A newstui database file (or `":memory:"` for tests)."""
 
-    def __init__(self, path: str | Path, *, progress: Progress | None = None) -> None:
-        """`progress` hears (done, total) while an upgrade builds the search index."""
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        progress: Progress | None = None,
+        busy_timeout: float | None = None,
+    ) -> None:
+        """Open (and if needed create or upgrade) the database at `path`.
+
+        `progress` hears (done, total) while an upgrade builds the search index.
+        `busy_timeout`: seconds a write waits for another program's lock before failing as
+        `locked` (default `BUSY_TIMEOUT_SECONDS`); the reader's key presses use 0, so a locked
+        database never stalls its event loop.
+        """
         self.path = str(path)
         self.filters: tuple[Filter, ...] = ()
         """`[[filters]]` that `save_fetch` applies to new entries (set by a refresh)."""
         with translated(self.path):
             self._db = sqlite3.connect(
                 self.path,
-                timeout=BUSY_TIMEOUT_SECONDS,
+                timeout=BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,
             )

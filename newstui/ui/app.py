@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import os
 import shutil
@@ -23,12 +25,14 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from newstui.core.config import Config
+from newstui.core.errors import StoreError
 from newstui.core.timefmt import utc_now
 from newstui.store import Store
 from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap, known_bindings
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.theme_colors import newstui_variable_defaults
 from newstui.ui.themes import ThemeLoad, format_failures, load_themes, unknown_theme_problem
+from newstui.ui.writes import Write, WriteQueue, describe_unsaved
 
 CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
 OPENABLE_SCHEMES = ("http://", "https://", "mailto:")
@@ -77,6 +81,9 @@ class NewsApp(App[None]):
         self.store = store
         self.db_path = db_path
         self.clock = clock
+        self.writes = WriteQueue(db_path, self._writes_report)
+        """Every write a key makes goes through here: never waits, never lost silently."""
+        self._loop: asyncio.AbstractEventLoop | None = None
         # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
         self.animation_level = "none"
         self._reported_clashes: set[frozenset[str]] = set()
@@ -116,8 +123,34 @@ class NewsApp(App[None]):
         """Keep the user's choice in the data dir: feeds.toml is theirs, never rewritten."""
         if self._theme_before_preview is not None:
             return  # a preview while the picker is open: remembered only once chosen
-        self.store.set_state("theme", theme.name)
-        self.store.set_state("theme.configured", self.config.settings.theme or "")
+        name, configured = theme.name, self.config.settings.theme or ""
+
+        def save(store: Store) -> None:
+            store.set_state("theme", name)
+            store.set_state("theme.configured", configured)
+
+        self.writes.submit(Write("theme choice", 1, save))
+
+    def _writes_report(self, problem: str | None) -> None:
+        """From the write thread: hop to the event loop without waiting for it."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing to show
+            loop.call_soon_threadsafe(self._show_writes, problem)
+
+    def _show_writes(self, problem: str | None) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.writes_changed(problem)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database the reader cannot read (damaged, gone) is a message, not a crash: the
+        action that met it stops there and the reader stays open."""
+        if isinstance(error, StoreError):
+            self.notify(f"Database problem: {error}", severity="error", markup=False, timeout=10)
+            return
+        super()._handle_exception(error)
 
     def on_ready(self) -> None:
         if not gc.isenabled():
@@ -128,6 +161,7 @@ class NewsApp(App[None]):
             gc.enable()
 
     def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
         problems = []
         if self._theme_problem:
             problems.append(f"{self._theme_problem}; using {self.theme}")
@@ -153,7 +187,8 @@ class NewsApp(App[None]):
         # Pushed once start-up's batch update is over: pushed inside it, the main screen's
         # first render is thrown away and redone (~25 ms later headlines at launch).
         self.call_later(
-            self.push_screen, MainScreen(self.config, self.store, self.db_path, self.clock)
+            self.push_screen,
+            MainScreen(self.config, self.store, self.db_path, self.clock, self.writes),
         )
 
     def key_label(self, binding_id: str) -> str:
@@ -254,5 +289,12 @@ def run_app(config: Config, db_path: Path, *, themes: ThemeLoad, theme: str | No
     # fds_to_keep", and every feed's parse with it.
     resource_tracker.ensure_running()
     with Store(db_path) as store:
-        NewsApp(config, store, db_path, themes=themes, theme=theme).run()
+        app = NewsApp(config, store, db_path, themes=themes, theme=theme)
+        app.run()
+    problem = app.writes.problem()
+    unsaved = app.writes.close()  # one more try of whatever still waits
+    if unsaved:
+        why = f" ({problem})" if problem else ""
+        print(f"newstui: not saved: {describe_unsaved(unsaved)}{why}", file=sys.stderr)
+        return 1
     return 0

@@ -18,12 +18,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from newstui.core.models import Entry, FeedSpec
 from newstui.store import Store
 from newstui.ui.theme_colors import article_render_styles
 from newstui.ui.widgets.entry_view import EntryView
+from newstui.ui.writes import Write, WriteQueue
 
 if TYPE_CHECKING:
     from newstui.article.compose import Article, ArticleStyles
@@ -42,10 +44,17 @@ class ArticlePresenter:
         view: EntryView,
         settings: Settings,
         clock: Callable[[], datetime],
+        writes: WriteQueue,
         full_text_feeds: frozenset[str] = frozenset(),
         feeds: Sequence[FeedSpec] = (),
     ) -> None:
         self.store = store
+        self.writes = writes
+        self.pages: dict[int, str] = {}
+        """Pages fetched by `f` in this session, so one is shown even before (or without)
+        being saved: the database may be locked or full at that moment."""
+        self.notices: dict[int, str] = {}
+        """Why the last `f` of an entry failed, shown above its own text."""
         self.full_text_feeds = full_text_feeds
         """Feeds with `full_text = true`: their entries open in reader mode when the page was
         fetched (by the refresh), as the setting promises."""
@@ -98,9 +107,9 @@ class ArticlePresenter:
         ):
             self.full_text.add(entry_id)  # falls back below when the page was not fetched
         if entry_id in self.full_text:
-            cached = self.store.full_text(entry_id)
-            if cached is not None and cached.html:
-                entry = dataclasses.replace(entry, content_html=cached.html, summary_html=None)
+            html = self.pages.get(entry_id) or self._stored_page(entry_id)
+            if html:
+                entry = dataclasses.replace(entry, content_html=html, summary_html=None)
                 self._render(entry, full=True)
                 return
             self.full_text.discard(entry_id)
@@ -169,7 +178,8 @@ class ArticlePresenter:
         html = entry.content_html or entry.summary_html or ""
         cached = self.cache.get((entry.id, full))
         if cached is not None and cached[0] == html:
-            self.view.show(cached[1].header, cached[1].body, entry_id=entry.id, reader=full)
+            header = self._with_notice(entry.id, full, cached[1].header)
+            self.view.show(header, cached[1].body, entry_id=entry.id, reader=full)
             return
         if len(html) < RENDER_IN_THREAD_ABOVE:
             self._remember(entry.id, full, html, render_entry(entry, self.styles()))
@@ -204,7 +214,8 @@ class ArticlePresenter:
         self.cache.move_to_end(key)
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
-        self.view.show(article.header, article.body, entry_id=entry_id, reader=full)
+        header = self._with_notice(entry_id, full, article.header)
+        self.view.show(header, article.body, entry_id=entry_id, reader=full)
 
     # -- reader mode -------------------------------------------------------------------------
 
@@ -224,8 +235,8 @@ class ArticlePresenter:
         if entry is None or not entry.link:
             self.view.notify("This entry has no link to fetch.", severity="warning", timeout=3)
             return
-        cached = self.store.full_text(entry_id)
-        if cached is not None and cached.html:
+        self.notices.pop(entry_id, None)
+        if self.pages.get(entry_id) or self._stored_page(entry_id):
             self.full_text.add(entry_id)
             self.show(entry_id)
             return
@@ -240,27 +251,46 @@ class ArticlePresenter:
         )
 
     async def _fetch(self, entry: Entry) -> None:
+        """The page for `f`. Every way this can end shows something in the pane: the article,
+        or the entry's own text under the reason there is no article."""
         from newstui.feeds.fulltext import fetch_page
 
         assert entry.link is not None
         feed = self.feeds.get(entry.feed_url) or FeedSpec(entry.feed_url)
-        page = await fetch_page(entry.link, self.settings, feed=feed)
-        self.store.save_full_text(
-            entry.id, entry.link, html=page.html, error=page.error, now=self.clock()
-        )
-        if page.error is not None:
-            self.view.notify(
-                f"Could not get the full article: {page.error}",
-                severity="warning",
-                markup=False,
-                timeout=6,
+        try:
+            page = await fetch_page(entry.link, self.settings, feed=feed)
+            error = page.error
+        except Exception as exc:  # a bug in extraction must not leave "Fetching..." forever
+            page, error = None, f"could not read the page ({type(exc).__name__})"
+        html = page.html if page is not None else None
+        now, link = self.clock(), entry.link
+        self.writes.submit(
+            Write(
+                "reader-mode page",
+                1,
+                lambda s: s.save_full_text(entry.id, link, html=html, error=error, now=now),
             )
-            if self.view.shown_id == entry.id:
-                self.show(entry.id)  # back to the feed's own text
-            return
-        self.full_text.add(entry.id)
+        )
+        if error is not None or not html:
+            self.notices[entry.id] = f"Could not get the full article: {error or 'empty page'}"
+        else:
+            self.pages[entry.id] = html
+            self.full_text.add(entry.id)
+        self.cache.pop((entry.id, False), None)
         if self.view.shown_id == entry.id:
             self.show(entry.id)
+
+    def _with_notice(self, entry_id: int, full: bool, header: RenderableType) -> RenderableType:
+        """The header, under the reason reader mode failed when the entry's own text is shown."""
+        notice = None if full else self.notices.get(entry_id)
+        if notice is None:
+            return header
+        hint = f"{notice}. Press f to try again."
+        return Group(Text(hint, style=self.styles().error), Text(""), header)
+
+    def _stored_page(self, entry_id: int) -> str | None:
+        cached = self.store.full_text(entry_id)
+        return cached.html if cached is not None and cached.html else None
 
 
 def _in_daemon_thread(function: Callable[..., T], *args: object) -> asyncio.Future[T]:

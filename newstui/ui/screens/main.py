@@ -38,6 +38,7 @@ from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
 from newstui.ui.widgets.status_line import StatusLine
+from newstui.ui.writes import WriteQueue
 
 LINK_DIGIT_WAIT = 0.6
 """Seconds a first digit waits for a second one (1 then 2: link [12]) when there could be one."""
@@ -54,7 +55,12 @@ class MainScreen(SubscriptionActions, Screen[None]):
     BINDINGS = MAIN_BINDINGS
 
     def __init__(
-        self, config: Config, store: Store, db_path: Path, clock: Callable[[], datetime]
+        self,
+        config: Config,
+        store: Store,
+        db_path: Path,
+        clock: Callable[[], datetime],
+        writes: WriteQueue,
     ) -> None:
         super().__init__()
         self.config = config
@@ -67,7 +73,7 @@ class MainScreen(SubscriptionActions, Screen[None]):
         self.refresher = RefreshController(self, config, db_path, clock)
         self.syncer = SyncController(self, config, db_path, clock) if config.sync else None
         self.feeds: dict[str, Feed] = {}
-        self.marks = Marks(store, clock)
+        self.marks = Marks(store, clock, writes)
         self.hidden_bookmarks = 0
         self._link_digits = ""
         """A first digit typed, waiting for a second (links past [9])."""
@@ -78,13 +84,15 @@ class MainScreen(SubscriptionActions, Screen[None]):
         """The entry last opened for reading (not just highlighted)."""
         self.status = StatusLine(id="status-line")
         self.feed_list = FeedList(id="feeds")
-        self.entry_list = EntryList(store.headlines, clock, id="entries")
+        # Rows with queued marks applied: a mark the database has not taken yet still shows.
+        self.entry_list = EntryList(self.marks.headlines, clock, id="entries")
         self.entry_view = EntryView(id="article")
         self.articles = ArticlePresenter(
             store,
             self.entry_view,
             config.settings,
             clock,
+            writes,
             frozenset(spec.url for spec in config.feeds if spec.full_text),
             feeds=config.feeds,
         )
@@ -239,6 +247,13 @@ class MainScreen(SubscriptionActions, Screen[None]):
         text = failure_text(errors, titles, tried=tried, retry_key=self.key("feed.refresh-all"))
         if text is not None:
             self.notify(text, severity="warning", markup=False, timeout=6)
+
+    def writes_changed(self, problem: str | None) -> None:
+        """The write queue's news: writes wait (`problem` says why), or all are saved."""
+        self.status.show(warning=problem or "")
+        if problem is None:
+            self.marks.saved()
+            self._in_background(self.reload_in_background())
 
     def status_update(self, activity: str | None = None) -> None:
         # The waiting count is one COUNT over a table of the changes not yet pushed: cheap.

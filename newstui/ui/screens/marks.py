@@ -1,8 +1,10 @@
-"""Read marks and bookmarks made with keys: written through to the store, undoable.
+"""Read marks and bookmarks made with keys: saved through a `WriteQueue`, undoable.
 
 The one place where the reader changes the user's state, so that what a key press wrote can be
 counted, undone with `u`, and kept for a retry when the database cannot take it right now.
-Written at once (not batched), so a crash right after a key press loses nothing. No widgets.
+Written at once when the database takes it without waiting (so a crash right after a key press
+loses nothing); otherwise queued and retried (`newstui.ui.writes`), and until then the lists
+show the new state from `pending`, not the store's old one. No widgets.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from newstui.core.models import Feed
+from newstui.core.models import Feed, Headline
 from newstui.store import Store
+from newstui.ui.writes import Write, WriteQueue
 
 RECOUNT_ABOVE = 500
 """Changes to more entries than this re-count the feeds instead of adjusting their counts."""
@@ -22,26 +25,58 @@ UNDO_DEPTH = 20
 
 
 class Marks:
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime], writes: WriteQueue) -> None:
         self.store = store
         self.clock = clock
+        self.writes = writes
         self.undo_stack: list[list[int]] = _load_undo(store.get_state("undo"))
         """Entry ids of each undoable mark-read action, the latest last."""
+        self.pending_read: dict[int, bool] = {}
+        self.pending_bookmark: dict[int, bool] = {}
+        """States queued but not yet in the store (the database was locked, full...)."""
+
+    def headlines(self, ids: list[int]) -> list[Headline]:
+        """The store's rows for `ids`, with queued marks applied (the entry list reads these)."""
+        rows = self.store.headlines(ids)
+        if not self.pending_read and not self.pending_bookmark:
+            return rows
+        return [self._pending(row) for row in rows]
+
+    def _pending(self, row: Headline) -> Headline:
+        read = self.pending_read.get(row.id, row.read)
+        bookmarked = self.pending_bookmark.get(row.id, row.bookmarked)
+        if (read, bookmarked) == (row.read, row.bookmarked):
+            return row
+        return dataclasses.replace(row, read=read, bookmarked=bookmarked)
+
+    def saved(self) -> None:
+        """Every queued write reached the store: it is the truth again."""
+        self.pending_read.clear()
+        self.pending_bookmark.clear()
 
     def set_read(self, ids: list[int], read: bool, *, remember: bool) -> list[int]:
         """Mark `ids` read (or unread); the ids that really changed. `remember`: undoable."""
-        changed = self.store.set_read(ids, read, now=self.clock())
-        if changed and remember and read:
+        changed = [row.id for row in self.headlines(ids) if row.read != read]
+        if not changed:
+            return changed
+        now = self.clock()
+        saved = self.writes.submit(
+            Write("read mark", len(changed), lambda s: s.set_read(changed, read, now=now))
+        )
+        if not saved:
+            self.pending_read.update(dict.fromkeys(changed, read))
+        if remember and read:
             self.undo_stack = [*self.undo_stack, changed][-UNDO_DEPTH:]
             self._save_undo()
         return changed
 
     def _save_undo(self) -> None:
-        self.store.set_state("undo", json.dumps(self.undo_stack, separators=(",", ":")))
+        saved = json.dumps(self.undo_stack, separators=(",", ":"))
+        self.writes.submit(Write("undo history", 1, lambda s: s.set_state("undo", saved)))
 
     def toggle_read(self, entry_id: int) -> bool | None:
         """The entry's new read state (None: the entry is gone)."""
-        [row] = self.store.headlines([entry_id]) or [None]
+        [row] = self.headlines([entry_id]) or [None]
         if row is None:
             return None
         self.set_read([entry_id], not row.read, remember=True)
@@ -49,11 +84,16 @@ class Marks:
 
     def toggle_bookmark(self, entry_id: int) -> bool | None:
         """The entry's new bookmark state (None: the entry is gone)."""
-        [row] = self.store.headlines([entry_id]) or [None]
+        [row] = self.headlines([entry_id]) or [None]
         if row is None:
             return None
-        self.store.set_bookmarked([entry_id], not row.bookmarked, now=self.clock())
-        return not row.bookmarked
+        value, now = not row.bookmarked, self.clock()
+        saved = self.writes.submit(
+            Write("bookmark", 1, lambda s: s.set_bookmarked([entry_id], value, now=now))
+        )
+        if not saved:
+            self.pending_bookmark[entry_id] = value
+        return value
 
     def undo(self) -> list[int] | None:
         """Mark the last remembered action's entries unread again (None: nothing to undo)."""
