@@ -63,7 +63,8 @@ async def test_a_locked_database_never_freezes_keys_and_the_mark_is_saved_later(
         with write_lock(db_path):
             started = time.monotonic()
             await pilot.press("m", "j", "b")
-            assert time.monotonic() - started < 1.0  # not the store's 30 s busy wait
+            # Not the store's 30 s busy wait (the bound is loose: the machine may be loaded).
+            assert time.monotonic() - started < 5.0
             await until(pilot, lambda: LOCKED in screen_text(app))
             assert not stored_read(db_path, chosen)
             # The list shows the user's marks all the same, and `m` again toggles back.
@@ -85,7 +86,7 @@ async def test_quitting_while_locked_says_what_was_not_saved(make_app, db_path: 
             started = time.monotonic()
             await pilot.press("q")
         unsaved = app.writes.close(timeout=2.0)
-        assert time.monotonic() - started < 3.0
+        assert time.monotonic() - started < 6.0  # one more try of 0.5 s, then gone
     assert unsaved == {"read mark": 2, "bookmark": 1}
     assert newstui.ui.writes.describe_unsaved(unsaved) == "1 bookmark and 2 read marks"
 
