@@ -98,7 +98,8 @@ class WriteQueue:
         with self._lock:
             left = Counter[str]()
             for write in self._pending:
-                left[write.what] += write.count
+                if write.count:
+                    left[write.what] += write.count
             self._pending.clear()
             if self._now is not None:
                 self._now.close()

@@ -72,7 +72,8 @@ class Marks:
 
     def _save_undo(self) -> None:
         saved = json.dumps(self.undo_stack, separators=(",", ":"))
-        self.writes.submit(Write("undo history", 1, lambda s: s.set_state("undo", saved)))
+        # Count 0: the undo history is a convenience, not the user's state to report as lost.
+        self.writes.submit(Write("undo history", 0, lambda s: s.set_state("undo", saved)))
 
     def toggle_read(self, entry_id: int) -> bool | None:
         """The entry's new read state (None: the entry is gone)."""
