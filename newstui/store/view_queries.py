@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,10 @@ RECOUNT_EVERY = timedelta(minutes=10)
 one aging out of `newer:7d`, is counted right by then)."""
 SEARCH_LIMIT = 500
 """Results a search shows (best first): more than anyone reads, few enough to load at once."""
+
+
+BACKGROUND_BUSY_TIMEOUT = 0.5
+"""Seconds the background connection waits for another program's write lock."""
 
 
 class ViewQueries:
@@ -92,7 +97,11 @@ class ViewQueries:
     async def background_store(self, db_path: Path) -> Store:
         """The second connection, for queries on a thread (opened on one the first time)."""
         if self._background is None:
-            self._background = await asyncio.to_thread(Store, db_path)
+            # A short wait for another program's write lock: this connection's writes (search
+            # index catch-up) can wait for the next time, and quitting closes it.
+            self._background = await asyncio.to_thread(
+                functools.partial(Store, db_path, busy_timeout=BACKGROUND_BUSY_TIMEOUT)
+            )
         return self._background
 
     async def lists_in_background(

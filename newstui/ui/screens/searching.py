@@ -12,12 +12,14 @@ the focus the user had. Kept apart from MainScreen, which only calls `open`, `cl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import Input
 
+from newstui.core.errors import StoreError
 from newstui.core.highlight import Highlighter
 from newstui.core.query import QueryError, parse_query
 from newstui.core.views import View
@@ -162,7 +164,8 @@ class SearchController:
         the first `/` is quick), then count the saved views."""
         screen = self.screen
         store = await screen.queries.background_store(screen.db_path)
-        await asyncio.to_thread(store.index_pending)
+        with contextlib.suppress(StoreError):  # locked or full: the next refresh catches up
+            await asyncio.to_thread(store.index_pending)
         if screen.queries.saved:
             await screen.reload_in_background()
 
