@@ -136,6 +136,11 @@ async def _guarded_fetch(
 ) -> PageArticle:
     if policy is None:
         return await _fetch_and_extract(client, url, settings, user_agent)
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        # A feed may say file:///etc/passwd: feed links never read local files.
+        return PageArticle(
+            url, error="not fetched: only http and https pages are fetched for feed links"
+        )
     token = guarded(policy)
     try:
         return await _fetch_and_extract(client, url, settings, user_agent)

@@ -189,3 +189,18 @@ def test_allow_private_links_is_a_setting_and_a_feed_key(tmp_path: Path) -> None
     config = load_config(path)
     assert config.settings.allow_private_links and config.feeds[0].allow_private_links
     assert not Settings().allow_private_links and not FeedSpec("http://x/").allow_private_links
+
+
+async def test_a_feed_link_never_reads_a_local_file(tmp_path):
+    """An entry linking to file:///... must not show the user's own files in reader mode."""
+    from newstui.core.config import Settings
+    from newstui.core.models import FeedSpec
+    from newstui.feeds.fulltext import fetch_page
+
+    secret = tmp_path / "secret.html"
+    body = "token-1234 " * 50
+    secret.write_text(f"<html><body><article><p>{body}</p></article></body></html>")
+    page = await fetch_page(
+        secret.as_uri(), Settings(timeout=5.0), feed=FeedSpec("https://news.example/feed.xml")
+    )
+    assert page.html is None and "only http and https" in (page.error or "")
