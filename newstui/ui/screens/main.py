@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -28,30 +27,26 @@ from newstui.store import Store
 from newstui.store.view_queries import ViewQueries
 from newstui.ui.bindings import MAIN_BINDINGS
 from newstui.ui.screens.articles import ArticlePresenter
+from newstui.ui.screens.link_actions import LinkActions
+from newstui.ui.screens.mark_actions import MarkActions
 from newstui.ui.screens.marks import Marks
+from newstui.ui.screens.nav_actions import NavigationActions
 from newstui.ui.screens.refreshing import RefreshController, failure_text
 from newstui.ui.screens.searching import SearchController
 from newstui.ui.screens.subscriptions import SubscriptionActions
 from newstui.ui.screens.syncing import SyncController
-from newstui.ui.widgets import Pane
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
 from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.writes import WriteQueue
 
-LINK_DIGIT_WAIT = 0.6
-"""Seconds a first digit waits for a second one (1 then 2: link [12]) when there could be one."""
-CONFIRM_ABOVE = 100
-"""Marking more entries read than this with one key (A) asks first."""
-FEED_PANE_MIN = 12
-
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
 full-screen and Escape comes back."""
 
 
-class MainScreen(SubscriptionActions, Screen[None]):
+class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionActions, Screen[None]):
     BINDINGS = MAIN_BINDINGS
 
     def __init__(
@@ -347,18 +342,6 @@ class MainScreen(SubscriptionActions, Screen[None]):
 
     # -- user state --------------------------------------------------------------------------
 
-    def set_read(self, ids: list[int], read: bool, *, remember: bool) -> list[int]:
-        """Read marks through `Marks`; `remember` makes them undoable with `u`."""
-        changed = self.marks.set_read(ids, read, remember=remember)
-        self._show_marks(changed, unread=-1 if read else 1)
-        return changed
-
-    def _show_marks(self, ids: list[int], *, unread: int = 0, bookmarks: int = 0) -> None:
-        if ids:
-            self.entry_list.forget(ids)
-            counts = self.marks.adjusted_counts(self.feeds, ids, unread=unread, bookmarks=bookmarks)
-            self.reload_feeds(counts)
-
     def current_entry_id(self) -> int | None:
         if self.focused is self.entry_view and self.entry_view.shown_id is not None:
             return self.entry_view.shown_id
@@ -369,217 +352,6 @@ class MainScreen(SubscriptionActions, Screen[None]):
         return self.app.key_label(binding_id)  # type: ignore[attr-defined]
 
     # -- actions (bound in newstui.ui.bindings) -------------------------------------------------
-
-    def _panes(self) -> list[Widget]:
-        if self.has_class("-narrow"):
-            if self.has_class("-reading"):
-                return [self.entry_view]
-            return [self.feed_list, self.entry_list]
-        return [self.feed_list, self.entry_list, self.entry_view]
-
-    def action_focus_pane(self, step: int) -> None:
-        # No wrap-around: h on the feed list stays there, as l does on the article; jumping
-        # to the far pane made the next keys seem dead.
-        panes = self._panes()
-        current = panes.index(self.focused) if self.focused in panes else 0
-        panes[max(0, min(len(panes) - 1, current + step))].focus()
-
-    def _focused_pane(self) -> Pane:
-        focused = self.focused
-        return focused if focused in (self.feed_list, self.entry_view) else self.entry_list  # type: ignore[return-value]
-
-    def action_move(self, delta: int) -> None:
-        pane = self._focused_pane()
-        pane.move(delta)
-        if pane is self.entry_list:
-            # Now, not when the Highlighted message arrives: the cursor and its article then
-            # reach the terminal in one frame instead of two (~17 ms apart).
-            self.preview()
-
-    def action_move_to_edge(self, end: int) -> None:
-        self._focused_pane().jump(bool(end))
-
-    def action_page(self, direction: int) -> None:
-        self._focused_pane().page(direction)
-
-    def action_open_entry(self) -> None:
-        if self.focused is self.feed_list:
-            self.entry_list.focus()
-        elif (entry_id := self.entry_list.current_id) is not None:
-            self.open_entry(entry_id)
-
-    def action_read_on(self) -> None:
-        """Space: page through the article, then go on to the next unread one."""
-        if self.entry_view.shown_id is not None and not self.entry_view.at_end:
-            self.entry_view.scroll_page_down(animate=False)
-        else:
-            self.action_next_unread(1)
-
-    def action_back(self) -> None:
-        if self.searching.active and not self.has_class("-reading"):
-            self.searching.close()
-        elif self.has_class("-reading"):
-            self.remove_class("-reading")
-            self.entry_list.focus()
-        elif self.focused is self.entry_view:
-            self.entry_list.focus()
-        elif self.focused is self.entry_list:
-            self.feed_list.focus()
-
-    def action_next_unread(self, direction: int) -> None:
-        """n/p: the next unread entry in this view, else in the next feed that has one."""
-        cursor = self.entry_list.cursor
-        if self.entry_list.current_id != self.opened_id:
-            cursor -= 1 if direction > 0 else -1  # the highlighted entry counts: not read yet
-        target = self.queries.next_unread(self.entry_list.ids, cursor, direction, self.store)
-        if target is None:
-            view = self.queries.next_view_with_unread(
-                self.feed_list.views, self.feed_list.current_view, direction, self.feeds
-            )
-            if view is None:
-                self.notify("No more unread entries.", timeout=2)
-                return
-            self.select_view(view)
-            target = self.queries.next_unread(self.entry_list.ids, -1, 1, self.store)
-            if direction < 0:
-                target = self.queries.next_unread(
-                    self.entry_list.ids, len(self.entry_list.ids), -1, self.store
-                )
-            if target is None:
-                return
-        self.entry_list.move_to(target)
-        self.open_entry(self.entry_list.ids[target])
-
-    def action_toggle_read(self) -> None:
-        entry_id = self.current_entry_id()
-        read = None if entry_id is None else self.marks.toggle_read(entry_id)
-        if entry_id is not None and read is not None:
-            self._show_marks([entry_id], unread=-1 if read else 1)
-
-    def action_mark_all_read(self) -> None:
-        ids = list(self.entry_list.ids)
-        view = self.feed_list.current_view
-        unread = self._unread_in(view)
-        if unread > CONFIRM_ABOVE and view is not None:
-            from newstui.ui.screens.confirm import ConfirmScreen
-
-            names = {"unread": "All unread", "all": "every feed", "tag": f"tag {view.key}"}
-            label = self.feeds[view.key].title if view.key in self.feeds else names[view.kind]
-            question = f"Mark all {unread:,} unread entries of {label} read?"
-            self.app.push_screen(
-                ConfirmScreen(question), lambda yes: self._mark_read(ids) if yes else None
-            )
-            return
-        self._mark_read(ids)
-
-    def _unread_in(self, view: View | None) -> int:
-        if view is None:
-            return 0
-        if view.kind == "feed":
-            feed = self.feeds.get(view.key)
-            return feed.unread if feed else 0
-        if view.kind == "tag":
-            return sum(f.unread for f in self.feeds.values() if view.key in f.tags)
-        if view.kind in ("unread", "all"):
-            return sum(f.unread for f in self.feeds.values())
-        return len(self.entry_list.ids)
-
-    def _mark_read(self, ids: list[int]) -> None:
-        changed = self.set_read(ids, True, remember=True)
-        if changed:
-            undo = self.key("app.undo")
-            self.notify(f"Marked {len(changed)} entries read. Press {undo} to undo.", timeout=4)
-
-    def action_undo(self) -> None:
-        ids = self.marks.undo()
-        if ids is None:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        self._show_marks(ids, unread=1)
-        self.notify(f"Marked {len(ids)} entries unread again.", timeout=3)
-
-    def action_toggle_bookmark(self) -> None:
-        entry_id = self.current_entry_id()
-        if entry_id is None:
-            return
-        bookmarked = self.marks.toggle_bookmark(entry_id)
-        [row] = self.store.headlines([entry_id]) or [None]
-        if bookmarked is not None and row is not None and row.feed_url not in self.feeds:
-            self.hidden_bookmarks += 1 if bookmarked else -1
-        if bookmarked is not None:
-            self._show_marks([entry_id], bookmarks=1 if bookmarked else -1)
-            self.notify("Bookmarked." if bookmarked else "Bookmark removed.", timeout=2)
-
-    def action_show_bookmarks(self) -> None:
-        self.remove_class("-reading")
-        self.select_view(View.bookmarks())
-        self.entry_list.focus()
-
-    def action_toggle_show_read(self) -> None:
-        self.queries.show_read = not self.queries.show_read
-        self.reload_entries()
-        shown = "Showing" if self.queries.show_read else "Hiding"
-        self.notify(f"{shown} read entries.", timeout=2)
-        self._show_read_indicator()
-
-    def _show_read_indicator(self) -> None:
-        """Lasting, in the headline pane's title: whether feed views list read entries."""
-        hidden = "" if self.queries.show_read else " · read hidden"
-        self.entry_list.border_title = f"Headlines{hidden}"
-
-    def action_resize_feeds(self, step: int) -> None:
-        """< and >: the feed pane narrower or wider, for this session."""
-        current = self.feed_list.outer_size.width or self.feed_list.size.width
-        widest = max(FEED_PANE_MIN, self.size.width // 2)
-        self.feed_list.styles.width = max(FEED_PANE_MIN, min(widest, current + step))
-
-    def action_next_feed(self, direction: int) -> None:
-        """newsboat's j/k in its article list: the next (or previous) feed's headlines."""
-        views = [v for v in self.feed_list.views if v.kind == "feed"]
-        if not views:
-            return
-        current = self.feed_list.current_view
-        index = views.index(current) if current in views else -1
-        self.select_view(views[(index + direction) % len(views)])
-
-    def action_open_in_browser(self) -> None:
-        self.articles.open_entry_link(self.current_entry_id())
-
-    def action_open_link(self, digit: int) -> None:
-        """Digit keys: link [digit], or with a second digit typed quickly, link [12]."""
-        if self._link_digits:
-            number = int(self._link_digits + str(digit))
-            self._cancel_link_digits()
-            self.articles.open_link(number)
-            return
-        if digit and digit * 10 <= len(self.articles.links()):
-            # There is a link [10 x digit]: wait a moment for a second digit.
-            self._link_digits = str(digit)
-            self._link_timer = self.set_timer(LINK_DIGIT_WAIT, self._open_pending_link)
-            self.status_update(f"Link [{digit}…]")
-            return
-        self.articles.open_link(digit)
-
-    def _open_pending_link(self) -> None:
-        number = int(self._link_digits or "0")
-        self._cancel_link_digits()
-        self.articles.open_link(number)
-
-    def _cancel_link_digits(self) -> None:
-        self._link_digits = ""
-        if self._link_timer is not None:
-            self._link_timer.stop()
-            self._link_timer = None
-        self.status_update(self.refresher.idle_text())
-
-    def action_show_links(self) -> None:
-        self.articles.choose_link()
-
-    def action_toggle_full_text(self) -> None:
-        self.articles.toggle_full_text()
-
-    def action_copy_link(self) -> None:
-        self.articles.copy_entry_link(self.current_entry_id())
 
     def action_refresh_feed(self) -> None:
         view = self.feed_list.current_view

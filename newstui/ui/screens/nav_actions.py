@@ -1,0 +1,116 @@
+"""The main screen's moving keys: panes (h/l, Tab), rows and pages (j/k, g/G, PageDown),
+opening and going back (Enter, Space, Escape), next unread (n/p), next feed, pane width.
+
+Mixed into `MainScreen`; every pane answers the same `Pane` protocol, so one key means one
+thing in each.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widget import Widget
+
+from newstui.ui.widgets import Pane
+
+if TYPE_CHECKING:
+    from newstui.ui.screens.main import MainScreen
+
+FEED_PANE_MIN = 12
+
+
+class NavigationActions:
+    def _panes(self: MainScreen) -> list[Widget]:
+        if self.has_class("-narrow"):
+            if self.has_class("-reading"):
+                return [self.entry_view]
+            return [self.feed_list, self.entry_list]
+        return [self.feed_list, self.entry_list, self.entry_view]
+
+    def action_focus_pane(self: MainScreen, step: int) -> None:
+        # No wrap-around: h on the feed list stays there, as l does on the article; jumping
+        # to the far pane made the next keys seem dead.
+        panes = self._panes()
+        current = panes.index(self.focused) if self.focused in panes else 0
+        panes[max(0, min(len(panes) - 1, current + step))].focus()
+
+    def _focused_pane(self: MainScreen) -> Pane:
+        focused = self.focused
+        return focused if focused in (self.feed_list, self.entry_view) else self.entry_list  # type: ignore[return-value]
+
+    def action_move(self: MainScreen, delta: int) -> None:
+        pane = self._focused_pane()
+        pane.move(delta)
+        if pane is self.entry_list:
+            # Now, not when the Highlighted message arrives: the cursor and its article then
+            # reach the terminal in one frame instead of two (~17 ms apart).
+            self.preview()
+
+    def action_move_to_edge(self: MainScreen, end: int) -> None:
+        self._focused_pane().jump(bool(end))
+
+    def action_page(self: MainScreen, direction: int) -> None:
+        self._focused_pane().page(direction)
+
+    def action_open_entry(self: MainScreen) -> None:
+        if self.focused is self.feed_list:
+            self.entry_list.focus()
+        elif (entry_id := self.entry_list.current_id) is not None:
+            self.open_entry(entry_id)
+
+    def action_read_on(self: MainScreen) -> None:
+        """Space: page through the article, then go on to the next unread one."""
+        if self.entry_view.shown_id is not None and not self.entry_view.at_end:
+            self.entry_view.scroll_page_down(animate=False)
+        else:
+            self.action_next_unread(1)
+
+    def action_back(self: MainScreen) -> None:
+        if self.searching.active and not self.has_class("-reading"):
+            self.searching.close()
+        elif self.has_class("-reading"):
+            self.remove_class("-reading")
+            self.entry_list.focus()
+        elif self.focused is self.entry_view:
+            self.entry_list.focus()
+        elif self.focused is self.entry_list:
+            self.feed_list.focus()
+
+    def action_next_unread(self: MainScreen, direction: int) -> None:
+        """n/p: the next unread entry in this view, else in the next feed that has one."""
+        cursor = self.entry_list.cursor
+        if self.entry_list.current_id != self.opened_id:
+            cursor -= 1 if direction > 0 else -1  # the highlighted entry counts: not read yet
+        target = self.queries.next_unread(self.entry_list.ids, cursor, direction, self.store)
+        if target is None:
+            view = self.queries.next_view_with_unread(
+                self.feed_list.views, self.feed_list.current_view, direction, self.feeds
+            )
+            if view is None:
+                self.notify("No more unread entries.", timeout=2)
+                return
+            self.select_view(view)
+            target = self.queries.next_unread(self.entry_list.ids, -1, 1, self.store)
+            if direction < 0:
+                target = self.queries.next_unread(
+                    self.entry_list.ids, len(self.entry_list.ids), -1, self.store
+                )
+            if target is None:
+                return
+        self.entry_list.move_to(target)
+        self.open_entry(self.entry_list.ids[target])
+
+    def action_next_feed(self: MainScreen, direction: int) -> None:
+        """newsboat's j/k in its article list: the next (or previous) feed's headlines."""
+        views = [v for v in self.feed_list.views if v.kind == "feed"]
+        if not views:
+            return
+        current = self.feed_list.current_view
+        index = views.index(current) if current in views else -1
+        self.select_view(views[(index + direction) % len(views)])
+
+    def action_resize_feeds(self: MainScreen, step: int) -> None:
+        """< and >: the feed pane narrower or wider, for this session."""
+        current = self.feed_list.outer_size.width or self.feed_list.size.width
+        widest = max(FEED_PANE_MIN, self.size.width // 2)
+        self.feed_list.styles.width = max(FEED_PANE_MIN, min(widest, current + step))
