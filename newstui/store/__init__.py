@@ -45,13 +45,14 @@ from newstui.store._imports import (
     read_newsboat_cache,
 )
 from newstui.store._search_index import Progress, index_pending, mark_feed_stale, pending
+from newstui.store._state import StateMixin
 from newstui.store._sync import SyncMixin
 from newstui.store.search import SearchMixin
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
-class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin):
+class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, StateMixin):
     """A newstui database file (or `":memory:"` for tests)."""
 
     def __init__(
@@ -378,23 +379,6 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin):
             )
 
     # -- small UI state ---------------------------------------------------------------------
-
-    def get_state(self, key: str) -> str | None:
-        rows = self._query("SELECT value FROM ui_state WHERE key = ?", (key,))
-        return rows[0]["value"] if rows else None
-
-    def set_state(self, key: str, value: str) -> None:
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO ui_state (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-    def integrity_check(self) -> list[str]:
-        """SQLite's own verdict on the file: `["ok"]` when intact."""
-        return [row[0] for row in self._query("PRAGMA integrity_check")]
-
 
 __all__ = [
     "FullText",
