@@ -136,7 +136,7 @@ async def _guarded_fetch(
 ) -> PageArticle:
     if policy is None:
         return await _fetch_and_extract(client, url, settings, user_agent)
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    if urlsplit(url).scheme.lower() == "file":
         # A feed may say file:///etc/passwd: feed links never read local files.
         return PageArticle(
             url, error="not fetched: only http and https pages are fetched for feed links"
