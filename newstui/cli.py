@@ -246,7 +246,14 @@ def _stop_like_ctrl_c(*signals: signal.Signals) -> None:
     and leave the parse workers to be reaped by their own parent-death guard."""
 
     def as_interrupt(signum: int, frame: object) -> None:
-        signal.raise_signal(signal.SIGINT)  # whoever handles Ctrl+C now (asyncio, or Python)
+        # Whoever handles Ctrl+C now (asyncio, or Python). Not by raising SIGINT: a command
+        # started in the background (`newstui refresh &`, cron, CI) inherits SIGINT ignored,
+        # and SIGTERM would then be ignored too.
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
 
     for number in signals:
         signal.signal(number, as_interrupt)
