@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from newstui import cli
 from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, ParsedEntry, ParsedFeed
 from newstui.store import Store
+from tests.support.dblock import write_lock
 from tests.support.httpserver import HTTPServer, Response
 from tests.test_cli import RSS_TYPE, Home, one_line, rss
 
@@ -52,18 +52,6 @@ def fill(store: Store, url: str = FEED, count: int = 60) -> None:
         body_hash=None,
         next_due_at=NOW,
     )
-
-
-@contextlib.contextmanager
-def write_lock(path: Path) -> Iterator[None]:
-    """Another program holding the database's write lock (as a long refresh would)."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 @pytest.fixture

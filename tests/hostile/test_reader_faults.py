@@ -4,11 +4,8 @@ saved is named on quit, and reader mode (`f`) always ends with something in the 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ import pytest
 import newstui.ui.writes
 from newstui.core.models import FeedSpec
 from newstui.store import Store
+from tests.support.dblock import write_lock
 from tests.support.httpserver import HTTPServer, Response
 from tests.ui.conftest import NOW, entry, save_entries
 from tests.ui.test_main_screen import main, screen_text
@@ -26,18 +24,6 @@ LOCKED = "not saved yet: database is locked by another program (retrying)"
 @pytest.fixture(autouse=True)
 def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(newstui.ui.writes, "RETRY_EVERY", 0.2)
-
-
-@contextlib.contextmanager
-def write_lock(path: Path) -> Iterator[None]:
-    """Another program holding the database's write lock (a long refresh, a backup tool)."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def stored_read(db_path: Path, entry_id: int) -> bool:

@@ -418,9 +418,8 @@ async def test_list_grown_by_a_refresh_scrolls_to_its_new_end(make_app, db_path)
 async def test_a_refresh_that_cannot_write_says_why(make_app, http_server, db_path, monkeypatch):
     """Another program holds the database's write lock: the refresh stops with one clear
     message naming the problem, and the reader keeps working."""
-    import sqlite3
-
     import newstui.store
+    from tests.support.dblock import write_lock
 
     monkeypatch.setattr(newstui.store, "BUSY_TIMEOUT_SECONDS", 0.1)
     good = http_server.route(
@@ -429,15 +428,10 @@ async def test_a_refresh_that_cannot_write_says_why(make_app, http_server, db_pa
     app = make_app([FeedSpec(good, title="Good Feed")], filled=False)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
-        other = sqlite3.connect(db_path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        try:
+        with write_lock(db_path):
             await pilot.press("R")
             await app.workers.wait_for_complete()
             await pilot.pause()
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         messages = [n.message for n in app._notifications]
         assert any(
             m.startswith("Refresh stopped: ") and "locked by another program" in m
