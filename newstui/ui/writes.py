@@ -59,12 +59,15 @@ class WriteQueue:
         self._now: Store | None = None
         """The connection for first tries (the caller's thread), opened on the first write."""
 
-    def submit(self, write: Write) -> None:
-        """Save `write` now if the database takes it without waiting, else queue it.
+    def submit(self, write: Write) -> bool:
+        """Save `write` now if the database takes it without waiting, else queue it; True when
+        it is saved already.
 
         The first try runs on the caller's thread with no busy wait at all, so the usual key
         press is on disk before the next one (a crash loses nothing) and a locked database
-        costs the event loop nothing. Writes queued before it go first, in order.
+        costs the event loop nothing. Writes queued before it go first, in order. Once every
+        queued write is saved, `report(None)` says so (even when no try of them failed: the
+        caller may be waiting for one).
         """
         with self._lock:
             if not self._pending:
@@ -72,7 +75,7 @@ class WriteQueue:
                     if self._now is None:
                         self._now = Store(self.db_path, busy_timeout=0)
                     write.apply(self._now)
-                    return
+                    return True
                 except StoreError:
                     pass
             self._pending.append(write)
@@ -82,6 +85,7 @@ class WriteQueue:
                 )
                 self._thread.start()
             self._lock.notify()
+            return False
 
     def pending(self) -> int:
         with self._lock:
@@ -139,7 +143,7 @@ class WriteQueue:
                 with self._lock:
                     self._pending.popleft()
                     done = not self._pending
-                if done and self._failing is not None:
+                if done:
                     self._failing = self._reason = None
                     self.report(None)
         finally:

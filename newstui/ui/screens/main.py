@@ -8,7 +8,7 @@ after a key press loses nothing), and `RefreshController` reports back by messag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from newstui.core.config import Config
-from newstui.core.models import Feed, FeedUpdate
+from newstui.core.models import Feed, FeedSpec, FeedUpdate
 from newstui.core.views import View
 from newstui.store import Store
 from newstui.store.view_queries import ViewQueries
@@ -39,7 +39,7 @@ from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
 from newstui.ui.widgets.status_line import StatusLine
-from newstui.ui.writes import WriteQueue
+from newstui.ui.writes import Write, WriteQueue
 
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
@@ -68,7 +68,13 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         self.refresher = RefreshController(self, config, db_path, clock)
         self.syncer = SyncController(self, config, db_path, clock) if config.sync else None
         self.feeds: dict[str, Feed] = {}
+        self.writes = writes
         self.marks = Marks(store, clock, writes)
+        self._feeds_waiting = False
+        """The store's feed rows wait in the write queue to match feeds.toml (another program
+        holds the database's write lock): the lists show what the store has meanwhile."""
+        self._refresh_waiting: tuple[bool, View | None, bool] | None = None
+        """A refresh asked for while the feed rows wait: (force, view, quiet), started after."""
         self.hidden_bookmarks = 0
         self._link_digits = ""
         """A first digit typed, waiting for a second (links past [9])."""
@@ -116,7 +122,7 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         # Headlines first: the first article is drawn in the frame after them, so converting it
         # (and importing the converter) does not hold the first frame back.
         self.call_after_refresh(self._after_first_frame)
-        self.store.sync_feeds(self.config.feeds, now=self.clock())
+        self.sync_feed_list(self.config.feeds)
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.reload_feeds()
         fetched = [f.last_fetched_at for f in self.feeds.values() if f.last_fetched_at]
@@ -128,9 +134,9 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         self._apply_width(self.size.width)
         settings = self.config.settings
         if settings.refresh_on_start:
-            self.refresher.start(force=False)
+            self.start_refresh(force=False)
         if settings.auto_refresh:
-            self.set_interval(60, lambda: self.refresher.start(force=False, quiet=True))
+            self.set_interval(60, lambda: self.start_refresh(force=False, quiet=True))
         if self.syncer is not None:
             self._start_syncing(self.syncer)
 
@@ -248,7 +254,40 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         self.status.show(warning=problem or "")
         if problem is None:
             self.marks.saved()
+            self._feeds_waiting = False
             self._in_background(self.reload_in_background())
+            if self._refresh_waiting is not None:
+                force, view, quiet = self._refresh_waiting
+                self._refresh_waiting = None
+                self.start_refresh(force=force, view=view, quiet=quiet)
+
+    def sync_feed_list(self, specs: Sequence[FeedSpec]) -> None:
+        """Make the store's feed rows match feeds.toml, never waiting for the database.
+
+        Through the write queue like a key's write: done at once when the database takes it,
+        else kept and retried while another program holds the write lock (the status line
+        says so, and the reader goes on with the feeds the store has). Nothing is lost if it
+        never happens: the next start does it again.
+        """
+        now = self.clock()
+        change = Write("feed list", 0, lambda store: store.sync_feeds(specs, now=now))
+        self._feeds_waiting = not self.writes.submit(change)
+
+    def start_refresh(self, *, force: bool, view: View | None = None, quiet: bool = False) -> None:
+        """`RefreshController.start`, once the store has feeds.toml's feed rows (a refresh
+        writes into those rows): asked for before, it starts when they are saved."""
+        if not self._feeds_waiting:
+            self.refresher.start(force=force, view=view, quiet=quiet)
+            return
+        waiting = self._refresh_waiting
+        if waiting is not None:  # two asks: the wider one
+            force = force or waiting[0]
+            view = view if view == waiting[1] else None
+            quiet = quiet and waiting[2]
+        self._refresh_waiting = (force, view, quiet)
+        if not quiet:
+            why = self.writes.problem() or "saving the feed list"
+            self.notify(f"The refresh starts once the feed list is saved ({why}).", timeout=4)
 
     def status_update(self, activity: str | None = None) -> None:
         # The waiting count is one COUNT over a table of the changes not yet pushed: cheap.
@@ -355,10 +394,10 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
 
     def action_refresh_feed(self) -> None:
         view = self.feed_list.current_view
-        self.refresher.start(force=True, view=view)
+        self.start_refresh(force=True, view=view)
 
     def action_refresh_all(self) -> None:
-        self.refresher.start(force=True)
+        self.start_refresh(force=True)
         if self.syncer is not None:
             self.syncer.start()
 

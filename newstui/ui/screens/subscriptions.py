@@ -302,14 +302,14 @@ class SubscriptionActions:
         self.refresher.config = config
         if self.syncer is not None:  # it tells the sync server which feeds are local
             self.syncer.config = config
-        self.store.sync_feeds(config.feeds, now=self.clock())
+        self.sync_feed_list(config.feeds)
         self.reload_feeds()
         if edited.added:
             # Its row: under its first tag when it has tags.
             rows = [v for v in self.feed_list.views if v.kind == "feed" and v.key == edited.added]
             if rows:
                 self.select_view(rows[0])
-            self.refresher.start(force=True, view=View.feed(edited.added))
+            self.start_refresh(force=True, view=View.feed(edited.added))
         else:
             self.reload_entries()
         self.notify(edited.message, markup=False, timeout=4)
