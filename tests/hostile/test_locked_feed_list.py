@@ -68,7 +68,7 @@ async def test_a_reader_started_on_a_locked_database_answers_keys_and_adds_the_f
 async def test_removing_a_feed_while_the_database_is_locked_keeps_the_keys_and_lands_later(
     tmp_path: Path,
 ) -> None:
-    app, path, original = build_subscriptions(tmp_path)
+    app, path, _original = build_subscriptions(tmp_path)
     db_path = tmp_path / "newstui.db"
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
