@@ -59,11 +59,12 @@ def check(path: Path) -> Check:
     try:
         with contextlib.closing(_open_read_only(path)) as db:
             rows = [row[0] for row in db.execute("PRAGMA integrity_check(20)")]
-    except sqlite3.DatabaseError as error:
-        # A header or schema too damaged to even run the check.
-        return Check(False, (str(error),))
     except sqlite3.Error as error:
-        raise _error(path, error) from error
+        problem = _error(path, error)
+        if problem.kind == "damaged":  # a header or schema too damaged to even run the check
+            return Check(False, (str(error),))
+        # Not the file's fault (disk full, locked, unreadable): say that, not "damaged".
+        raise problem from error
     if rows == ["ok"]:
         return Check(True, ())
     lines = [line for row in rows for line in row.splitlines()]
