@@ -322,7 +322,19 @@ def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: 
     from newstui.commands.report import run_refresh
 
     specs = select_feeds(config.feeds, names) if names else list(config.feeds)
-    return asyncio.run(run_refresh(config, db_path, specs, force=force_all or bool(names)))
+    if config.sync is None:
+        return asyncio.run(run_refresh(config, db_path, specs, force=force_all or bool(names)))
+    from newstui.commands.sync import print_outcome, server_source
+
+    # The server's feeds are synced in the same pass; named feeds sync only if one of them
+    # is the server's.
+    source = server_source(config, when_due=not names)
+    code = asyncio.run(
+        run_refresh(config, db_path, specs, force=force_all or bool(names), sources=[source])
+    )
+    if source.report is not None:  # like a feed's failure, a failed sync is said, exit 0
+        print_outcome(source.report)
+    return code
 
 
 def _run_tui(config: Config, db_path: Path, theme: str | None, theme_dirs: list[str]) -> int:

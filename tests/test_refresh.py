@@ -853,7 +853,7 @@ async def test_a_second_source_refreshes_the_feeds_it_claims(http_server, db_pat
         def __init__(self, context):
             self.context = context
 
-        def claims(self, spec):
+        def claims(self, spec, state):
             return spec.url == remote.url
 
         async def refresh(self, specs, states):

@@ -11,6 +11,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,6 +20,7 @@ from newstui.core.config import Config
 from newstui.core.models import Feed, FeedSpec, FeedUpdate, UpdateStatus
 from newstui.core.timefmt import ago, utc_now
 from newstui.feeds.refresh import Refresher, summarise
+from newstui.feeds.sources import EntrySource, RefreshContext
 from newstui.store import Store
 
 if TYPE_CHECKING:
@@ -34,7 +36,14 @@ _STATUS_STYLE = {
 }
 
 
-async def run_refresh(config: Config, db_path: Path, specs: list[FeedSpec], *, force: bool) -> int:
+async def run_refresh(
+    config: Config,
+    db_path: Path,
+    specs: list[FeedSpec],
+    *,
+    force: bool,
+    sources: Sequence[Callable[[RefreshContext], EntrySource]] = (),
+) -> int:
     """Refresh `specs`; print one line per feed and a summary. Exit 0 once the run completed.
 
     rich is imported only for a terminal (the progress bar): cron and pipes get the same lines
@@ -46,7 +55,9 @@ async def run_refresh(config: Config, db_path: Path, specs: list[FeedSpec], *, f
         titles = store.display_titles()
     started = time.monotonic()
     updates: list[FeedUpdate] = []
-    async with Refresher(db_path, config.settings, filters=config.filters) as refresher:
+    async with Refresher(
+        db_path, config.settings, filters=config.filters, sources=sources
+    ) as refresher:
         if sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import (

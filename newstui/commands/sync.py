@@ -13,18 +13,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from newstui.core.config import Config
+from newstui.core.config import Config, Settings, SyncSettings
+from newstui.core.config_search import Filter
 from newstui.core.errors import ConfigError, SyncError
 from newstui.core.timefmt import utc_now
-from newstui.feeds.sync import (
-    StoreThread,
-    SyncReport,
-    make_backend,
-    read_credentials,
-    sync_once,
-)
+from newstui.feeds.refresh import Refresher
+from newstui.feeds.sources.server import ServerSource
+from newstui.feeds.sync import SyncReport, make_backend, read_credentials
 from newstui.store import Store
 
 if TYPE_CHECKING:
@@ -38,16 +35,40 @@ def local_urls(config: Config) -> list[str]:
     return [spec.url for spec in config.feeds if not spec.sync]
 
 
+def server_source(config: Config, **options: Any) -> ServerSource | None:
+    """The `[sync]` server as a source of a refresh (None without `[sync]`)."""
+    if config.sync is None:
+        return None
+    return ServerSource(config.sync, local_urls=local_urls(config), **options)
+
+
 async def run_sync(config: Config, db_path: Path) -> SyncReport:
     if config.sync is None:
         raise ConfigError(config.path, None, "", "no [sync] table: nothing to sync with")
     with Store(db_path) as store:
         store.sync_feeds(config.feeds, now=utc_now())
-    db = StoreThread(db_path)
-    try:
-        return await sync_once(db, config.sync, local_urls=local_urls(config))
-    finally:
-        await db.close()
+    return await sync_pass(
+        db_path, config.sync, config.settings, local_urls=local_urls(config),
+        filters=config.filters,
+    )  # fmt: skip
+
+
+async def sync_pass(
+    db_path: Path,
+    sync: SyncSettings,
+    settings: Settings,
+    *,
+    local_urls: Sequence[str] = (),
+    filters: Sequence[Filter] = (),
+    trust_env: bool = True,
+) -> SyncReport:
+    """A refresh with the server's source alone: the whole account synced, no feed polled."""
+    source = ServerSource(sync, local_urls=local_urls, trust_env=trust_env)
+    async with Refresher(db_path, settings, sources=[source], filters=filters) as refresher:
+        async for _ in refresher.run([], force=True):
+            pass
+    assert source.report is not None  # a forced refresh always runs its account sources
+    return source.report
 
 
 def sync_command(
@@ -58,12 +79,19 @@ def sync_command(
     if as_json:
         json.dump({"format": JSON_FORMAT_VERSION, **report.as_dict()}, stream, indent=2)
         stream.write("\n")
-    elif report.error is None:
-        print(summary(report), file=stream)
-    if report.error is not None:
+        if report.error is not None:
+            print(f"newstui: sync: {report.error}", file=sys.stderr)
+    else:
+        print_outcome(report, stream)
+    return 0 if report.error is None else 1
+
+
+def print_outcome(report: SyncReport, out: TextIO | None = None) -> None:
+    """The summary line on stdout, or the error's one line on stderr."""
+    if report.error is None:
+        print(summary(report), file=out or sys.stdout)
+    else:
         print(f"newstui: sync: {report.error}", file=sys.stderr)
-        return 1
-    return 0
 
 
 def summary(report: SyncReport) -> str:

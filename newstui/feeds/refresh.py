@@ -41,16 +41,13 @@ def plan_refresh(
     *,
     force: bool = False,
 ) -> list[FeedSpec]:
-    """The feeds to fetch now: those due, or all of them when `force` (an explicit refresh).
-
-    Never a feed the sync server fetches (`FeedState.from_server`): its entries come from the
-    server (newstui.feeds.sync), and polling the site as well would only duplicate the work."""
-    local = [spec for spec in specs if not (spec.url in states and states[spec.url].from_server)]
+    """The feeds to refresh now: those due, or all of them when `force` (an explicit refresh).
+    Which source refreshes each (and whether any does) is the sources' business."""
     if force:
-        return local
+        return list(specs)
     return [
         spec
-        for spec in local
+        for spec in specs
         if schedule.is_due(states[spec.url].next_due_at if spec.url in states else None, now)
     ]
 
@@ -135,8 +132,16 @@ class Refresher:
         todo = plan_refresh(specs, states, started, force=force)
         claimed: dict[int, list[FeedSpec]] = {}
         for spec in todo:
-            index = next(i for i, source in enumerate(self._sources) if source.claims(spec))
-            claimed.setdefault(index, []).append(spec)
+            state = states.get(spec.url)
+            index = next(
+                (i for i, source in enumerate(self._sources) if source.claims(spec, state)), None
+            )
+            if index is not None:  # else no source may refresh it (a sync server's, no sync)
+                claimed.setdefault(index, []).append(spec)
+        for index, source in enumerate(self._sources):
+            due = getattr(source, "due", None)  # an AccountSource: runs for its whole account
+            if index not in claimed and due is not None and await due(started, force=force):
+                claimed[index] = []
         unindexed = 0
         async for update in _merged(
             [self._sources[i].refresh(part, states) for i, part in claimed.items()]

@@ -23,10 +23,8 @@ import asyncio
 import shlex
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from newstui.core.errors import SyncError
@@ -40,7 +38,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DbCall = Callable[[Callable[["Store"], T]], Awaitable[T]]
-"""Runs `call(store)` on the thread that owns the store (RefreshContext.db, for one)."""
+"""Runs `call(store)` on the thread that owns the store: `RefreshContext.db`, the refresh's one
+writer thread (`newstui.feeds.sources.server` runs every sync as a source of a refresh)."""
 
 CURSOR_OVERLAP = timedelta(seconds=2)
 """Servers compare `changed_after` in whole seconds: ask a little further back than the last
@@ -97,14 +96,18 @@ class SyncReport:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     seconds: float = 0.0
-    extra: dict[str, int] = field(default_factory=dict)
+    by_feed: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """(new, updated) entries per server feed URL, for the refresh's per-feed lines."""
+    feed_urls: list[str] = field(default_factory=list)
+    """The server's feeds (those kept local excepted), as this sync found them."""
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         for key in ("started_at", "finished_at"):
             value = data[key]
             data[key] = value.isoformat(timespec="seconds") if value else None
-        data.pop("extra")
+        data.pop("by_feed")
+        data.pop("feed_urls")
         return data
 
 
@@ -202,6 +205,7 @@ class Syncer:
         )
         urls = {feed.remote_id: feed.url for feed in feeds if feed.url not in self._local_urls}
         report.feeds = len(urls)
+        report.feed_urls = list(urls.values())
         report.feeds_added = sum(
             1 for url in urls.values() if before.get(url, (Origin.LOCAL,))[0] is not Origin.SERVER
         )
@@ -229,6 +233,8 @@ class Syncer:
                     )
                 )
                 report.new += result.new
+                new, updated = report.by_feed.get(url, (0, 0))
+                report.by_feed[url] = (new + result.new, updated + result.updated)
                 report.marks_applied += result.marks_applied
                 report.conflicts_kept += result.marks_kept
         # Moved only once every page is stored: pages come in id order, not change order, so
@@ -307,30 +313,6 @@ def make_backend(
 
 class AsyncClosable(Protocol):
     async def aclose(self) -> None: ...
-
-
-class StoreThread:
-    """`DbCall` for a sync run on its own (`newstui sync`): one thread owning one `Store`."""
-
-    def __init__(self, db_path: str | Path) -> None:
-        self._db_path = str(db_path)
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="newstui-sync-store")
-        self._store: Store | None = None
-
-    async def __call__(self, call: Callable[[Store], T]) -> T:
-        def run() -> T:
-            if self._store is None:
-                from newstui.store import Store
-
-                self._store = Store(self._db_path)
-            return call(self._store)
-
-        return await asyncio.get_running_loop().run_in_executor(self._executor, run)
-
-    async def close(self) -> None:
-        if self._store is not None:
-            await self(lambda store: store.close())
-        self._executor.shutdown(wait=True)
 
 
 async def sync_once(

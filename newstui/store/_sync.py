@@ -137,6 +137,14 @@ class SyncMixin:
                 )
         return gone
 
+    def schedule_server_feeds(self, next_due_at: datetime) -> None:
+        """The server's feeds are due again with the next sync (a refresh's plan sees them
+        due then, and the sync source runs for them)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE feeds SET next_due_at = ? WHERE origin = 'server'", (epoch(next_due_at),)
+            )
+
     # -- entries ----------------------------------------------------------------------------
 
     def save_server_entries(

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.config import SyncSettings
-from newstui.feeds.sync import StoreThread, SyncReport, sync_once
+from newstui.commands.sync import sync_pass
+from newstui.core.config import Settings, SyncSettings
+from newstui.feeds.sync import SyncReport
 from tests.support.httpserver import HTTPServer, Response
 from tests.support.miniflux import MinifluxServer, Unavailable, User
 
@@ -112,11 +113,14 @@ def run_sync(
 ) -> SyncReport:
     settings = settings or SyncSettings("miniflux", server.url, token=token or user.token)
 
-    async def go() -> SyncReport:
-        db = StoreThread(db_path)
-        try:
-            return await sync_once(db, settings, local_urls=local_urls, trust_env=False)
-        finally:
-            await db.close()
+    return sync_store(db_path, settings, local_urls=local_urls)
 
-    return asyncio.run(go())
+
+def sync_store(
+    db_path: Path, settings: SyncSettings, *, local_urls: tuple[str, ...] = ()
+) -> SyncReport:
+    """One sync as `newstui sync` runs it: a refresh with the server's source alone."""
+    return asyncio.run(
+        sync_pass(db_path, settings, Settings(parse_workers=1), local_urls=local_urls,
+                  trust_env=False)
+    )

@@ -3,15 +3,14 @@ first sync, marks both ways (2.2.6's edit-tag toggles: states are read first), s
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from newstui.core.config import SyncSettings
 from newstui.core.timefmt import utc_now
-from newstui.feeds.sync import StoreThread, SyncReport, sync_once
+from newstui.feeds.sync import SyncReport
 from newstui.store import Store
 from tests.support.miniflux import MinifluxServer, User
-from tests.sync.conftest import Site, server_entries, subscribe
+from tests.sync.conftest import Site, server_entries, subscribe, sync_store
 
 
 def greader_sync(db: Path, server: MinifluxServer, login: tuple[str, str]) -> SyncReport:
@@ -20,14 +19,7 @@ def greader_sync(db: Path, server: MinifluxServer, login: tuple[str, str]) -> Sy
     settings = SyncSettings("greader", server.url, username=login[0],
                             password_command=f"cat {script}")
 
-    async def go() -> SyncReport:
-        store = StoreThread(db)
-        try:
-            return await sync_once(store, settings, trust_env=False)
-        finally:
-            await store.close()
-
-    return asyncio.run(go())
+    return sync_store(db, settings)
 
 
 def titles(db: Path) -> dict:

@@ -2,10 +2,14 @@
 
 A refresh (`newstui.feeds.refresh.Refresher`) hands each due feed to the first source that
 claims it and merges the `FeedUpdate`s they yield, in the order they finish; the UI and the
-commands only ever see the `Refresher`. Today there is one source, `HttpFeeds`: each feed's own
-URL, polled over HTTP. A server source (Miniflux, Google Reader API) claims the feeds the server
-has and writes their entries through the same store API, so nothing above this layer changes
-(the design follows lemon24/reader's retrievers and parsers).
+commands only ever see the `Refresher` (the design follows lemon24/reader's retrievers and
+parsers). Two sources:
+- `HttpFeeds` (`sources/http.py`): each feed's own URL, polled over HTTP; it claims every feed
+  except the sync server's, which newstui never polls.
+- `ServerFeeds` (`sources/server.py`): a sync server's account (Miniflux, Google Reader API). It
+  claims the server's feeds, and is an `AccountSource`: the account has feeds feeds.toml does
+  not list, so a refresh runs it when it is due even if none of its feeds is in the refresh.
+  One run is one whole sync (subscriptions, what changed, the pending marks pushed).
 
 Every source writes through `RefreshContext.db`, which runs a call on the refresh's one writer
 thread: the store is never touched from the event loop. No Textual here.
@@ -81,8 +85,9 @@ class RefreshContext:
 class EntrySource(Protocol):
     """One way of getting feeds' entries into the store."""
 
-    def claims(self, spec: FeedSpec) -> bool:
-        """Whether this source refreshes the feed (the first source that claims it does)."""
+    def claims(self, spec: FeedSpec, state: FeedState | None) -> bool:
+        """Whether this source refreshes the feed (the first source that claims it does; a
+        feed no source claims is not refreshed). `state`: what the store knows of it."""
         ...
 
     def refresh(
@@ -90,4 +95,13 @@ class EntrySource(Protocol):
     ) -> AsyncIterator[FeedUpdate]:
         """Refresh `specs` (all due: the refresh decided), yielding each result as it is
         ready; a failure is a `FeedUpdate` with an error, never an exception."""
+        ...
+
+
+class AccountSource(EntrySource, Protocol):
+    """A source for a whole account on a server, whose feeds need not be in the refresh."""
+
+    async def due(self, now: datetime, *, force: bool) -> bool:
+        """Whether to run even though the refresh holds none of its feeds: `force` is an
+        explicit refresh of everything (R, `newstui refresh --all`)."""
         ...

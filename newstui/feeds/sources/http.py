@@ -31,15 +31,17 @@ not also fail an ordinary feed for its parse."""
 
 
 class HttpFeeds:
-    """The default source: claims every feed no other source claimed first."""
+    """The default source: claims every feed no other source claimed first, except a sync
+    server's (`FeedState.from_server`): its entries come from the server, and polling the site
+    as well would only duplicate the work (with no sync configured, it is not refreshed)."""
 
     def __init__(self, context: RefreshContext) -> None:
         self._context = context
         self._touches: list[tuple[str, datetime, datetime]] = []
         """304s not yet written: (url, when, next due)."""
 
-    def claims(self, spec: FeedSpec) -> bool:
-        return True
+    def claims(self, spec: FeedSpec, state: FeedState | None) -> bool:
+        return state is None or not state.from_server
 
     async def refresh(
         self, specs: Sequence[FeedSpec], states: Mapping[str, FeedState]

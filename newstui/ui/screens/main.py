@@ -66,15 +66,18 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         )
         self.db_path = db_path
         self.refresher = RefreshController(self, config, db_path, clock)
-        self.syncer = SyncController(self, config, db_path, clock) if config.sync else None
+        self.syncer = (
+            SyncController(self, config, db_path, clock, self.refresher) if config.sync else None
+        )
         self.feeds: dict[str, Feed] = {}
         self.writes = writes
         self.marks = Marks(store, clock, writes)
         self._feeds_waiting = False
         """The store's feed rows wait in the write queue to match feeds.toml (another program
         holds the database's write lock): the lists show what the store has meanwhile."""
-        self._refresh_waiting: tuple[bool, View | None, bool] | None = None
-        """A refresh asked for while the feed rows wait: (force, view, quiet), started after."""
+        self._refresh_waiting: tuple[bool, View | None, bool, bool] | None = None
+        """A refresh asked for while the feed rows wait: (force, view, quiet, sync), started
+        after."""
         self.hidden_bookmarks = 0
         self._link_digits = ""
         """A first digit typed, waiting for a second (links past [9])."""
@@ -134,7 +137,7 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         self._apply_width(self.size.width)
         settings = self.config.settings
         if settings.refresh_on_start:
-            self.start_refresh(force=False)
+            self.start_refresh(force=False, sync=True)  # one pass: local feeds and the sync
         if settings.auto_refresh:
             self.set_interval(60, lambda: self.start_refresh(force=False, quiet=True))
         if self.syncer is not None:
@@ -257,9 +260,9 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
             self._feeds_waiting = False
             self._in_background(self.reload_in_background())
             if self._refresh_waiting is not None:
-                force, view, quiet = self._refresh_waiting
+                force, view, quiet, sync = self._refresh_waiting
                 self._refresh_waiting = None
-                self.start_refresh(force=force, view=view, quiet=quiet)
+                self.start_refresh(force=force, view=view, quiet=quiet, sync=sync)
 
     def sync_feed_list(self, specs: Sequence[FeedSpec]) -> None:
         """Make the store's feed rows match feeds.toml, never waiting for the database.
@@ -273,18 +276,21 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         change = Write("feed list", 0, lambda store: store.sync_feeds(specs, now=now))
         self._feeds_waiting = not self.writes.submit(change)
 
-    def start_refresh(self, *, force: bool, view: View | None = None, quiet: bool = False) -> None:
+    def start_refresh(
+        self, *, force: bool, view: View | None = None, quiet: bool = False, sync: bool = False
+    ) -> None:
         """`RefreshController.start`, once the store has feeds.toml's feed rows (a refresh
         writes into those rows): asked for before, it starts when they are saved."""
         if not self._feeds_waiting:
-            self.refresher.start(force=force, view=view, quiet=quiet)
+            self.refresher.start(force=force, view=view, quiet=quiet, sync=sync)
             return
         waiting = self._refresh_waiting
         if waiting is not None:  # two asks: the wider one
             force = force or waiting[0]
             view = view if view == waiting[1] else None
             quiet = quiet and waiting[2]
-        self._refresh_waiting = (force, view, quiet)
+            sync = sync or waiting[3]
+        self._refresh_waiting = (force, view, quiet, sync)
         if not quiet:
             why = self.writes.problem() or "saving the feed list"
             self.notify(f"The refresh starts once the feed list is saved ({why}).", timeout=4)
@@ -397,9 +403,7 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         self.start_refresh(force=True, view=view)
 
     def action_refresh_all(self) -> None:
-        self.start_refresh(force=True)
-        if self.syncer is not None:
-            self.syncer.start()
+        self.start_refresh(force=True, sync=True)
 
     def action_search(self) -> None:
         self.remove_class("-reading")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 from textual.message import Message
@@ -24,6 +25,9 @@ from newstui.core.config import Config
 from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
 from newstui.core.views import View
+
+if TYPE_CHECKING:
+    from newstui.ui.screens.syncing import SyncController
 
 RELOAD_EVERY = 2.0
 """Seconds between list reloads while a refresh is delivering results (each reload re-counts
@@ -96,6 +100,8 @@ class RefreshController:
         self.last_finished: datetime | None = None
         self.all_failed = False
         """The last refresh fetched feeds and every one failed: offline, most likely."""
+        self.sync: SyncController | None = None
+        """With `[sync]`: the server's source goes into the refreshes that sync (it sets this)."""
         self._dirty = False
 
     def specs_for(self, view: View | None) -> list[FeedSpec]:
@@ -106,21 +112,41 @@ class RefreshController:
             return [spec for spec in feeds if view.key in spec.tags]
         return [spec for spec in feeds if spec.url == view.key]
 
-    def start(self, *, force: bool, view: View | None = None, quiet: bool = False) -> None:
-        """Refresh the feeds of `view` (all when None): due ones, or every one when `force`."""
+    def start(
+        self, *, force: bool, view: View | None = None, quiet: bool = False, sync: bool = False
+    ) -> None:
+        """Refresh the feeds of `view` (all when None): due ones, or every one when `force`;
+        `sync`: sync with the server in the same pass (unless a sync runs already)."""
         if self.running:
             if not quiet:
                 self.host.notify("A refresh is already running.", timeout=2)
             return
         specs = self.specs_for(view)
-        if not specs:
+        sync = sync and self.sync is not None and not self.sync.running
+        if not specs and not sync:
             return
         self.running = True
+        self._launch(specs, force=force, quiet=quiet, sync=sync, local=True)
+
+    def start_sync(self) -> None:
+        """Sync with the server alone, beside a refresh of local feeds if one runs."""
+        if self.sync is not None and not self.sync.running:
+            self._launch([], force=True, quiet=True, sync=True, local=False)
+
+    def _launch(
+        self, specs: list[FeedSpec], *, force: bool, quiet: bool, sync: bool, local: bool
+    ) -> None:
+        if sync and self.sync is not None:
+            self.sync.began()
         self.host.run_worker(
-            self._run(specs, force=force, quiet=quiet), group="refresh", exit_on_error=False
+            self._run(specs, force=force, quiet=quiet, sync=sync, local=local),
+            group="refresh" if local else "sync",
+            exit_on_error=False,
         )
 
-    async def _run(self, specs: list[FeedSpec], *, force: bool, quiet: bool) -> None:
+    async def _run(
+        self, specs: list[FeedSpec], *, force: bool, quiet: bool, sync: bool, local: bool
+    ) -> None:
         post = self.host.post_message
         errors: list[FeedUpdate] = []
         stopped: str | None = None
@@ -138,33 +164,43 @@ class RefreshController:
                     clock=self.clock,
                     spare_a_core=True,
                     filters=self.config.filters,
+                    sources=[self.sync.source()] if sync and self.sync else [],
                 )
             )
             async with refresher:
                 states = await refresher.feed_states()
                 todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
-                if not todo:
+                if not todo and not sync:
                     return
                 tried = len(todo)
-                post(self.Progress(f"Refreshing 0/{len(todo)}"))
+                asked = {spec.url for spec in todo}
+                if local:
+                    post(self.Progress(f"Refreshing 0/{len(todo)}"))
                 done = 0
+                # The sync's own updates (feeds only the server has) are not counted.
                 async for update in refresher.run(todo, force=True):
-                    done += 1
-                    post(self.Progress(f"Refreshing {done}/{len(todo)}"))
-                    if update.status is UpdateStatus.ERROR:
-                        errors.append(update)
+                    if update.url in asked:
+                        done += 1
+                        post(self.Progress(f"Refreshing {done}/{len(todo)}"))
+                        if update.status is UpdateStatus.ERROR:
+                            errors.append(update)
                     if update.status is not UpdateStatus.NOT_MODIFIED:
                         self._dirty = True
         except StoreError as exc:
             stopped = f"Refresh stopped: {exc}"
         finally:
             timer.stop()
-            self.running = False
-            self.last_finished = self.clock()
             self._dirty = False
-            if tried:
-                self.all_failed = len(errors) >= tried
-            post(self.Finished(errors, stopped, tried))
+            if sync and self.sync is not None and self.sync.running:
+                self.sync.ended(None)  # it could not even start
+            if local:
+                self.running = False
+                self.last_finished = self.clock()
+                if tried:
+                    self.all_failed = len(errors) >= tried
+                post(self.Finished(errors, stopped, tried))
+            elif stopped:
+                self.host.notify(stopped, severity="error", markup=False, timeout=10)
 
     def preload(self) -> None:
         """Import the refresh machinery in the background, well before the user presses R."""

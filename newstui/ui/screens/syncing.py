@@ -1,33 +1,29 @@
 """Syncing with the `[sync]` server from the reader: in the background, reporting by messages.
 
-`newstui.feeds.sync` does the work: HTTP on Textual's loop (a few requests per sync), the store
-on a thread of its own, so no key ever waits for the network or the server. Like
-`RefreshController`, this controller knows nothing of the screen: it runs the sync in a worker
-of its `host` and posts `Finished` with the report. The reader syncs on start, every
-`[sync] interval` and when the user presses R; marks made meanwhile wait in the store.
+A sync is a refresh with the server's source (`newstui.feeds.sources.server`): the
+`RefreshController` runs it, alone (on start and every `[sync] interval`) or in the same pass as
+the local feeds (R). HTTP runs on Textual's loop (a few requests per sync), the store on the
+refresh's writer thread, so no key ever waits for the network or the server. This controller
+keeps what the status line says and posts `Started` and `Finished` to its `host`; marks made
+meanwhile wait in the store.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.dom import DOMNode
 from textual.message import Message
 
 from newstui.core.config import Config
 
-
-def _import_sync() -> ModuleType:
-    """The sync machinery (httpx), imported on a thread when first needed."""
-    from newstui.feeds import sync
-
-    return sync
+if TYPE_CHECKING:
+    from newstui.feeds.sources.server import ServerSource
+    from newstui.ui.screens.refreshing import RefreshController
 
 
 def sync_text(
@@ -66,7 +62,12 @@ class SyncController:
         report: Any
 
     def __init__(
-        self, host: DOMNode, config: Config, db_path: Path, clock: Callable[[], datetime]
+        self,
+        host: DOMNode,
+        config: Config,
+        db_path: Path,
+        clock: Callable[[], datetime],
+        refresher: RefreshController,
     ) -> None:
         assert config.sync is not None
         self.host = host
@@ -74,37 +75,40 @@ class SyncController:
         self.settings = config.sync
         self.db_path = db_path
         self.clock = clock
+        self.refresher = refresher
+        refresher.sync = self
         self.running = False
         self.last_sync: datetime | None = None
         self.last_error: str | None = None
 
     def start(self) -> None:
-        if self.running:
-            return
+        """Sync now, on its own (on start, every interval): unless one runs already."""
+        self.refresher.start_sync()
+
+    def source(self) -> ServerSource:
+        """The server's source for one refresh (the refresh module is imported by then)."""
+        from newstui.feeds.sources.server import ServerSource
+
+        local = [spec.url for spec in self.config.feeds if not spec.sync]
+        return ServerSource(self.settings, local_urls=local, always=True, listener=self._heard)
+
+    def began(self) -> None:
+        """A refresh with the sync in it is starting."""
         self.running = True
         self.host.post_message(self.Started())
-        self.host.run_worker(self._run(), group="sync", exit_on_error=False)
 
-    async def _run(self) -> None:
-        report = None
-        try:
-            sync = await asyncio.to_thread(_import_sync)
-            store = sync.StoreThread(self.db_path)
-            try:
-                report = await sync.sync_once(
-                    store,
-                    self.settings,
-                    local_urls=[spec.url for spec in self.config.feeds if not spec.sync],
-                    clock=self.clock,
-                )
-            finally:
-                await store.close()
+    def ended(self, report: Any) -> None:
+        """That refresh ended; `report` is None when the sync could not run at all."""
+        self.running = False
+        if report is not None:
             self.last_error = report.error
             if report.error is None:
                 self.last_sync = report.finished_at
-        finally:
-            self.running = False
-            self.host.post_message(self.Finished(report))
+        self.host.post_message(self.Finished(report))
+
+    def _heard(self, report: Any) -> None:
+        if report is not None:  # the sync is done (the refresh may go on with local feeds)
+            self.ended(report)
 
     def text(self, waiting: int) -> str:
         return sync_text(
