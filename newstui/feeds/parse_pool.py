@@ -4,11 +4,14 @@ Parsing dominates a refresh's CPU, and the reader's event loop must never wait f
 bodies go to worker processes (one per core by default, one core fewer inside the reader),
 started the first time a body needs parsing: an all-304 refresh starts no process at all.
 
-Each parse has a deadline. A worker that overruns it (a hostile feed the size and depth limits
-did not tame) is killed and replaced, and the feed gets "took too long to parse"; a thread could
-not be stopped, so even `parse_workers = 1` means one process. Only where processes cannot be
-started at all does a thread parse, still off the event loop: there an overrunning parse is
-abandoned (its feed gets the same message) and finishes on its own, bounded by those limits.
+Each parse has a deadline, counted from the moment the feed's body is handed over: waiting
+for a free worker, or for a new one to start, is part of it, so a feed's refresh (download,
+wait, parse) ends within its own deadline whatever the other feeds do. A worker that overruns
+it (a hostile feed the size and depth limits did not tame) is killed and replaced, and the feed
+gets "took too long to parse"; a thread could not be stopped, so even `parse_workers = 1` means
+one process. Only where processes cannot be started at all does a thread parse, still off the
+event loop: there an overrunning parse is abandoned (its feed gets the same message) and
+finishes on its own, bounded by those limits.
 
 The workers are plain `python -c` child processes talking over a socket pair, not a
 `multiprocessing` pool: that pool cannot stop one job, and its resource-tracker process
@@ -175,28 +178,39 @@ class ParsePool:
         """Parse one body in a worker: the feed's rows, ready for `Store.save_fetch`.
 
         Args:
-            deadline: Seconds the parse may take once a worker has it (the time waiting for a
-                free worker is not the feed's fault and is not counted).
+            deadline: Seconds from now the feed may still take: waiting for a free worker (or
+                a new one's start) counts, so the caller's deadline for the feed holds.
             max_bytes: The largest size a raw `.gz` document may unpack to.
 
         Raises:
             ParseError: the parser's own, or kind `timeout` ("took too long to parse").
         """
         seconds = DEFAULT_DEADLINE if deadline is None else deadline
+        end = asyncio.get_running_loop().time() + seconds
         job = (url, body, dict(headers), now, max_bytes)
         if not self._threaded:
             try:
-                return await self._in_process(job, seconds)
+                return await self._in_process(job, seconds, end)
             except OSError:
                 # Worker processes cannot be started here: parse on threads instead.
                 self._threaded = True
-        return await self._in_thread(job, seconds)
+        return await self._in_thread(job, seconds, end)
 
-    async def _in_process(self, job: tuple[Any, ...], seconds: float) -> FeedRows:
+    async def _in_process(self, job: tuple[Any, ...], seconds: float, end: float) -> FeedRows:
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
-            worker = await self._checkout()
-            future = loop.run_in_executor(self._waiters, worker.call, job, seconds)
+            try:
+                async with asyncio.timeout_at(end):
+                    worker = await self._checkout()
+            except TimeoutError:
+                raise ParseError(
+                    "timeout", f"took too long: no parser was free within {seconds:.3g} s"
+                ) from None
+            left = end - loop.time()
+            if left <= 0:
+                self._checkin(worker)
+                raise _took_too_long(seconds)
+            future = loop.run_in_executor(self._waiters, worker.call, job, left)
             try:
                 status, value = await asyncio.shield(future)
             except asyncio.CancelledError:
@@ -215,7 +229,7 @@ class ParsePool:
             return _outcome(status, value)
         raise AssertionError("unreachable")
 
-    async def _in_thread(self, job: tuple[Any, ...], seconds: float) -> FeedRows:
+    async def _in_thread(self, job: tuple[Any, ...], seconds: float, end: float) -> FeedRows:
         """One daemon thread per parse: an overrunning one is left to finish on its own (the
         size and depth limits bound it) and never holds up newstui's exit."""
         loop = asyncio.get_running_loop()
@@ -229,7 +243,9 @@ class ParsePool:
 
         threading.Thread(target=run, name="newstui-parse", daemon=True).start()
         try:
-            status, value = await asyncio.wait_for(asyncio.shield(done), seconds)
+            status, value = await asyncio.wait_for(
+                asyncio.shield(done), max(end - loop.time(), 0)
+            )
         except TimeoutError:
             raise _took_too_long(seconds) from None
         return _outcome(status, value)
@@ -248,8 +264,9 @@ class ParsePool:
             try:
                 worker = await asyncio.shield(starting)
             except BaseException:
-                # Cancelled (the refresh stopped) while the worker starts: end it once it has.
-                starting.add_done_callback(_kill_when_started)
+                # Cancelled while the worker starts (the parse's deadline passed, or the
+                # refresh stopped): the next parse gets it, or shutdown ends it.
+                starting.add_done_callback(self._keep_when_started)
                 self._slots.release()
                 raise
             if self._closed:  # shut down while it started: it must not outlive the pool
@@ -267,6 +284,15 @@ class ParsePool:
             worker.kill()
             raise ParseError("cancelled", "the refresh was stopped")
         return worker
+
+    def _keep_when_started(self, starting: asyncio.Future[_Worker]) -> None:
+        if starting.cancelled() or starting.exception() is not None:
+            return
+        worker = starting.result()
+        if self._closed:
+            worker.kill()
+        else:
+            self._idle.append(worker)
 
     def _checkin(self, worker: _Worker) -> None:
         self._busy.discard(worker)
@@ -316,11 +342,6 @@ def _kill_all(workers: set[_Worker]) -> None:
     for worker in list(workers):
         worker.kill()
     workers.clear()
-
-
-def _kill_when_started(starting: asyncio.Future[_Worker]) -> None:
-    if not starting.cancelled() and starting.exception() is None:
-        starting.result().kill()
 
 
 def _took_too_long(seconds: float) -> ParseError:

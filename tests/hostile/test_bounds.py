@@ -5,6 +5,7 @@ killed and replaced), and a raw `.gz` body unpacks only up to the feed size cap.
 from __future__ import annotations
 
 import gzip
+import time
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,27 @@ async def test_a_parse_that_overruns_the_deadline_is_stopped_and_the_worker_repl
     # The one worker was killed mid-parse; a new one parsed the good feed.
     assert updates[good_spec.url].status is UpdateStatus.NEW
     assert len(seen[0]) == 1
+
+
+async def test_hostile_feeds_waiting_for_the_parser_still_end_within_their_deadline(
+    http_server, db_path
+):
+    # Three feeds that each keep a parser busy far past the deadline, and one parser (a cold
+    # one: its start counts too). Each feed's deadline covers its download, its wait for the
+    # parser and its parse, so the whole refresh ends within the timeout plus a second, not
+    # one full deadline after another (>= 6 s when the wait was not counted).
+    slow = b'<rss version="2.0"><channel><title>s</title>' + b"<item><title>i</title></item>" * (
+        300_000
+    )
+    specs = [FeedSpec(http_server.route(f"/slow{n}", Response(200, RSS_TYPE, slow))) for n in "123"]
+    settings = Settings(parse_workers=1, timeout=2, concurrency=3)
+    started = time.monotonic()
+
+    updates = await refresh(db_path, specs, settings=settings)
+
+    elapsed = time.monotonic() - started
+    assert all((updates[s.url].error or "").startswith("took too long") for s in specs), updates
+    assert elapsed < settings.timeout + 1, f"{elapsed:.1f} s"
 
 
 async def test_a_raw_gz_body_unpacks_only_up_to_the_size_cap(http_server, db_path):
