@@ -83,8 +83,8 @@ class _Worker:
                 stdin=subprocess.DEVNULL,
             )
             self.conn = Connection(os.dup(ours.fileno()))
-        # Wait for "ready" here, on the starter thread: the import time of a cold start must
-        # not count against the first feed's parse deadline.
+        # Wait for "ready" here, on the starter thread: a job is sent only to a worker that
+        # has imported the parser (the parse's deadline counts this wait, `ParsePool.parse`).
         try:
             ready = self.conn.poll(START_TIMEOUT) and self.conn.recv() == "ready"
         except (EOFError, OSError):
