@@ -344,6 +344,107 @@ def refresh_scenario(
     }
 
 
+def next_scenario(ds: DataSet, data: Path, count: int, quit_key: str) -> dict[str, Any]:
+    """`n` (next unread: marks the open entry read, opens the next one) x `count`, each until
+    the next unread entry's article is on screen. The first `n` opens the highlighted entry
+    (already shown) and is not measured."""
+    steps: list[dict[str, Any]] = [
+        {"wait_for": ds.headline_text, "name": "headlines", "timeout": 30},
+        {"wait_for": ds.markers[0], "name": "first-article", "timeout": 30},
+        {"quiet": 200},
+        {"keys": "n"},
+        {"quiet": 200},
+    ]
+    for i in range(1, count + 1):
+        steps.append({"measure": "n", "until": ds.markers[i], "name": f"next-{i:02d}"})
+    steps += [
+        {"capture": "after-next"},
+        {"keys": quit_key},
+        {"wait_exit": True, "name": "quit", "timeout": 5},
+    ]
+    return {
+        "name": "newstui-next",
+        "cmd": newstui_cmd(ds.dir / "feeds.toml", data),
+        "size": SIZE,
+        "steps": steps,
+    }
+
+
+def first_config(path: Path, port: int, feeds: int, *, refresh_on_start: bool) -> Path:
+    """A feeds.toml of `feeds` loopback feeds with fixed titles (so the feed list's order and
+    the URL in the article pane are known while the refresh renames nothing)."""
+    lines = [
+        "[settings]",
+        f"refresh_on_start = {'true' if refresh_on_start else 'false'}",
+        "auto_refresh = false",
+        "",
+    ]
+    for i in range(feeds):
+        lines += [
+            "[[feeds]]",
+            f'url = "http://127.0.0.1:{port}/gen/{i}.xml"',
+            f'title = "Feed {i:04d}"',
+            "",
+        ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def first_scenario(
+    config: Path, data: Path, keys: int, quit_key: str, *, refresh: bool
+) -> dict[str, Any]:
+    """A first launch (empty data dir): keys in the feed list from the moment it is drawn,
+    while the first refresh (refresh_on_start) runs, or with no refresh (`refresh` False).
+    Each Down/Up is measured until the highlighted feed's URL is in the article pane."""
+    half = keys // 2
+    steps: list[dict[str, Any]] = [
+        {"wait_for": "Feed 0001", "name": "headlines", "timeout": 30},
+        {"keys": "Down"},  # All unread -> Bookmarks; the feeds follow
+    ]
+    for i in range(half):
+        steps.append(
+            {"measure": "Down", "until": f"/gen/{i}.xml", "name": f"fkey-down-{i:02d}",
+             "timeout": 10}
+        )  # fmt: skip
+    for i in range(half - 2, -1, -1):
+        steps.append(
+            {"measure": "Up", "until": f"/gen/{i}.xml", "name": f"fkey-up-{i:02d}", "timeout": 10}
+        )
+    steps += [{"capture": "first-after-keys"}]
+    if refresh:
+        steps += [{"wait_for": "re:Last refresh \\d", "name": "refresh-done", "timeout": 300}]
+    steps += [
+        {"keys": quit_key},
+        {"wait_exit": True, "name": "quit", "timeout": 5},
+    ]
+    return {
+        "name": "newstui-first-refresh" if refresh else "newstui-first-norefresh",
+        "cmd": newstui_cmd(config, data),
+        "size": SIZE,
+        "steps": steps,
+    }
+
+
+def bare_scenario(downs: int) -> dict[str, Any]:
+    """The peer: a bare Textual app (`bare_app.py`), first paint and Down."""
+    python = NEWSTUI.parent / "python"
+    return {
+        "name": "bare-textual",
+        "cmd": f"exec {python} {ROOT / 'bench' / 'bare_app.py'} --rows 1000",
+        "size": SIZE,
+        "steps": [
+            {"wait_for": "Bare row 000001", "name": "headlines", "timeout": 30},
+            {"quiet": 200},
+            *(
+                {"measure": "Down", "until": f"cursor at row {i:06d}", "name": f"down-{i:02d}"}
+                for i in range(1, downs + 1)
+            ),
+            {"keys": "q"},
+            {"wait_exit": True, "name": "quit", "timeout": 5},
+        ],
+    }
+
+
 class FeedServer:
     """`feedserver.py` in a subprocess. Every request is logged (UTC wall time, path, status)."""
 
@@ -505,6 +606,93 @@ def run_refresh(args: argparse.Namespace, ds: DataSet, out: Path) -> dict[str, A
         "variant": variant,
         "scenario": result.get("scenario"),
     }
+
+
+def run_next(args: argparse.Namespace, ds: DataSet, out: Path) -> dict[str, Any]:
+    """`n` marks entries read: every launch gets a fresh copy of the store."""
+    runs: list[dict[str, Any]] = []
+    for i in range(args.runs):
+        data = copy_data(ds.dir / "data", out / "work-next" / "data")
+        scenario = next_scenario(ds, data, args.nexts, args.quit_key)
+        result = run_tuiprobe(scenario, out / f"next-{i}", 1, ["--rss-interval-ms", "20"])
+        runs.extend(result["runs"])
+    shutil.rmtree(out / "work-next", ignore_errors=True)
+    return {"runs": runs}
+
+
+def run_first(args: argparse.Namespace, out: Path) -> dict[str, Any]:
+    """First launches on an empty data dir, with the first refresh and without, alternated."""
+    port = args.port + 1
+    if not port_is_free(port):
+        raise SystemExit(f"port {port} is busy (the first-refresh feed server)")
+    feeds = args.first_feeds
+    configs = {
+        refresh: first_config(
+            out / f"first-{'refresh' if refresh else 'norefresh'}.toml", port, feeds,
+            refresh_on_start=refresh,
+        )
+        for refresh in (True, False)
+    }  # fmt: skip
+    print(f"  starting feedserver: {feeds} feeds x 50 items on port {port} ...")
+    server = FeedServer(port, feeds, 50, out / "feedserver-first.log")
+    result: dict[str, Any] = {"refresh": [], "norefresh": [], "checks": [], "feeds": feeds}
+    try:
+        for i in range(args.runs):
+            for refresh in (True, False):
+                name = "refresh" if refresh else "norefresh"
+                work = out / f"work-first-{name}"
+                shutil.rmtree(work, ignore_errors=True)
+                (work / "data").mkdir(parents=True)
+                scenario = first_scenario(
+                    configs[refresh], work / "data", args.first_keys, args.quit_key,
+                    refresh=refresh,
+                )  # fmt: skip
+                log_mark = server.log_size()
+                extra = ["--settle", "output", "--quiet-ms", str(args.refresh_quiet_ms),
+                         "--rss-interval-ms", "20"]  # fmt: skip
+                probe = run_tuiprobe(scenario, out / f"first-{name}-{i}", 1, extra)
+                run = probe["runs"][0]
+                result[name].append(run)
+                if refresh:
+                    check = check_first_run(run, server.feed_requests(log_mark), feeds)
+                    result["checks"].append(check)
+                    print(f"  first refresh run {i + 1}/{args.runs}: {check['verdict']}")
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        server.stop()
+    return result
+
+
+def check_first_run(run: dict, requests: list[tuple[float, str, int]], feeds: int) -> dict:
+    """Which keys were surely sent while the first refresh ran: before its last feed request
+    was answered (t=0 placed as late as it can be: at the first feed request)."""
+    keys = [smp for s in steps_named(run, "fkey-") for smp in s.get("samples", [])]
+    done = step_values([run], "refresh-done", "t_launch_ms")
+    check: dict[str, Any] = {"ok": run["ok"], "error": run.get("error"), "keys": len(keys)}
+    if not keys or not requests:
+        check.update(during=[], verdict=f"NO DATA ({run.get('error')})")
+        return check
+    times = sorted(t for t, _, _ in requests)
+    last_ms = (times[-1] - times[0]) * 1000  # after t=0, at least
+    during = [smp["latency_ms"] for smp in keys if smp["t_launch_ms"] <= last_ms]
+    check.update(
+        during=during,
+        requests=len(requests),
+        last_request_ms=round(last_ms),
+        refresh_done_ms=done[0] if done else None,
+        verdict=(
+            f"{len(during)}/{len(keys)} keys before the last of {len(requests)} feed requests "
+            f"(>= {last_ms / 1000:.1f} s after launch); 'Last refresh' shown at "
+            f"{(done[0] / 1000) if done else float('nan'):.1f} s"
+        ),
+    )
+    return check
+
+
+def run_bare(args: argparse.Namespace, out: Path) -> dict[str, Any]:
+    return run_tuiprobe(
+        bare_scenario(args.downs), out / "bare", args.runs, ["--rss-interval-ms", "20"]
+    )
 
 
 def store_after(db_path: Path) -> dict[str, Any]:
@@ -783,6 +971,66 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
         hwm = stats([r.get("vmhwm_sum_kb", 0) * 1024 / MB for r in runs])
         row("peak memory, refresh (sum of each process's VmHWM: upper bound)", hwm, unit="MB")
+    nxt = results.get("next")
+    if nxt:
+        runs = nxt["runs"]
+        n_keys = stats(samples(runs, "next-"))
+        row("n → next unread article shown", n_keys, "p95 < 30 ms",
+            verdict(n_keys and n_keys["p95"], 30.0))  # fmt: skip
+        row("n → first byte written", stats(samples(runs, "next-", "first_output_ms")))
+        failed = [r.get("error") for r in runs if not r["ok"]]
+        if failed:
+            rows[-1]["note"] = f"failed runs: {failed}"
+    first = results.get("first")
+    if first:
+        during = [v for c in first["checks"] for v in c.get("during", [])]
+        st = stats(during)
+        row(
+            f"keys during the first refresh ({first['feeds']} feeds, empty data dir)",
+            st,
+            "p95 < 60 ms",
+            verdict(st and st["p95"], 60.0),
+            note=f"{len(during)} of {sum(c['keys'] for c in first['checks'])} keys surely "
+            "during the refresh",
+        )
+        row(
+            "keys at the same first launch, no refresh",
+            stats(samples(first["norefresh"], "fkey-")),
+        )
+        row(
+            "first launch → feed list on screen (with the refresh)",
+            stats(step_values(first["refresh"], "headlines", "t_launch_ms")),
+        )
+        row(
+            "first refresh: launch → 'Last refresh' shown",
+            stats(step_values(first["refresh"], "refresh-done", "t_launch_ms")),
+        )
+        tree = stats([r.get("rss_peak_tree_kb", 0) * 1024 / MB for r in first["refresh"]])
+        row("peak memory, first refresh (process tree)", tree, "< 150 MB",
+            verdict(tree and tree["max"], 150.0), "MB")  # fmt: skip
+    bare = results.get("bare")
+    if bare:
+        runs = bare["runs"]
+        launch_b = stats(step_values(runs, "headlines", "t_launch_ms"))
+        down_b = stats(samples(runs, "down-"))
+        row("bare Textual app: launch → first paint", launch_b)
+        row("bare Textual app: Down → screen change", down_b)
+        row(
+            "bare Textual app: peak memory (main VmHWM)",
+            stats([r.get("rss_peak_main_kb", 0) * 1024 / MB for r in runs]),
+            unit="MB",
+        )
+        for r in list(rows):
+            st = r["stats"]
+            if not st or r["unit"] != "ms" or r["scenario"].startswith("bare"):
+                continue
+            peer = launch_b if "launch" in r["scenario"] else down_b
+            if peer and peer["median"] and peer["p95"]:
+                r["note"] = (
+                    (f"{r['note']}; " if r["note"] else "")
+                    + f"x bare: median {st['median'] / peer['median']:.2f}, "
+                    f"p95 {st['p95'] / peer['p95']:.2f}"
+                )
     nb = results.get("newsboat")
     if nb:
         runs = nb["runs"]
@@ -814,10 +1062,11 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 def host_info(results: dict[str, Any]) -> str:
     busy = [
         r.get("host_busy_pct")
-        for key in ("browse", "newsboat")
+        for key in ("bare", "browse", "newsboat")
         if results.get(key)
         for r in results[key]["runs"]
     ] + [r.get("host_busy_pct") for r in (results.get("refresh") or {}).get("runs", [])]
+    busy += [r.get("host_busy_pct") for r in (results.get("next") or {}).get("runs", [])]
     busy_st = stats(busy)
     return (
         f"host: {os.cpu_count()} cores, loadavg at start {results['loadavg']}; "
@@ -852,7 +1101,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="launches per scenario (default 5)")
     parser.add_argument(
-        "--only", default="browse,refresh", help="comma list of: browse, refresh (default both)"
+        "--only",
+        default="bare,browse,next,first,refresh",
+        help="comma list of: bare, browse, next, first, refresh (default all)",
+    )
+    parser.add_argument("--nexts", type=int, default=30, help="n keys in next (default 30)")
+    parser.add_argument(
+        "--first-feeds", type=int, default=306, help="feeds of the first-refresh scenario"
+    )
+    parser.add_argument(
+        "--first-keys", type=int, default=40, help="keys during the first refresh (default 40)"
     )
     parser.add_argument("--newsboat", action="store_true", help="also run newsboat's launch")
     parser.add_argument("--downs", type=int, default=30, help="Down keys in browse (default 30)")
@@ -941,9 +1199,18 @@ def main() -> int:
         "code": code,
         "args": {k: str(v) for k, v in vars(args).items()},
     }
+    if "bare" in only:
+        print(f"bare Textual app: launch + Down x{args.downs}, {args.runs} runs ...")
+        results["bare"] = run_bare(args, out)
     if "browse" in only:
         print(f"browse: launch + Down x{args.downs}, {args.runs} runs ...")
         results["browse"] = run_browse(args, ds, out)
+    if "next" in only:
+        print(f"next: launch + n x{args.nexts}, {args.runs} runs (a fresh copy each) ...")
+        results["next"] = run_next(args, ds, out)
+    if "first" in only:
+        print(f"first: empty data dir, {args.first_feeds} feeds, keys during the first refresh")
+        results["first"] = run_first(args, out)
     if "refresh" in only:
         print(f"refresh: R + {args.refresh_keys} keys during it, {args.runs} runs ...")
         results["refresh"] = run_refresh(args, ds, out)
