@@ -180,6 +180,16 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         self.feed_list.set_rows(rows, restyle=restyle)
         self.status_update()
 
+    def apply_counts(self, changed: dict[str, Feed], *, bookmarks: int = 0) -> None:
+        """Feeds whose counts a few marks changed (`bookmarks`: the change of the Bookmarks
+        count, hidden feeds' bookmarks included): their rows, their tags' and the totals."""
+        unread = sum(f.unread - self.feeds[url].unread for url, f in changed.items())
+        self.feeds.update(changed)
+        self.feed_list.update_counts(
+            {url: f.unread for url, f in changed.items()}, unread=unread, bookmarks=bookmarks
+        )
+        self.status_update()
+
     def reload_entries(self) -> None:
         """New contents for the current view, selection and scroll position kept."""
         view = self.feed_list.current_view
@@ -336,7 +346,7 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         from newstui.article.compose import render_feed_status  # see ArticlePresenter._render
 
         article = render_feed_status(feed, self.clock(), self.articles.styles())
-        self.entry_view.show(article.header, article.body, entry_id=None)
+        self.entry_view.show(article.header, article.body, entry_id=None, source=feed)
 
     @on(EntryList.Highlighted)
     def on_highlighted(self, event: EntryList.Highlighted) -> None:
@@ -358,7 +368,8 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         view = self.feed_list.current_view
         entry_id = self.entry_list.current_id
         if self.feed_list.has_focus and view is not None and view.key in self.feeds:
-            self.show_feed_status(self.feeds[view.key])
+            if self.entry_view.shown_source is not self.feeds[view.key]:  # else shown already
+                self.show_feed_status(self.feeds[view.key])
         elif entry_id is None:
             self.entry_view.show_message(self.entry_list.empty_message)
         elif entry_id != self.entry_view.shown_id and (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from newstui.core.views import View
+from newstui.ui.screens.marks import RECOUNT_ABOVE
 
 if TYPE_CHECKING:
     from newstui.ui.screens.main import MainScreen
@@ -27,10 +28,18 @@ class MarkActions:
     def _show_marks(
         self: MainScreen, ids: list[int], *, unread: int = 0, bookmarks: int = 0
     ) -> None:
-        if ids:
+        if not ids:
+            return
+        if len(ids) > RECOUNT_ABOVE:
             self.entry_list.forget(ids)
-            counts = self.marks.adjusted_counts(self.feeds, ids, unread=unread, bookmarks=bookmarks)
-            self.reload_feeds(counts)
+            self.reload_feeds()  # many changed: count them in the store
+            return
+        # A few changed (the usual key press): their rows and counts updated in place, only
+        # their lines redrawn; rebuilding the 2,000-feed list cost `n` ~40 ms a key.
+        rows = self.marks.headlines(ids)
+        self.entry_list.replace_rows(rows)
+        changed = self.marks.changed_counts(self.feeds, rows, unread=unread, bookmarks=bookmarks)
+        self.apply_counts(changed, bookmarks=bookmarks * len(rows))
 
     def action_toggle_read(self: MainScreen) -> None:
         entry_id = self.current_entry_id()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from newstui.core.models import Feed, Headline
@@ -105,22 +105,24 @@ class Marks:
         self.set_read(ids, False, remember=False)
         return ids
 
-    def adjusted_counts(
-        self, feeds: Mapping[str, Feed], ids: list[int], *, unread: int = 0, bookmarks: int = 0
-    ) -> list[Feed] | None:
-        """The feeds with their counts moved by a few changed entries, without re-counting the
-        store (a key press must not wait for a count over 100k entries); None for big changes,
-        which the caller re-counts."""
-        if len(ids) > RECOUNT_ABOVE:
-            return None
-        adjusted = dict(feeds)
-        for row in self.store.headlines(ids):
-            feed = adjusted.get(row.feed_url)
+    def changed_counts(
+        self,
+        feeds: Mapping[str, Feed],
+        rows: Sequence[Headline],
+        *,
+        unread: int = 0,
+        bookmarks: int = 0,
+    ) -> dict[str, Feed]:
+        """The feeds of `rows` (a few changed entries) with their counts moved, by URL: no
+        re-count of the store (a key press must not wait for a count over 100k entries)."""
+        changed: dict[str, Feed] = {}
+        for row in rows:
+            feed = changed.get(row.feed_url) or feeds.get(row.feed_url)
             if feed is not None:
-                adjusted[row.feed_url] = dataclasses.replace(
+                changed[row.feed_url] = dataclasses.replace(
                     feed, unread=feed.unread + unread, bookmarks=feed.bookmarks + bookmarks
                 )
-        return list(adjusted.values())
+        return changed
 
 
 def _load_undo(saved: str | None) -> list[list[int]]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.widget import Widget
 
 from newstui.ui.widgets import Pane
+from newstui.ui.widgets.feed_list import FeedList
 
 if TYPE_CHECKING:
     from newstui.ui.screens.main import MainScreen
@@ -40,6 +41,15 @@ class NavigationActions:
 
     def action_move(self: MainScreen, delta: int) -> None:
         pane = self._focused_pane()
+        if pane is self.feed_list:
+            # The view shown now, not when the Selected message arrives: the cursor, its
+            # headlines and the feed's status then reach the terminal in one frame.
+            if self.feed_list.place(self.feed_list.cursor + delta):
+                view = self.feed_list.current_view
+                if view is not None:
+                    self.show_view(FeedList.Selected(self.feed_list, view))
+            self.preview()
+            return
         pane.move(delta)
         if pane is self.entry_list:
             # Now, not when the Highlighted message arrives: the cursor and its article then
@@ -81,7 +91,7 @@ class NavigationActions:
         cursor = self.entry_list.cursor
         if self.entry_list.current_id != self.opened_id:
             cursor -= 1 if direction > 0 else -1  # the highlighted entry counts: not read yet
-        target = self.queries.next_unread(self.entry_list.ids, cursor, direction, self.store)
+        target = self._next_unread(cursor, direction)
         if target is None:
             view = self.queries.next_view_with_unread(
                 self.feed_list.views, self.feed_list.current_view, direction, self.feeds
@@ -90,15 +100,25 @@ class NavigationActions:
                 self.notify("No more unread entries.", timeout=2)
                 return
             self.select_view(view)
-            target = self.queries.next_unread(self.entry_list.ids, -1, 1, self.store)
-            if direction < 0:
-                target = self.queries.next_unread(
-                    self.entry_list.ids, len(self.entry_list.ids), -1, self.store
-                )
+            start = -1 if direction > 0 else len(self.entry_list.ids)
+            target = self._next_unread(start, direction)
             if target is None:
                 return
         self.entry_list.move_to(target)
         self.open_entry(self.entry_list.ids[target])
+
+    def _next_unread(self: MainScreen, cursor: int, direction: int) -> int | None:
+        """Index of the next unread row after `cursor`, from the rows the headline list holds
+        (queued marks applied, as shown); it reads more from the store only past them."""
+        entries = self.entry_list
+        step = 1 if direction > 0 else -1
+        index = cursor + step
+        while 0 <= index < len(entries.ids):
+            row = entries.headline(index)
+            if row is not None and not row.read:
+                return index
+            index += step
+        return None
 
     def action_next_feed(self: MainScreen, direction: int) -> None:
         """newsboat's j/k in its article list: the next (or previous) feed's headlines."""

@@ -85,6 +85,7 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         self.show_feed = False
         self.cursor = 0
         self.empty_message = "No entries"
+        self._message_lines: tuple[tuple[str, int], list[str]] = (("", 0), [])
 
     # -- data in -----------------------------------------------------------------------------
 
@@ -102,7 +103,9 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows.clear()
         self.show_feed = show_feed
         self.cursor = ids.index(cursor_id) if cursor_id in ids else 0
-        self.virtual_size = Size(self.size.width, len(ids))
+        # Not `virtual_size = `: that re-lays out the whole screen (~20-40 ms) on every view
+        # change, as a key in the feed list makes.
+        set_extent(self, Size(self.size.width, len(ids)))
         self.scroll_to(y=max(0, self.cursor - self.size.height // 3), animate=False)
         self.refresh()
         self._announce()
@@ -129,6 +132,16 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         for entry_id in ids:
             self._rows.pop(entry_id, None)
         self.refresh()
+
+    def replace_rows(self, rows: Sequence[Headline]) -> None:
+        """A few rows whose state changed (read, bookmark), as they are now: kept, and only
+        their lines redrawn (a `forget` would re-read a window of rows to draw one)."""
+        top = round(self.scroll_y)
+        shown = self._ids[top : top + self.size.height]
+        for row in rows:
+            self._rows[row.id] = row
+            if row.id in shown:
+                self.refresh_line(top + shown.index(row.id))
 
     # -- movement ----------------------------------------------------------------------------
 
@@ -193,7 +206,7 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         index = round(self.scroll_y) + y
         if not self._ids:
             # The message wraps: it may say what went wrong and what to do about it.
-            lines = textwrap.wrap(self.empty_message, max(width - 2, 10))
+            lines = self._wrapped_message(max(width - 2, 10))
             if y < len(lines):
                 style = self.get_component_rich_style("entry-list--read")
                 return Strip([Segment(set_cell_size(f" {lines[y]}", width), style)])
@@ -204,6 +217,13 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
         if row is None:  # deleted between the id query and now
             return Strip.blank(width, self.rich_style)
         return Strip(self._segments(row, width, index == self.cursor), width)
+
+    def _wrapped_message(self, width: int) -> list[str]:
+        """The empty list's message, wrapped once per message and width (not once a line)."""
+        key = (self.empty_message, width)
+        if self._message_lines[0] != key:
+            self._message_lines = (key, textwrap.wrap(self.empty_message, width))
+        return self._message_lines[1]
 
     def _segments(self, row: Headline, width: int, is_cursor: bool) -> list[Segment]:
         base = self.get_component_rich_style(

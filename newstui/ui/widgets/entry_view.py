@@ -38,6 +38,8 @@ class EntryView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.shown_id: int | None = None
         """The entry on display, if any."""
+        self.shown_source: object = None
+        """What a non-entry view was made from (a feed for its status), to skip redrawing it."""
         self._renderable: RenderableType = Text("")
         self._strips: list[Strip] = []
         self._available = Size(0, 0)
@@ -51,10 +53,12 @@ class EntryView(ScrollView, can_focus=True):
         *,
         entry_id: int | None,
         reader: bool = False,
+        source: object = None,
     ) -> None:
         """Display an article (or any header/body pair) from the top; `reader`: it is the web
         page's article (reader mode), which the pane's title says."""
         self.shown_id = entry_id
+        self.shown_source = source
         self.border_title = "Article · reader mode (f: feed's text)" if reader else "Article"
         self._renderable = Group(header, Text(""), body)
         self._layout(force=True)

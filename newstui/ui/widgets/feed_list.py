@@ -6,7 +6,8 @@ just shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -104,11 +105,17 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[FeedRow] = []
+        self._index: dict[tuple[str, str], list[int]] | None = None
         self.cursor = 0
 
     @property
     def current_view(self) -> View | None:
         return self._rows[self.cursor].view if self._rows else None
+
+    @property
+    def rows(self) -> tuple[FeedRow, ...]:
+        """The rows as drawn (labels and counts)."""
+        return tuple(self._rows)
 
     @property
     def views(self) -> list[View]:
@@ -119,10 +126,42 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         del restyle  # rows are styled when drawn, so a new theme needs nothing here
         current = self.current_view
         self._rows = rows
+        self._index = None
         views = self.views
         self.cursor = views.index(current) if current in views else 0
         set_extent(self, Size(self.size.width, len(rows)))
         self.refresh()
+
+    def update_counts(
+        self, feeds: Mapping[str, int], *, unread: int = 0, bookmarks: int = 0
+    ) -> None:
+        """New unread counts for a few feeds (by URL), in place: their rows (one per tag),
+        their tags' rows, and All unread and Bookmarks moved by `unread` and `bookmarks`.
+        Only the rows that changed are redrawn."""
+        where = self._where()
+        steps: dict[int, int] = {}
+        for url, count in feeds.items():
+            for index in where.get(("feed", url), ()):
+                step = count - self._rows[index].unread
+                steps[index] = step
+                for tag_index in where.get(("tag", self._rows[index].view.group), ()):
+                    steps[tag_index] = steps.get(tag_index, 0) + step
+        for kind, step in (("unread", unread), ("bookmarks", bookmarks)):
+            for index in where.get((kind, ""), ()):
+                steps[index] = steps.get(index, 0) + step
+        for index, step in steps.items():
+            if step:
+                row = self._rows[index]
+                self._rows[index] = dataclasses.replace(row, unread=row.unread + step)
+                self.refresh_line(index)
+
+    def _where(self) -> dict[tuple[str, str], list[int]]:
+        """Row indices by (view kind, key), built once per set of rows."""
+        if self._index is None:
+            self._index = {}
+            for index, row in enumerate(self._rows):
+                self._index.setdefault((row.view.kind, row.view.key), []).append(index)
+        return self._index
 
     def select_view(self, view: View) -> bool:
         """Highlight `view` without posting `Selected` (the caller shows it)."""
@@ -133,8 +172,13 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         return True
 
     def move_to(self, index: int) -> None:
-        if self._rows and self._place(max(0, min(len(self._rows) - 1, index))):
+        if self.place(index):
             self.post_message(self.Selected(self, self._rows[self.cursor].view))
+
+    def place(self, index: int) -> bool:
+        """Move the cursor without posting `Selected` (the caller shows the view at once, in
+        the same frame as the cursor); False when it did not move."""
+        return bool(self._rows) and self._place(max(0, min(len(self._rows) - 1, index)))
 
     def move(self, delta: int) -> None:
         self.move_to(self.cursor + delta)
@@ -149,9 +193,14 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
     def _place(self, index: int) -> bool:
         if index == self.cursor and self._rows:
             return False
+        previous, scrolled_from = self.cursor, self.scroll_offset
         self.cursor = index
         self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
-        self.refresh()
+        if self.scroll_offset == scrolled_from:
+            self.refresh_line(previous)  # only two rows changed
+            self.refresh_line(index)
+        else:
+            self.refresh()
         return True
 
     def on_click(self, event: events.Click) -> None:
