@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from newstui.core.config import TOP_LEVEL_KEYS, load_config
+from newstui.core.query import parse_query
 from newstui.feeds.newsboat import newsboat_files, parse_urls
 from newstui.feeds.newsboat_query import translate
 from newstui.feeds.opml import parse_opml
+from newstui.store import Store
 from tests.support.httpserver import HTTPServer, Response
 from tests.test_cli import RSS_TYPE, Home
 from tests.test_config_writer import GAMMA_TAIL, UNUSUAL
@@ -375,3 +378,36 @@ def test_query_feeds_become_saved_views_or_are_listed(home: Home) -> None:
         )
     else:
         assert "query feed 'Fresh tech' (no saved views in this newstui)" in done.stdout
+
+
+def test_filters_judge_imported_entries_as_they_judge_new_ones(home: Home) -> None:
+    """A killfile in feeds.toml applies to what `newstui import` brings from newsboat's cache:
+    on top of newsboat's own read and flagged state."""
+    feed = "https://x.example/feed"
+    cache = home.root / "cache.db"
+    build_cache(
+        cache,
+        [
+            (feed, "g1", "https://x.example/1", 1, "", 0),  # unread
+            (feed, "g2", "https://x.example/2", 0, "s", 0),  # read, flagged
+        ],
+    )
+    home.write_config([{"url": feed}])
+    with home.config.open("a", encoding="utf-8") as file:
+        file.write(
+            '[[filters]]\nquery = "feed:x.example"\ntag = "imported"\n\n'
+            '[[filters]]\nquery = "tag:imported is:unread"\naction = "hide"\n'
+        )
+    done = home.run("import", str(cache))
+    assert done.returncode == 0, done.stderr
+    with Store(home.db) as store:
+        visible = [e.guid for e in store.entries()]
+        assert visible == ["g2"], "the unread one is hidden by the second filter"
+        [g2] = store.entries()
+        assert g2.read and g2.bookmarked, "newsboat's state is kept"
+        now = datetime.now(UTC)
+        hidden = store.entries_by_id(store.search(parse_query("is:hidden tag:imported"), now=now))
+        assert [e.guid for e in hidden] == ["g1"]
+        assert store.filter_hits() == {
+            f.key: n for f, n in zip(load_config(home.config).filters, (2, 1), strict=True)
+        }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from newstui.commands.subscribe import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Terminal
 from newstui.core.config import TOP_LEVEL_KEYS, Config
+from newstui.core.config_search import Filter
 from newstui.core.config_writer import FeedsFile
 from newstui.core.errors import ConfigWriteError, StoreError
 from newstui.core.models import FeedSpec
@@ -96,7 +97,7 @@ def import_command(
         with Store(db_path) as store:
             store.sync_feeds(feeds_file.feeds, now=utc_now())
     if plan.entries:
-        _import_entries(plan, db_path, dry_run, term)
+        _import_entries(plan, db_path, dry_run, term, config.filters)
     if dry_run:
         term.say("Dry run: nothing changed.")
     return EXIT_OK
@@ -204,10 +205,13 @@ def _apply_views(feeds_file: FeedsFile, plan: _Plan, term: Terminal, dry_run: bo
     return added
 
 
-def _import_entries(plan: _Plan, db_path: Path, dry_run: bool, term: Terminal) -> None:
+def _import_entries(
+    plan: _Plan, db_path: Path, dry_run: bool, term: Terminal, filters: Sequence[Filter]
+) -> None:
     now = utc_now()
     added = marked = unchanged = read = bookmarked = 0
     with Store(db_path) as store:
+        store.filters = tuple(filters)  # a killfile applies to imported entries too
         for url, items in plan.entries.items():
             title, site = plan.own.get(url, ("", None))
             counts = store.import_entries(

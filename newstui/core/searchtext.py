@@ -15,6 +15,7 @@ from it, so `python` finds them.
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 
@@ -102,7 +103,8 @@ def _both(text: str) -> tuple[str, str]:
 
 
 def index_columns(title: str, author: str, feed: str, body: str, page: str) -> tuple[str, ...]:
-    """The eight indexed columns: title, author, feed, body, page, cjk_title, cjk_body, cjk_page.
+    """The first eight indexed columns: title, author, feed, body, page, cjk_title, cjk_body,
+    cjk_page (the ninth, tags, is `tag_tokens`).
 
     Author and feed names get no bigrams: a CJK name is found whole, or by `feed:` (substring).
     """
@@ -110,6 +112,58 @@ def index_columns(title: str, author: str, feed: str, body: str, page: str) -> t
     body, cjk_body = _both(body)
     page, cjk_page = _both(page)
     return (title, spaced(author), spaced(feed), body, page, cjk_title, cjk_body, cjk_page)
+
+
+TAG_MARK = "\ue000"
+"""Starts every token of the `tags` column (a private-use character, which the index's
+tokenizer is told is part of a word), so `tag:python` never matches the word python in a body,
+and a tag's entries are found by the index itself."""
+
+
+def tag_token(tag: str) -> str | None:
+    """The `tags` column's token for a tag (`Open-Source` → mark + `opensource`), or None when
+    the tag holds no letters or digits. Different tags may share a token (`open source`): the
+    index narrows, the exact tag test decides."""
+    letters = "".join(WORD.findall(fold(tag)))
+    return TAG_MARK + letters if letters else None
+
+
+def tag_tokens(feed_tags_json: str | None, entry_tags: str | None) -> str:
+    """The `tags` column: the feed's tags (its JSON list) and those filters gave the entry
+    (joined by U+001F), as tokens."""
+    tags = list(json.loads(feed_tags_json)) if feed_tags_json else []
+    if entry_tags:
+        tags += entry_tags.split("\x1f")
+    tokens = {tag_token(str(tag)) for tag in tags}
+    return " ".join(sorted(token for token in tokens if token))
+
+
+_last: dict[str, tuple[object, tuple[str, str]]] = {}
+
+
+def index_value(column: str, first: str | None, second: str | None) -> str:
+    """One indexed column of an entry, for the `search_source` view (see
+    `newstui/store/_search_index.py`): `title`/`cjk_title` (first: the title), `author`, `feed`
+    (the name), `body`/`cjk_body` (the content and summary HTML), `page`/`cjk_page` (the
+    reader-mode page's HTML), `tags` (`tag_tokens`). The view asks for a row's columns one by
+    one, so each pair (text, bigrams) is kept until the next row's."""
+    if column == "author" or column == "feed":
+        return spaced(first or "")
+    if column == "tags":
+        return tag_tokens(first, second)
+    group = column.removeprefix("cjk_")
+    key = (first, second)
+    cached = _last.get(group)
+    if cached is None or cached[0] != key:
+        if group == "title":
+            text = first or ""
+        elif group == "body":
+            text = entry_text(first, second)
+        else:
+            text = entry_text(first, None) if first else ""
+        cached = (key, _both(text))
+        _last[group] = cached
+    return cached[1][1] if column.startswith("cjk_") else cached[1][0]
 
 
 def fold(text: str) -> str:

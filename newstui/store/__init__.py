@@ -44,7 +44,7 @@ from newstui.store._imports import (
     NewsboatItem,
     read_newsboat_cache,
 )
-from newstui.store._search_index import Progress, index_pending, mark_feed_stale, pending
+from newstui.store._search_index import Progress, index_pending, pending, register
 from newstui.store._state import StateMixin
 from newstui.store._sync import SyncMixin
 from newstui.store.search import SearchMixin
@@ -95,6 +95,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
                     )
                 # feed: queries fold feed names the way the index folds words.
                 self._db.create_function("newstui_fold", 1, fold, deterministic=True)
+                register(self._db)  # the search index's view (store/_search_index.py)
                 if version < schema.LATEST:
                     schema.migrate(self._db, progress=progress)
         except BaseException:
@@ -215,7 +216,6 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
         gone = [url for url, values in stored.items() if url not in wanted and not values[3]]
         if not changed and not gone:
             return
-        renamed = [url for url, title, *_ in changed if url in stored and stored[url][0] != title]
         with self._write() as db:
             db.executemany("UPDATE feeds SET hidden = 1 WHERE url = ?", [(url,) for url in gone])
             db.executemany(
@@ -225,8 +225,6 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
                 " tags = excluded.tags, position = excluded.position, hidden = 0",
                 [(*row, epoch(now)) for row in changed],
             )
-            for url in renamed:  # the search index knows entries by their feed's name too
-                mark_feed_stale(db, url)
 
     def display_titles(self) -> dict[str, str]:
         """Each feed's title as lists show it (the user's, else the feed's own), for feeds that
@@ -301,11 +299,9 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
             filters = self.filters
         rows = parsed if isinstance(parsed, FeedRows) else feed_rows(parsed)
         with self._write() as db:
-            user_title, title = db.execute(
-                "SELECT user_title, title FROM feeds WHERE url = ?", (url,)
+            (user_title,) = db.execute(
+                "SELECT user_title FROM feeds WHERE url = ?", (url,)
             ).fetchone()
-            if not user_title and (parsed.title or None) != title:
-                mark_feed_stale(db, url)  # the feed's name, as its entries are indexed by it
             new, updated = self._upsert_entries(
                 db, url, rows.rows, now,
                 feed_title=user_title or parsed.title or url, filters=filters,
@@ -379,6 +375,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
             )
 
     # -- small UI state ---------------------------------------------------------------------
+
 
 __all__ = [
     "FullText",

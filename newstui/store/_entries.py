@@ -19,7 +19,6 @@ from newstui.core.rows import feed_columns as _feed_columns
 from newstui.store._convert import enclosures_from_json, from_epoch
 from newstui.store._filters import judge
 from newstui.store._pending import record_pending
-from newstui.store._search_index import mark_stale
 
 __all__ = ["EntriesMixin", "_content_hash", "_feed_columns"]  # the last two: store._imports
 
@@ -61,7 +60,8 @@ class EntriesMixin:
         `executemany` each inserts and updates: per entry, only a dictionary lookup. Only feed
         columns are written: `read` and `bookmarked` keep whatever the user set, so an entry
         whose text is edited upstream stays read. New entries start as `filters` leave them.
-        Search indexing is left pending (see `_search_index`).
+        Search indexing is left pending; a rewritten entry leaves the index at once (triggers,
+        see `_search_index`).
         """
         known: dict[str, tuple[str, int]] = {}
         guids = [row[GUID] for row in rows]
@@ -77,14 +77,13 @@ class EntriesMixin:
             )
         seen = epoch(now)
         fresh: list[tuple[int, EntryRow]] = []
-        updates, changed = [], []
+        updates = []
         for position, row in enumerate(rows):
             previous = known.get(row[GUID])
             if previous is None:
                 fresh.append((position, row))
             elif previous[0] != row[-1]:
                 updates.append((*row[1:], feed_url, row[GUID]))
-                changed.append(previous[1])
         new_rows = [row for _, row in fresh]
         verdicts = (
             judge(db, feed_url, feed_title, new_rows, filters, now) if filters and fresh else None
@@ -121,7 +120,6 @@ class EntriesMixin:
                 " WHERE feed_url = ? AND guid = ?",
                 updates,
             )
-            mark_stale(db, changed)
         tagged = {
             row[GUID]: v.tags for row, v in zip(new_rows, verdicts or (), strict=False) if v.tags
         }

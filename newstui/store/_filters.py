@@ -28,14 +28,19 @@ def judge(
     entries: Sequence[EntryRow],
     filters: Sequence[Filter],
     now: datetime,
+    states: Sequence[tuple[bool, bool]] | None = None,
 ) -> list[EntryFacts]:
-    """Each entry's facts after every filter has acted on it (read, bookmarked, hidden, tags)."""
+    """Each entry's facts after every filter has acted on it (read, bookmarked, hidden, tags).
+
+    `states`: each entry's (read, bookmarked) before the filters, when it comes with one (an
+    import from another reader); new entries from a feed or a server start unread.
+    """
     row = db.execute("SELECT tags FROM feeds WHERE url = ?", (feed_url,)).fetchone()
     feed_tags = tuple(json.loads(row[0])) if row and row[0] else ()
     rules = [(item, matcher(item.node, now=now), mentions_hidden(item.node)) for item in filters]
     hits: dict[str, int] = {}
     out = []
-    for (
+    for index, (
         _guid,
         title,
         _link,
@@ -46,7 +51,8 @@ def judge(
         content,
         enclosures,
         _hash,
-    ) in entries:
+    ) in enumerate(entries):
+        read, bookmarked = states[index] if states is not None else (False, False)
         facts = EntryFacts(
             title=title,
             author=author or "",
@@ -56,6 +62,8 @@ def judge(
             text=entry_text(content, summary),
             published_at=from_epoch(published) or now,
             has_enclosure=enclosures is not None,
+            read=read,
+            bookmarked=bookmarked,
         )
         for item, matches, sees_hidden in rules:
             # As in search: a hidden entry is out of sight unless the query asks for is:hidden.

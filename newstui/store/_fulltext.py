@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from newstui.store._convert import epoch, from_epoch
-from newstui.store._search_index import mark_stale
 
 FULL_TEXT_RETRY_SECONDS = 3600
 """The shortest wait before a failed page is fetched again."""
@@ -57,7 +56,6 @@ class FullTextMixin:
                 " html = excluded.html, error = excluded.error, fetched_at = excluded.fetched_at",
                 (entry_id, url, html, error, epoch(now)),
             )
-            mark_stale(db, [entry_id])  # the page's words become searchable too
 
     def entry_id_for_link(self, url: str) -> int | None:
         """The stored entry whose link is `url` (the newest, if several share it)."""

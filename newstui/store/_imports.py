@@ -17,14 +17,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newstui.core.config_search import Filter
 from newstui.core.errors import StoreError
 from newstui.core.models import ParsedEntry
 from newstui.store._convert import epoch
 from newstui.store._entries import _content_hash, _feed_columns
 from newstui.store._errors import store_error
+from newstui.store._filters import judge
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from newstui.core.query_match import EntryFacts
 
 _CHUNK = 500
 
@@ -54,6 +58,7 @@ class ImportsMixin:
 
     if TYPE_CHECKING:
         _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
+        filters: tuple[Filter, ...]
 
     def import_entries(
         self,
@@ -92,8 +97,16 @@ class ImportsMixin:
                         (feed_url, *chunk),
                     )
                     known.update((row[0], row[1:]) for row in rows)
+                fresh: dict[str, tuple[ImportedEntry, tuple[object, ...]]] = {}
                 for item in entries:
-                    entry, stamp = item.entry, epoch(now)
+                    if item.entry.guid not in known and item.entry.guid not in fresh:
+                        columns = _feed_columns(item.entry)
+                        fresh[item.entry.guid] = (item, (item.entry.guid, *columns,
+                                                         _content_hash(columns)))  # fmt: skip
+                verdicts = self._import_verdicts(db, feed_url, list(fresh.values()), now)
+                stamp = epoch(now)
+                for item in entries:
+                    entry = item.entry
                     if entry.guid in known:
                         row_id, read, bookmarked = known[entry.guid]
                         gain_read = item.read and not read
@@ -110,33 +123,62 @@ class ImportsMixin:
                             )
                         marked += gain_read or gain_mark
                         continue
-                    columns = _feed_columns(entry)
+                    row = fresh[entry.guid][1]
                     seen = epoch(item.seen_at) or stamp
-                    db.execute(
+                    verdict = verdicts.get(entry.guid)
+                    is_read = verdict.read if verdict else item.read
+                    is_marked = verdict.bookmarked if verdict else item.bookmarked
+                    row_id = db.execute(
                         "INSERT INTO entries (feed_url, guid, title, link, author, published_at,"
                         " updated_at, summary_html, content_html, enclosures, content_hash,"
-                        " first_seen_at, sort_at, read, read_at, bookmarked, bookmarked_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " first_seen_at, sort_at, read, read_at, bookmarked, bookmarked_at,"
+                        " hidden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        " RETURNING id",
                         (
                             feed_url,
-                            entry.guid,
-                            *columns,
-                            _content_hash(columns),
+                            *row,
                             seen,
                             epoch(entry.published_at) or seen,
-                            int(item.read),
-                            stamp if item.read else None,
-                            int(item.bookmarked),
-                            stamp if item.bookmarked else None,
+                            int(is_read),
+                            stamp if is_read else None,
+                            int(is_marked),
+                            stamp if is_marked else None,
+                            int(bool(verdict and verdict.hidden)),
                         ),
-                    )
-                    known[entry.guid] = (0, int(item.read), int(item.bookmarked))
+                    ).fetchone()[0]
+                    if verdict and verdict.tags:
+                        db.executemany(
+                            "INSERT OR IGNORE INTO entry_tags (entry, tag) VALUES (?, ?)",
+                            [(row_id, tag) for tag in verdict.tags],
+                        )
+                    known[entry.guid] = (row_id, int(is_read), int(is_marked))
                     added += 1
                 if dry_run:
                     raise _DryRun
         except _DryRun:
             pass
         return ImportCounts(added, marked, len(entries) - added - marked)
+
+    def _import_verdicts(
+        self,
+        db: sqlite3.Connection,
+        feed_url: str,
+        fresh: list[tuple[ImportedEntry, tuple[object, ...]]],
+        now: datetime,
+    ) -> dict[str, EntryFacts]:
+        """`[[filters]]` (`self.filters`) over the new entries, each starting from the state
+        the other reader gave it: a killfile hides or marks imported entries as it does new
+        ones from a refresh or a sync."""
+        if not self.filters or not fresh:
+            return {}
+        (feed_title,) = db.execute(
+            "SELECT COALESCE(user_title, title, url) FROM feeds WHERE url = ?", (feed_url,)
+        ).fetchone()
+        facts = judge(
+            db, feed_url, feed_title, [row for _, row in fresh], self.filters, now,  # type: ignore[misc]
+            states=[(item.read, item.bookmarked) for item, _ in fresh],
+        )  # fmt: skip
+        return {item.entry.guid: fact for (item, _), fact in zip(fresh, facts, strict=True)}
 
 
 class _DryRun(Exception):

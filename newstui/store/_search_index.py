@@ -1,21 +1,31 @@
-"""Keeping the FTS5 `search` table in step with `entries` (schema v8). No Textual here.
+"""Keeping the FTS5 `search` table in step with the entries (schema v9). No Textual here.
 
-An entry's row in `search` has the entry's row id. Writing it costs far more than the entry
-itself (FTS5 tokenizes every column and merges its segments), and FTS5 is several times cheaper
-per entry when it indexes many entries in one transaction than 50 at a time, one transaction per
-feed. So a refresh does not index each feed's entries as it stores them: it records what is
-pending and indexes in batches (`index_pending`) while it runs and once more at its end; search
-itself catches up first, so a refresh that was killed halfway never hides entries from it.
+Since v9 the index stores no text of its own: `search` is an *external content* FTS5 table over
+the view `search_source`, which computes the indexed columns from the stored entry, its feed,
+its reader-mode page and its tags (`newstui_index`, a Python function every connection of
+`Store` registers: `register`). v8 kept a second copy of all that text inside FTS5 (387 of the
+502 MB of the index on the 100,000-entry benchmark store).
 
-What is pending:
-- new entries: every id above `search_state.indexed_upto` (ids only grow: no AUTOINCREMENT, and
-  new rows get ids above the largest);
-- changed ones, listed in `search_stale`: an entry rewritten by a refresh, given a reader-mode
-  page, or whose feed was renamed;
-- deleted ones need nothing: the `entries_search_delete` trigger removes their row at once.
+External content has one rule: a row's tokens can only be taken out of the index with the
+*same* values they were put in with. FTS5 reads them from `search_source` when a row is
+deleted, so every change to something the view reads first takes the entry's row out of the
+index, while the view still shows the old values, and lists the entry in `search_stale`. The
+triggers of schema v9 do this for every writer (refresh, sync, import, reader mode, feeds.toml
+renames and tags, filters' tags); no Python code path has to remember it. So:
 
-HTML becomes text once per indexing, from the stored, already sanitized HTML
-(`searchtext.entry_text`, a regex pass: ~15 µs per entry).
+- an entry is in the index exactly when its id is at most `search_state.indexed_upto` and it
+  is not in `search_stale`; its indexed values are what `search_source` shows for it now;
+- `index_pending` inserts the rows of new entries (ids above `indexed_upto`; ids only grow)
+  and of stale ones, from the view itself, so what goes in is what a later delete reads;
+- deleting an entry takes its row out first (a trigger), while the view still has it.
+
+If a future version changes what `newstui_index` computes for stored data, it must rebuild the
+index in its migration (as v9 does): old rows could no longer be deleted cleanly.
+
+Writing the index costs far more than the entry itself (FTS5 tokenizes every column and merges
+segments), and is several times cheaper for many entries in one transaction than 50 at a time,
+so a refresh leaves new entries pending and indexes them in batches (`index_pending`) while it
+runs and at its end; search catches up first, so a refresh killed halfway never hides entries.
 """
 
 from __future__ import annotations
@@ -23,21 +33,23 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from newstui.core.searchtext import entry_text, index_columns
+from newstui.core.searchtext import index_value
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) while a big index catches up (the upgrade of an existing store)."""
 
-_INSERT = (
-    "INSERT INTO search (rowid, title, author, feed, body, page, cjk_title, cjk_body, cjk_page)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_SELECT = (
-    "SELECT e.id, e.title, e.author, COALESCE(f.user_title, f.title, f.url), e.content_html,"
-    " e.summary_html, t.html FROM entries e JOIN feeds f ON f.url = e.feed_url"
-    " LEFT JOIN full_texts t ON t.entry = e.id"
-)
+COLUMNS = (
+    "title", "author", "feed", "body", "page", "cjk_title", "cjk_body", "cjk_page", "tags",
+)  # fmt: skip
+_NAMES = ", ".join(COLUMNS)
+_INSERT = f"INSERT INTO search (rowid, {_NAMES}) SELECT id, {_NAMES} FROM search_source"
 _BATCH = 500
+
+
+def register(db: sqlite3.Connection) -> None:
+    """The functions `search_source` calls; needed on every connection that reads the view or
+    changes what it shows (the triggers read it)."""
+    db.create_function("newstui_index", 3, index_value, deterministic=True)
 
 
 def pending(db: sqlite3.Connection) -> int:
@@ -48,23 +60,6 @@ def pending(db: sqlite3.Connection) -> int:
     return max(0, newest - upto) + stale
 
 
-def mark_stale(db: sqlite3.Connection, entry_ids: list[int]) -> None:
-    db.executemany(
-        "INSERT OR IGNORE INTO search_stale (entry) SELECT ? WHERE ? <= ("
-        "SELECT indexed_upto FROM search_state)",
-        [(i, i) for i in entry_ids],
-    )
-
-
-def mark_feed_stale(db: sqlite3.Connection, feed_url: str) -> None:
-    """A feed's display name changed: its entries are indexed by it, so all are redone."""
-    db.execute(
-        "INSERT OR IGNORE INTO search_stale (entry) SELECT id FROM entries WHERE feed_url = ?"
-        " AND id <= (SELECT indexed_upto FROM search_state)",
-        (feed_url,),
-    )
-
-
 def index_pending(db: sqlite3.Connection, progress: Progress | None = None) -> int:
     """Index every pending entry, inside the caller's write transaction; returns how many."""
     upto = db.execute("SELECT indexed_upto FROM search_state").fetchone()[0]
@@ -72,37 +67,24 @@ def index_pending(db: sqlite3.Connection, progress: Progress | None = None) -> i
     if progress:
         progress(0, total)
     done = 0
-    stale = [row[0] for row in db.execute("SELECT entry FROM search_stale")]
+    stale = [row[0] for row in db.execute("SELECT entry FROM search_stale WHERE entry <= ?",
+                                          (upto,))]  # fmt: skip
     for start in range(0, len(stale), _BATCH):
         chunk = stale[start : start + _BATCH]
-        marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM search WHERE rowid IN ({marks})", chunk)
-        done += _index(db, db.execute(f"{_SELECT} WHERE e.id IN ({marks})", chunk).fetchall())
+        done += db.execute(f"{_INSERT} WHERE id IN ({','.join('?' * len(chunk))})", chunk).rowcount
         if progress:
             progress(done, total)
     db.execute("DELETE FROM search_stale")
     while True:
-        rows = db.execute(f"{_SELECT} WHERE e.id > ? ORDER BY e.id LIMIT ?", (upto, _BATCH))
-        batch = rows.fetchall()
-        if not batch:
+        last = db.execute(
+            "SELECT max(id) FROM (SELECT id FROM entries WHERE id > ? ORDER BY id LIMIT ?)",
+            (upto, _BATCH),
+        ).fetchone()[0]
+        if last is None:
             break
-        done += _index(db, batch)
-        upto = batch[-1][0]
+        done += db.execute(f"{_INSERT} WHERE id > ? AND id <= ?", (upto, last)).rowcount
+        upto = last
         if progress:
             progress(done, total)
-    db.execute(
-        "UPDATE search_state SET indexed_upto = max(indexed_upto, ?,"
-        " (SELECT COALESCE(max(id), 0) FROM entries))",
-        (upto,),
-    )
+    db.execute("UPDATE search_state SET indexed_upto = max(indexed_upto, ?)", (upto,))
     return done
-
-
-def _index(db: sqlite3.Connection, rows: list[tuple]) -> int:  # type: ignore[type-arg]
-    values = []
-    for entry_id, title, author, feed, content, summary, page_html in rows:
-        page = entry_text(page_html, None) if page_html else ""
-        columns = index_columns(title, author or "", feed, entry_text(content, summary), page)
-        values.append((entry_id, *columns))
-    db.executemany(_INSERT, values)
-    return len(values)

@@ -23,6 +23,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from newstui.core.config_search import Filter
 from newstui.core.models import ParsedEntry
 from newstui.core.remote import MarkField, Origin, PendingMark, RemoteEntry, RemoteFeed, ServerMarks
 from newstui.core.rows import entry_row
@@ -42,6 +43,7 @@ class SyncMixin:
         _read: Callable[[], AbstractContextManager[sqlite3.Connection]]
         _query: Callable[..., list[sqlite3.Row]]
         _upsert_entries: Callable[..., tuple[int, int]]
+        filters: tuple[Filter, ...]
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -167,7 +169,14 @@ class SyncMixin:
         with self._write() as db:
             guids = _match_guids(db, feed_url, entries)
             rows = [entry_row(_parsed(entry, guids[entry.remote_id])) for entry in entries]
-            new, updated = self._upsert_entries(db, feed_url, rows, now)
+            (feed_title,) = db.execute(
+                "SELECT COALESCE(user_title, title, url) FROM feeds WHERE url = ?", (feed_url,)
+            ).fetchone()
+            # `[[filters]]` judge new entries as they do a refresh's. A read mark or bookmark
+            # one gives a server entry is the user's own, so it is pushed like one (below).
+            new, updated = self._upsert_entries(
+                db, feed_url, rows, now, feed_title=feed_title, filters=self.filters
+            )
             applied = kept = 0
             for start in range(0, len(entries), _CHUNK):
                 chunk = entries[start : start + _CHUNK]
@@ -303,8 +312,9 @@ class SyncMixin:
         return cleared
 
 
-def _pending_for(db: sqlite3.Connection, ids: Sequence[int]) -> dict[tuple[int, MarkField],
-                                                                     tuple[bool, int]]:
+def _pending_for(
+    db: sqlite3.Connection, ids: Sequence[int]
+) -> dict[tuple[int, MarkField], tuple[bool, int]]:
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from newstui.cli import main
+from newstui.store import Store
 from tests.support.miniflux import MinifluxServer, User
-from tests.sync.conftest import Site, subscribe
+from tests.sync.conftest import Site, server_entries, subscribe
 
 
 def write_config(tmp_path: Path, sync: str, feeds: str = "") -> list[str]:
@@ -112,3 +113,30 @@ def test_a_world_readable_token_is_warned_about(
     assert main([*args, "status", "--json"]) == 0
     warning = json.loads(capsys.readouterr().out)["sync"]["warning"]
     assert warning.startswith(f"{tmp_path / 'feeds.toml'}:4: sync.token: the file is readable")
+
+
+def test_filters_judge_entries_a_sync_brings(
+    mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`[[filters]]` apply to new server entries as to a refresh's; a read mark one gives is
+    the user's own, so it goes to the server on the same sync."""
+    remote = site.feed([("a", "Sponsored: buy now"), ("b", "Crypto winter"), ("c", "News")])
+    subscribe(mf_server, mf_user, remote)
+    filters = (
+        '[[filters]]\nquery = "sponsored"\naction = "hide"\n\n'
+        '[[filters]]\nquery = "crypto"\naction = "mark-read"\n'
+    )
+    args = write_config(tmp_path, token_table(mf_server, f'token = "{mf_user.token}"'), filters)
+    assert main([*args, "sync"]) == 0
+    capsys.readouterr()
+    with Store(tmp_path / "data" / "newstui.db") as store:
+        by_title = {e.title: e for e in store.entries()}
+        assert set(by_title) == {"Crypto winter", "News"}, "the sponsored one is hidden"
+        assert by_title["Crypto winter"].read and not by_title["News"].read
+        assert sum(store.filter_hits().values()) == 2
+        assert store.pending_marks() == [], "the filter's read mark was pushed"
+    on_server = server_entries(mf_server, mf_user)
+    assert on_server["Crypto winter"]["status"] == "read"
+    assert on_server["News"]["status"] == "unread"
+    assert on_server["Sponsored: buy now"]["status"] == "unread", "hidden is newstui's own"
