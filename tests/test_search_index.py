@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.config_search import Filter
+from newstui.core.config_search import Filter, SavedView
 from newstui.core.models import FeedSpec
 from newstui.core.query import parse_query
 from newstui.store import Store, schema
 from newstui.store._search_index import register
+from newstui.store.view_queries import ViewQueries
 from tests.test_search import FEED, NOW, OTHER, entry, found, save
 
 
@@ -143,3 +144,32 @@ def test_upgrade_from_v8_rebuilds_the_index_without_its_text_copy(tmp_path: Path
     assert raw.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
     assert "search_content" not in {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
     raw.close()
+
+
+def test_saved_view_counts_follow_every_change_between_full_counts(store: Store) -> None:
+    """A reload counts only what changed since the last one; it must agree with a full count
+    after new entries, read marks, a filter hiding one, and a feed leaving feeds.toml."""
+    views = [SavedView(q, q, parse_query(q)) for q in ("rust", "tag:tech", "is:bookmarked")]
+    kept = ViewQueries(store, show_read=False, views=views, clock=lambda: NOW)
+
+    def check() -> dict[str, int]:
+        store.index_pending()
+        full = ViewQueries(store, show_read=False, views=views, clock=lambda: NOW)
+        counts = kept.saved_counts()
+        assert counts == full.saved_counts()
+        return counts
+
+    save(store, entry("a", "Rust one"), entry("b", "Rust two"))
+    assert check() == {"rust": 2, "tag:tech": 2, "is:bookmarked": 0}
+    save(store, entry("c", "Rust three"), entry("d", "Other news"))  # new entries only
+    assert check() == {"rust": 3, "tag:tech": 4, "is:bookmarked": 0}
+    ids = {e.guid: e.id for e in store.entries()}
+    store.set_read([ids["a"]], True, now=NOW)
+    store.set_bookmarked([ids["b"]], True, now=NOW)
+    assert check() == {"rust": 2, "tag:tech": 3, "is:bookmarked": 1}
+    save(store, entry("e", "Rust four"), url=OTHER)
+    store.apply_filters((Filter("four", "hide", parse_query("four")),), now=NOW)
+    assert check() == {"rust": 2, "tag:tech": 3, "is:bookmarked": 1}
+    store.sync_feeds([FeedSpec(OTHER)], now=NOW)  # FEED leaves feeds.toml: hidden
+    save(store, entry("f", "Rust five"), url=OTHER)
+    assert check() == {"rust": 1, "tag:tech": 0, "is:bookmarked": 0}

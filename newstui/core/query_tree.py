@@ -112,3 +112,17 @@ def mentions_hidden(node: Node) -> bool:
     if isinstance(node, And | Or):
         return any(mentions_hidden(child) for child in node.children)
     return False
+
+
+def asks_about_state(node: Node) -> bool:
+    """Whether what the query matches can change for an entry already stored without its text
+    changing: its read, bookmarked or hidden state (`is:`), or the tags a filter gave it."""
+    if isinstance(node, Flag):
+        return node.name != "enclosure"
+    if isinstance(node, Tag):
+        return True
+    if isinstance(node, Not):
+        return asks_about_state(node.child)
+    if isinstance(node, And | Or):
+        return any(asks_about_state(child) for child in node.children)
+    return False

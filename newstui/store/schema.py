@@ -286,6 +286,22 @@ CREATE TRIGGER search_tag_deleted BEFORE DELETE ON entry_tags
 -- Search joins its matches to these columns: read from this index, not from the entry rows
 -- (where `sort_at` and `hidden` sit behind kilobytes of HTML): 3-4x faster per match.
 CREATE INDEX entries_facts ON entries (id, feed_url, sort_at, read, bookmarked, hidden);
+-- Saved views' unread counts are kept up to date from what changed since the last count
+-- (newstui/store/view_queries.py); any change to an old entry's state (read, bookmarked,
+-- hidden, a filter's tag) or to which feeds are visible bumps this, and the next count reads
+-- the unread entries and the matches of views that ask about state (is:, tag:) again.
+ALTER TABLE search_state ADD COLUMN state_changes INTEGER NOT NULL DEFAULT 0;
+CREATE TRIGGER count_entry_state AFTER UPDATE OF read, bookmarked, hidden ON entries
+    WHEN old.read IS NOT new.read OR old.bookmarked IS NOT new.bookmarked
+        OR old.hidden IS NOT new.hidden
+    BEGIN UPDATE search_state SET state_changes = state_changes + 1; END;
+CREATE TRIGGER count_tag_added AFTER INSERT ON entry_tags
+    BEGIN UPDATE search_state SET state_changes = state_changes + 1; END;
+CREATE TRIGGER count_entry_deleted AFTER DELETE ON entries WHEN old.read = 0
+    BEGIN UPDATE search_state SET state_changes = state_changes + 1; END;
+CREATE TRIGGER count_feed_shown AFTER UPDATE OF hidden ON feeds
+    WHEN old.hidden IS NOT new.hidden
+    BEGIN UPDATE search_state SET state_changes = state_changes + 1; END;
 UPDATE search_state SET indexed_upto = 0;
 DELETE FROM search_stale;
 """

@@ -122,7 +122,9 @@ def search_ids(
         rows.sort(key=lambda row: (row[1], -row[2], -row[0]))
         return [row[0] for row in (rows if limit < 0 else rows[:limit])]
     if plan.match is None:
-        sql = f"SELECT e.id FROM entries e WHERE {plan.where} AND e.id > ?"
+        # Only the newest entries (a saved view's count catching up): a range of row ids.
+        table = _FACTS if after_id else "entries e"
+        sql = f"SELECT e.id FROM {table} WHERE {plan.where} AND e.id > ?"
         params = [*plan.params, after_id]
     else:
         # The FTS table drives the join; a rowid bound lets FTS5 skip older documents.
@@ -285,8 +287,30 @@ class SearchMixin:
 
     def indexed_upto(self) -> int:
         """Every entry up to this id is in the search index (changed ones may lag)."""
+        return self.count_state()[0]
+
+    def count_state(self) -> tuple[int, int]:
+        """(`indexed_upto`, a number that changes whenever an entry's read or hidden state
+        changes, an unread entry is deleted or a feed is hidden or shown): what saved views'
+        counts check to know what they must count again."""
         with self._read() as db:
-            return db.execute("SELECT indexed_upto FROM search_state").fetchone()[0]
+            return db.execute("SELECT indexed_upto, state_changes FROM search_state").fetchone()
+
+    def unread_since(self, after_id: int) -> tuple[set[int], int]:
+        """The visible unread entries above `after_id`, and the newest entry id now."""
+        # All of them: the covering count index; the newest: a range of entries_facts.
+        table = "entries INDEXED BY entries_facts" if after_id else "entries"
+        with self._read() as db:  # one snapshot: nothing stored between the two reads
+            newest = db.execute("SELECT COALESCE(max(id), 0) FROM entries").fetchone()[0]
+            ids = {
+                row[0]
+                for row in db.execute(
+                    f"SELECT id FROM {table} WHERE id > ? AND read = 0 AND hidden = 0"
+                    " AND feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)",
+                    (after_id,),
+                )
+            }
+        return ids, newest
 
     def visible_unread_ids(self) -> set[int]:
         """Every unread entry the lists may show (read from a covering index: ~10 ms / 100k)."""
