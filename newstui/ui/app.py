@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import webbrowser
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -30,8 +31,10 @@ from newstui.core.timefmt import utc_now
 from newstui.store import Store
 from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap, known_bindings
 from newstui.ui.screens.main import MainScreen
+from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.theme_colors import newstui_variable_defaults
 from newstui.ui.themes import ThemeLoad, format_failures, load_themes, unknown_theme_problem
+from newstui.ui.upgrade_wait import open_for_reader
 from newstui.ui.writes import Write, WriteQueue, describe_unsaved
 
 CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
@@ -57,7 +60,7 @@ class PreviewedThemes(Provider):
         self.app.theme_picked(name)  # type: ignore[attr-defined]
 
 
-class NewsApp(App[None]):
+class NewsApp(StoreErrorsShown, App[None]):
     CSS_PATH = "newstui.tcss"
     TITLE = "newstui"
     BINDINGS = APP_BINDINGS
@@ -82,6 +85,9 @@ class NewsApp(App[None]):
         self.db_path = db_path
         self.clock = clock
         self.writes = WriteQueue(db_path, self._writes_report)
+        self.store_failure: StoreError | None = None
+        """The database error that ended the reader before it could show anything."""
+        self._last_problem: tuple[str, float] = ("", 0.0)
         """Every write a key makes goes through here: never waits, never lost silently."""
         self._loop: asyncio.AbstractEventLoop | None = None
         # Scrolling must feel instant, as in newsboat: animations cost 30 ms to 1 s per key.
@@ -145,12 +151,27 @@ class NewsApp(App[None]):
                 screen.writes_changed(problem)
 
     def _handle_exception(self, error: Exception) -> None:
-        """A database the reader cannot read (damaged, gone) is a message, not a crash: the
-        action that met it stops there and the reader stays open."""
         if isinstance(error, StoreError):
-            self.notify(f"Database problem: {error}", severity="error", markup=False, timeout=10)
+            self.store_problem(error)
             return
         super()._handle_exception(error)
+
+    def store_problem(self, error: StoreError) -> None:
+        """A database the reader cannot read (damaged, gone) is a message, not a crash: the
+        action that met it stops there and the reader stays open (`StoreErrorsShown`). Met
+        before the main screen could show anything, it ends the reader with that one line
+        (`run_app` prints it): there is nothing to read."""
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None or not main.started:
+            self.store_failure = error
+            self.exit(return_code=1)
+            return
+        text, shown_at = self._last_problem
+        now = time.monotonic()
+        if text == str(error) and now - shown_at < 10:
+            return  # the same error on every frame or key: once is enough
+        self._last_problem = (str(error), now)
+        self.notify(f"Database problem: {error}", severity="error", markup=False, timeout=10)
 
     def on_ready(self) -> None:
         if not gc.isenabled():
@@ -288,11 +309,23 @@ def run_app(config: Config, db_path: Path, *, themes: ThemeLoad, theme: str | No
     # started from inside the running app (first refresh) it fails with "bad value(s) in
     # fds_to_keep", and every feed's parse with it.
     resource_tracker.ensure_running()
-    with Store(db_path) as store:
+    opened = open_for_reader(db_path)
+    if opened is None:
+        print(
+            f"newstui: {db_path}: not opened: another program held the lock its upgrade needs",
+            file=sys.stderr,
+        )
+        return 1
+    if isinstance(opened, StoreError):
+        raise opened
+    with opened as store:
         app = NewsApp(config, store, db_path, themes=themes, theme=theme)
         app.run()
     problem = app.writes.problem()
     unsaved = app.writes.close()  # one more try of whatever still waits
+    if app.store_failure is not None:
+        print(f"newstui: {app.store_failure}", file=sys.stderr)
+        return 1
     if unsaved:
         why = f" ({problem})" if problem else ""
         print(f"newstui: not saved: {describe_unsaved(unsaved)}{why}", file=sys.stderr)

@@ -8,7 +8,7 @@ after a key press loses nothing), and `RefreshController` reports back by messag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from newstui.core.config import Config
-from newstui.core.models import Feed, FeedSpec, FeedUpdate
+from newstui.core.models import Feed, FeedUpdate
 from newstui.core.views import View
 from newstui.store import Store
 from newstui.store.view_queries import ViewQueries
@@ -35,18 +35,26 @@ from newstui.ui.screens.refreshing import RefreshController, failure_text
 from newstui.ui.screens.searching import SearchController
 from newstui.ui.screens.subscriptions import SubscriptionActions
 from newstui.ui.screens.syncing import SyncController
+from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
 from newstui.ui.widgets.status_line import StatusLine
-from newstui.ui.writes import Write, WriteQueue
+from newstui.ui.writes import WriteQueue
 
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
 full-screen and Escape comes back."""
 
 
-class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionActions, Screen[None]):
+class MainScreen(
+    StoreErrorsShown,
+    MarkActions,
+    LinkActions,
+    NavigationActions,
+    SubscriptionActions,
+    Screen[None],
+):
     BINDINGS = MAIN_BINDINGS
 
     def __init__(
@@ -84,6 +92,8 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
         self._link_timer: Timer | None = None
         """Bookmarks of feeds no longer in feeds.toml: still shown under Bookmarks."""
         self._first_frame_shown = False
+        self.started = False
+        """Start-up's reads are done: a database error from now on is a notification."""
         self.opened_id: int | None = None
         """The entry last opened for reading (not just highlighted)."""
         self.status = StatusLine(id="status-line")
@@ -142,6 +152,7 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
             self.set_interval(60, lambda: self.start_refresh(force=False, quiet=True))
         if self.syncer is not None:
             self._start_syncing(self.syncer)
+        self.started = True
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A background job failed: say so (workers don't stop the app, nor stay silent)."""
@@ -273,37 +284,6 @@ class MainScreen(MarkActions, LinkActions, NavigationActions, SubscriptionAction
                 force, view, quiet, sync = self._refresh_waiting
                 self._refresh_waiting = None
                 self.start_refresh(force=force, view=view, quiet=quiet, sync=sync)
-
-    def sync_feed_list(self, specs: Sequence[FeedSpec]) -> None:
-        """Make the store's feed rows match feeds.toml, never waiting for the database.
-
-        Through the write queue like a key's write: done at once when the database takes it,
-        else kept and retried while another program holds the write lock (the status line
-        says so, and the reader goes on with the feeds the store has). Nothing is lost if it
-        never happens: the next start does it again.
-        """
-        now = self.clock()
-        change = Write("feed list", 0, lambda store: store.sync_feeds(specs, now=now))
-        self._feeds_waiting = not self.writes.submit(change)
-
-    def start_refresh(
-        self, *, force: bool, view: View | None = None, quiet: bool = False, sync: bool = False
-    ) -> None:
-        """`RefreshController.start`, once the store has feeds.toml's feed rows (a refresh
-        writes into those rows): asked for before, it starts when they are saved."""
-        if not self._feeds_waiting:
-            self.refresher.start(force=force, view=view, quiet=quiet, sync=sync)
-            return
-        waiting = self._refresh_waiting
-        if waiting is not None:  # two asks: the wider one
-            force = force or waiting[0]
-            view = view if view == waiting[1] else None
-            quiet = quiet and waiting[2]
-            sync = sync or waiting[3]
-        self._refresh_waiting = (force, view, quiet, sync)
-        if not quiet:
-            why = self.writes.problem() or "saving the feed list"
-            self.notify(f"The refresh starts once the feed list is saved ({why}).", timeout=4)
 
     def status_update(self, activity: str | None = None) -> None:
         # The waiting count is one COUNT over a table of the changes not yet pushed: cheap.

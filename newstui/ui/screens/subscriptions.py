@@ -10,7 +10,7 @@ stay responsive. Feed-supplied text is shown as `Text`, never as markup.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from newstui.core.errors import ConfigError, ConfigWriteError
 from newstui.core.models import Feed, FeedSpec
 from newstui.core.subscriptions import already_subscribed, split_tags, web_address
 from newstui.core.views import View
+from newstui.ui.writes import Write
 
 if TYPE_CHECKING:
     from newstui.feeds.discover import Candidate
@@ -242,12 +243,49 @@ class EditFeedDialog(ModalScreen[Edited | None]):
 
 
 class SubscriptionActions:
-    """The main screen's `a`, `d` and `e`, and applying an edited configuration."""
+    """The main screen's `a`, `d` and `e`, applying an edited configuration, and keeping the
+    store's feed rows in step with it."""
 
     if TYPE_CHECKING:
         app: object
         config: Config
         feeds: dict[str, Feed]
+
+    def sync_feed_list(self: MainScreen, specs: Sequence[FeedSpec]) -> None:
+        """Make the store's feed rows match feeds.toml, never waiting for the database.
+
+        Through the write queue like a key's write: done at once when the database takes it,
+        else kept and retried while another program holds the write lock (the status line
+        says so, and the reader goes on with the feeds the store has). Nothing is lost if it
+        never happens: the next start does it again.
+        """
+        now = self.clock()
+        change = Write("feed list", 0, lambda store: store.sync_feeds(specs, now=now))
+        self._feeds_waiting = not self.writes.submit(change)
+
+    def start_refresh(
+        self: MainScreen,
+        *,
+        force: bool,
+        view: View | None = None,
+        quiet: bool = False,
+        sync: bool = False,
+    ) -> None:
+        """`RefreshController.start`, once the store has feeds.toml's feed rows (a refresh
+        writes into those rows): asked for before, it starts when they are saved."""
+        if not self._feeds_waiting:
+            self.refresher.start(force=force, view=view, quiet=quiet, sync=sync)
+            return
+        waiting = self._refresh_waiting
+        if waiting is not None:  # two asks: the wider one
+            force = force or waiting[0]
+            view = view if view == waiting[1] else None
+            quiet = quiet and waiting[2]
+            sync = sync or waiting[3]
+        self._refresh_waiting = (force, view, quiet, sync)
+        if not quiet:
+            why = self.writes.problem() or "saving the feed list"
+            self.notify(f"The refresh starts once the feed list is saved ({why}).", timeout=4)
 
     def _selected_feed(self: MainScreen) -> FeedSpec | None:
         view = self.feed_list.current_view

@@ -23,8 +23,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from newstui.core.errors import StoreError
 from newstui.core.models import Headline
 from newstui.core.timefmt import LABEL_WIDTH, headline_date
+from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets._extent import set_extent
 from newstui.ui.widgets._marks import Marker, mark_segments
 
@@ -33,7 +35,7 @@ _WINDOW = 200
 _CACHE_LIMIT = 5_000
 
 
-class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
+class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=False):
     """Headlines of one feed or view; the cursor row is the selected entry."""
 
     COMPONENT_CLASSES = {
@@ -213,7 +215,11 @@ class EntryList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, self.rich_style)
         if index >= len(self._ids):
             return Strip.blank(width, self.rich_style)
-        row = self.headline(index)
+        try:
+            row = self.headline(index)
+        except StoreError as error:  # a damaged page: say so (once), draw the rest
+            self.app.store_problem(error)  # type: ignore[attr-defined]
+            return Strip.blank(width, self.rich_style)
         if row is None:  # deleted between the id query and now
             return Strip.blank(width, self.rich_style)
         return Strip(self._segments(row, width, index == self.cursor), width)

@@ -17,6 +17,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets._extent import set_extent
 from newstui.ui.widgets._marks import Marker, mark_segments
 
@@ -24,7 +25,7 @@ MARGIN = 1
 """Cells of space on each side of the text."""
 
 
-class EntryView(ScrollView, can_focus=True):
+class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
     """Scrollable article pane."""
 
     COMPONENT_CLASSES = {

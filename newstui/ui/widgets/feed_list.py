@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from newstui.core.models import Feed
 from newstui.core.views import View
+from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets._extent import set_extent
 
 UNTAGGED = "Untagged"
@@ -78,7 +79,7 @@ def build_rows(
     return rows
 
 
-class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
+class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=False):
     """The left pane. Posts `FeedList.Selected` when the user moves to another row.
 
     A Line API widget like the headline list: an OptionList of 2,000 feeds cost ~0.3 s at
