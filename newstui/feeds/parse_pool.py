@@ -67,6 +67,7 @@ class _Worker:
     """One worker process and our end of its socket."""
 
     def __init__(self, niceness: int) -> None:
+        """Spawn the process (quick); `wait_ready` then waits for its imports."""
         ours, theirs = socket.socketpair()
         with ours, theirs:
             self.process = subprocess.Popen(
@@ -83,8 +84,16 @@ class _Worker:
                 stdin=subprocess.DEVNULL,
             )
             self.conn = Connection(os.dup(ours.fileno()))
-        # Wait for "ready" here, on the starter thread: a job is sent only to a worker that
-        # has imported the parser (the parse's deadline counts this wait, `ParsePool.parse`).
+
+    def wait_ready(self) -> None:
+        """Wait (on a thread) for the worker's "ready": its imports done, so that a job is sent
+        only to a worker that has imported the parser (the parse's deadline counts this wait,
+        `ParsePool.parse`). Waited for apart from the spawn, so that several workers import
+        at once (each takes a core for ~0.3 s).
+
+        Raises:
+            OSError: the worker did not start (it was killed).
+        """
         try:
             ready = self.conn.poll(START_TIMEOUT) and self.conn.recv() == "ready"
         except (EOFError, OSError):
@@ -260,20 +269,36 @@ class ParsePool:
         if self._idle:
             worker = self._idle.pop()
         else:
-            starting = asyncio.get_running_loop().run_in_executor(self._starter, self._start)
-            try:
-                worker = await asyncio.shield(starting)
-            except BaseException:
-                # Cancelled while the worker starts (the parse's deadline passed, or the
-                # refresh stopped): the next parse gets it, or shutdown ends it.
-                starting.add_done_callback(self._keep_when_started)
-                self._slots.release()
-                raise
-            if self._closed:  # shut down while it started: it must not outlive the pool
-                worker.kill()
-                self._slots.release()
-                raise ParseError("cancelled", "the refresh was stopped")
+            worker = await self._new_worker()
         self._busy.add(worker)
+        return worker
+
+    async def _new_worker(self) -> _Worker:
+        """A started worker, for a parse that holds a slot (released here if it fails)."""
+        assert self._slots is not None
+        loop = asyncio.get_running_loop()
+        starting = loop.run_in_executor(self._starter, self._start)
+        try:
+            worker = await asyncio.shield(starting)
+        except BaseException:
+            # Cancelled while the worker starts (the parse's deadline passed, or the refresh
+            # stopped): the next parse gets it once it is ready, or shutdown ends it.
+            starting.add_done_callback(self._keep_when_started)
+            self._slots.release()
+            raise
+        # The imports are waited for on this parse's own waiter thread, not the starter's:
+        # the next worker is spawned meanwhile.
+        ready = loop.run_in_executor(self._waiters, worker.wait_ready)
+        try:
+            await asyncio.shield(ready)
+        except BaseException:
+            ready.add_done_callback(lambda done, w=worker: self._keep_when_ready(w, done))
+            self._slots.release()
+            raise
+        if self._closed:  # shut down while it started: it must not outlive the pool
+            worker.kill()
+            self._slots.release()
+            raise ParseError("cancelled", "the refresh was stopped")
         return worker
 
     def _start(self) -> _Worker:
@@ -289,7 +314,17 @@ class ParsePool:
         if starting.cancelled() or starting.exception() is not None:
             return
         worker = starting.result()
-        if self._closed:
+        try:
+            ready = asyncio.get_running_loop().run_in_executor(self._waiters, worker.wait_ready)
+        except RuntimeError:  # shut down: the waiter threads are gone
+            worker.kill()
+            return
+        ready.add_done_callback(lambda done: self._keep_when_ready(worker, done))
+
+    def _keep_when_ready(self, worker: _Worker, ready: asyncio.Future[None]) -> None:
+        """A worker whose parse stopped waiting for it: idle once ready (`wait_ready` kills
+        one that failed)."""
+        if ready.cancelled() or ready.exception() is not None or self._closed:
             worker.kill()
         else:
             self._idle.append(worker)

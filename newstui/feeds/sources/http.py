@@ -1,7 +1,11 @@
 """The feeds' own URLs, polled over HTTP: fetch → parse → store, many feeds at once.
 
 Fetches run concurrently on the caller's event loop, bounded by `settings.concurrency`; the
-same bound covers each feed's parse and store step, so at most that many bodies are in memory.
+same bound covers each feed's parse, so at most that many bodies are being fetched or parsed.
+A parsed feed then gives its slot back and waits for the store's one writer thread, within a
+budget of `WAITING_BYTES`: while the writer is busy (a search-index batch takes it for a second)
+the next feeds are still fetched and parsed, instead of every slot waiting for the writer with
+the parse workers idle.
 A 304, or a body byte-identical to the last one, costs no parse and no entry write. One broken
 feed never affects the others: every failure becomes that feed's `FeedUpdate`, and the feed is
 scheduled again with a back-off; only a database that cannot be used (`StoreError`) ends the
@@ -25,6 +29,11 @@ from newstui.feeds.sources import RefreshContext
 TOUCH_BATCH = 100
 """Feeds answered 304 whose bookkeeping is written in one transaction."""
 
+WAITING_BYTES = 16_000_000
+"""Parsed feeds waiting for the writer thread, counted by the size of their bodies (their rows
+take about as much): ~100 feeds of the benchmark's size, a few seconds of parsing. A feed larger
+than this waits until it is the only one."""
+
 MIN_PARSE_TIME = 1.0
 """Seconds a parse gets even when the fetch used up the feed's deadline: a slow server should
 not also fail an ordinary feed for its parse."""
@@ -39,6 +48,7 @@ class HttpFeeds:
         self._context = context
         self._touches: list[tuple[str, datetime, datetime]] = []
         """304s not yet written: (url, when, next due)."""
+        self._waiting = _Budget(WAITING_BYTES)
 
     def claims(self, spec: FeedSpec, state: FeedState | None) -> bool:
         return state is None or not state.from_server
@@ -62,18 +72,21 @@ class HttpFeeds:
     async def _guarded(
         self, gate: asyncio.Semaphore, spec: FeedSpec, state: FeedState | None
     ) -> FeedUpdate:
-        async with gate:
-            try:
-                return await self._refresh_one(spec, state or FeedState(spec.url))
-            except (asyncio.CancelledError, StoreError):
-                raise  # a database that cannot be written fails the whole refresh, not each feed
-            except Exception as exc:  # a bug must cost one feed, not the whole refresh
-                message = f"internal error: {type(exc).__name__}: {exc}"
-                with contextlib.suppress(Exception):
-                    await self._fail(spec, state, "internal", message, {})
-                return FeedUpdate(spec.url, UpdateStatus.ERROR, error=message)
+        slot = _Slot(gate)
+        await slot.take()
+        try:
+            return await self._refresh_one(spec, state or FeedState(spec.url), slot)
+        except (asyncio.CancelledError, StoreError):
+            raise  # a database that cannot be written fails the whole refresh, not each feed
+        except Exception as exc:  # a bug must cost one feed, not the whole refresh
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            with contextlib.suppress(Exception):
+                await self._fail(spec, state, "internal", message, {})
+            return FeedUpdate(spec.url, UpdateStatus.ERROR, error=message)
+        finally:
+            slot.give_back()
 
-    async def _refresh_one(self, spec: FeedSpec, state: FeedState) -> FeedUpdate:
+    async def _refresh_one(self, spec: FeedSpec, state: FeedState, slot: _Slot) -> FeedUpdate:
         context = self._context
         settings = context.settings
         interval = spec.refresh_interval or settings.refresh_interval
@@ -103,7 +116,7 @@ class HttpFeeds:
         # The feed's one deadline covers its parse too: whatever the fetch left of it.
         elapsed = asyncio.get_running_loop().time() - started
         parse_time = max(settings.timeout - elapsed, MIN_PARSE_TIME)
-        return await self._store_body(spec, state, result, interval, parse_time)
+        return await self._store_body(spec, state, result, interval, parse_time, slot)
 
     async def _write_touches(self) -> None:
         touches, self._touches = self._touches, []
@@ -117,6 +130,7 @@ class HttpFeeds:
         result: Fetched,
         interval: timedelta,
         parse_time: float,
+        slot: _Slot,
     ) -> FeedUpdate:
         context = self._context
         headers = result.headers
@@ -150,21 +164,23 @@ class HttpFeeds:
         except ParseError as exc:
             await self._fail(spec, state, exc.kind, str(exc), headers)
             return FeedUpdate(spec.url, UpdateStatus.ERROR, error=str(exc))
-        now = context.clock()
-        due = schedule.next_after_success(now, interval, ttl=parsed.ttl, headers=headers)
         moved_to = result.permanent_redirect or state.moved_to
-        new, updated = await context.db(
-            lambda store: store.save_fetch(
-                spec.url,
-                parsed,
-                now=now,
-                etag=etag,
-                last_modified=modified,
-                body_hash=body_hash,
-                next_due_at=due,
-                moved_to=moved_to,
+        async with self._waiting.hold(len(result.body)):
+            slot.give_back()  # the next feed's fetch and parse need not wait for the writer
+            now = context.clock()
+            due = schedule.next_after_success(now, interval, ttl=parsed.ttl, headers=headers)
+            new, updated = await context.db(
+                lambda store: store.save_fetch(
+                    spec.url,
+                    parsed,
+                    now=now,
+                    etag=etag,
+                    last_modified=modified,
+                    body_hash=body_hash,
+                    next_due_at=due,
+                    moved_to=moved_to,
+                )
             )
-        )
         status = (
             UpdateStatus.NEW if new else UpdateStatus.UPDATED if updated else UpdateStatus.UNCHANGED
         )
@@ -195,3 +211,50 @@ class HttpFeeds:
                 spec.url, kind=kind, message=message, now=now, next_due_at=due
             )
         )
+
+
+class _Slot:
+    """One of the `concurrency` slots, held from a feed's fetch to the end of its parse and
+    given back at most once (early, before the write, or when the feed is done)."""
+
+    def __init__(self, gate: asyncio.Semaphore) -> None:
+        self._gate = gate
+        self._held = False
+
+    async def take(self) -> None:
+        await self._gate.acquire()
+        self._held = True
+
+    def give_back(self) -> None:
+        if self._held:
+            self._held = False
+            self._gate.release()
+
+
+class _Budget:
+    """Bytes that may wait at once; a single claim larger than the budget waits for an empty
+    one, so it is never refused. No lock: everything runs on the event loop, and giving back
+    is synchronous, so a cancelled holder never keeps its bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._used = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    @contextlib.asynccontextmanager
+    async def hold(self, size: int) -> AsyncIterator[None]:
+        while self._used and self._used + size > self._limit:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                self._waiters.remove(waiter)
+        self._used += size
+        try:
+            yield
+        finally:
+            self._used -= size
+            for waiter in self._waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
