@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -754,6 +755,35 @@ async def test_without_retention_nothing_is_pruned(http_server, db_path):
 
 
 # --- parsing in a thread or in worker processes ---------------------------------------------
+
+
+async def test_feeds_are_fetched_and_parsed_while_the_database_writer_is_busy(
+    http_server, db_path, monkeypatch
+):
+    # The writer thread is busy for a while in every big refresh (a search-index batch); the
+    # feeds fetched meanwhile must not hold every fetch slot waiting for it.
+    specs = [
+        FeedSpec(http_server.route(f"/f{i}", Response(200, RSS_TYPE, rss(Item(f"e{i}")))))
+        for i in range(8)
+    ]
+    save_fetch = Store.save_fetch
+    fetched_while_busy: list[int] = []
+
+    def slow_first_write(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
+        if not fetched_while_busy:  # the first write: wait until every feed has been asked
+            deadline = time.monotonic() + 10
+            while len(http_server.requests) < len(specs) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            fetched_while_busy.append(len(http_server.requests))
+        return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "save_fetch", slow_first_write)
+    settings = Settings(parse_workers=1, timeout=30.0, concurrency=2)
+
+    updates = await refresh(db_path, specs, settings=settings)
+
+    assert fetched_while_busy == [len(specs)], "the other feeds waited for the writer"
+    assert [updates[spec.url].new for spec in specs] == [1] * len(specs)
 
 
 @pytest.mark.parametrize("mode", ["process", "thread"])
