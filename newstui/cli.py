@@ -176,8 +176,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return doctor_command(_database(args.data_dir))
         config = load_config(paths.config_file(args.config, os.environ))
         db_path = _database(args.data_dir)
-        if args.command != "themes":
-            _upgrade(db_path)
+        if args.command != "themes" and (status := _upgrade(db_path, args.command)) is not None:
+            return status
         if args.command == "refresh":
             return _refresh(config, db_path, args.feeds, force_all=args.all)
         if args.command == "themes":
@@ -215,15 +215,37 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail("interrupted", EXIT_INTERRUPTED)
 
 
-def _upgrade(db_path: Path) -> None:
+def _upgrade(db_path: Path, command: str | None) -> int | None:
     """Upgrade an older database before anything else opens it, with progress on a terminal
-    (a new schema may index every stored entry)."""
+    (a new schema may index every stored entry); an exit status when the user gave up.
+
+    A command waits for another program's write lock as long as the store's busy timeout, then
+    says "locked" in one line. The reader (no command) tries briefly, then shows a screen that
+    says what it waits for and lets `q` leave (`newstui.ui.upgrade_wait`)."""
     from newstui.store import Store
 
-    if Store.needs_upgrade(db_path):
-        from newstui.commands.search import open_store
+    if not Store.needs_upgrade(db_path):
+        return None
+    from newstui.commands.search import open_store
 
+    if command is not None:
         open_store(db_path).close()
+        return None
+    from newstui.ui.upgrade_wait import TRY_FOR, WaitForUpgrade
+
+    try:
+        open_store(db_path, busy_timeout=TRY_FOR).close()
+        return None
+    except StoreError as error:
+        if error.kind != "locked":
+            raise
+    outcome = WaitForUpgrade(db_path).run()
+    if isinstance(outcome, StoreError):
+        raise outcome
+    if outcome is not True:
+        locked = f"{db_path}: not upgraded: the database is locked by another program"
+        return _fail(locked, EXIT_FAILURE)
+    return None
 
 
 def _search_command(args: argparse.Namespace, config: Config, db_path: Path) -> int:

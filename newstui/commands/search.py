@@ -32,14 +32,14 @@ class UsageError(Exception):
     """A bad command line (such as a query that does not parse): exit 2, one line."""
 
 
-def open_store(db_path: Path) -> Store:
+def open_store(db_path: Path, *, busy_timeout: float | None = None) -> Store:
     """The store, upgraded first if needed, with a progress bar on a terminal: building the
     search index of a big store takes a while (about 10 s per 100,000 entries)."""
     if not Store.needs_upgrade(db_path):
-        return Store(db_path)
+        return Store(db_path, busy_timeout=busy_timeout)
     console = Console(stderr=True)
     if not console.is_terminal:
-        return Store(db_path)
+        return Store(db_path, busy_timeout=busy_timeout)
     columns = (TextColumn("Building the search index"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("index", total=None)
@@ -47,7 +47,7 @@ def open_store(db_path: Path) -> Store:
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return Store(db_path, progress=report)
+        return Store(db_path, progress=report, busy_timeout=busy_timeout)
 
 
 def run_search(

@@ -34,7 +34,6 @@ from newstui.ui.screens.main import MainScreen
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.theme_colors import newstui_variable_defaults
 from newstui.ui.themes import ThemeLoad, format_failures, load_themes, unknown_theme_problem
-from newstui.ui.upgrade_wait import open_for_reader
 from newstui.ui.writes import Write, WriteQueue, describe_unsaved
 
 CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
@@ -309,16 +308,7 @@ def run_app(config: Config, db_path: Path, *, themes: ThemeLoad, theme: str | No
     # started from inside the running app (first refresh) it fails with "bad value(s) in
     # fds_to_keep", and every feed's parse with it.
     resource_tracker.ensure_running()
-    opened = open_for_reader(db_path)
-    if opened is None:
-        print(
-            f"newstui: {db_path}: not opened: another program held the lock its upgrade needs",
-            file=sys.stderr,
-        )
-        return 1
-    if isinstance(opened, StoreError):
-        raise opened
-    with opened as store:
+    with Store(db_path) as store:
         app = NewsApp(config, store, db_path, themes=themes, theme=theme)
         app.run()
     problem = app.writes.problem()

@@ -7,6 +7,7 @@ interactive reader does what apt does when dpkg's lock is held: it says plainly 
 waiting for, keeps trying, and lets the user leave with `q`. The holder is almost always a
 refresh that ends within a minute, so waiting beats making the user start again by hand.
 Headless commands keep their bounded wait and one line (cron wants an exit status).
+`newstui.cli` shows this screen only after a first short try found the lock taken.
 """
 
 from __future__ import annotations
@@ -30,29 +31,9 @@ RETRY_EVERY = 1.0
 """Seconds between attempts."""
 
 
-def open_for_reader(db_path: Path) -> Store | StoreError | None:
-    """The reader's store: at once when no upgrade is needed or the lock is free, else after
-    waiting on a screen that says why (`WaitForUpgrade`). None: the user quit while waiting;
-    a `StoreError`: the database cannot be opened for another reason (said in one line)."""
-    if not Store.needs_upgrade(db_path):
-        return Store(db_path)
-    try:
-        Store(db_path, busy_timeout=TRY_FOR).close()
-    except StoreError as error:
-        if error.kind != "locked":
-            raise
-        outcome = WaitForUpgrade(db_path).run()
-        if not isinstance(outcome, Store | StoreError):
-            return None
-        if isinstance(outcome, StoreError):
-            return outcome
-        outcome.close()
-    return Store(db_path)  # upgraded: opened again with the store's usual busy timeout
-
-
-class WaitForUpgrade(App[Store | StoreError | None]):
-    """One line saying what is being waited for; ends with the upgraded store, the error that
-    stopped the wait, or None when the user pressed `q`."""
+class WaitForUpgrade(App[bool | StoreError]):
+    """Says what is being waited for, then how the upgrade goes; ends with True once the
+    database is upgraded, the error that stopped it, or False when the user pressed `q`."""
 
     BINDINGS = [
         Binding("q", "give_up", "Quit"),
@@ -84,14 +65,14 @@ class WaitForUpgrade(App[Store | StoreError | None]):
 
     def action_give_up(self) -> None:
         self._stop.set()
-        self.exit(None)
+        self.exit(False)
 
     def _keep_trying(self) -> None:
         """On its own thread: the event loop (and `q`) never waits for the lock."""
         tries = 0
         while not self._stop.is_set():
             try:
-                store = Store(self.db_path, busy_timeout=TRY_FOR)
+                Store(self.db_path, busy_timeout=TRY_FOR, progress=self._progress).close()
             except StoreError as error:
                 if error.kind != "locked":
                     self._hand_over(error)
@@ -100,20 +81,22 @@ class WaitForUpgrade(App[Store | StoreError | None]):
                 self._call(self._line.update, self._text(tries))
                 self._stop.wait(RETRY_EVERY)
                 continue
-            self._hand_over(store)
+            self._hand_over(True)
             return
 
-    def _hand_over(self, outcome: Store | StoreError) -> None:
-        if not self._call(self._finish, outcome) and isinstance(outcome, Store):
-            outcome.close()
+    def _progress(self, done: int, total: int) -> None:
+        """The lock is ours: the upgrade is building the search index."""
+        self._call(
+            self._line.update, f"newstui: upgrading the database: search index {done}/{total}"
+        )
 
-    def _finish(self, outcome: Store | StoreError) -> None:
+    def _hand_over(self, outcome: bool | StoreError) -> None:
+        self._call(self._finish, outcome)
+
+    def _finish(self, outcome: bool | StoreError) -> None:
         """On the event loop, so it cannot cross a `q` pressed meanwhile."""
-        if self._stop.is_set():
-            if isinstance(outcome, Store):
-                outcome.close()  # upgraded after all, but the user asked to quit
-            return
-        self.exit(outcome)
+        if not self._stop.is_set():
+            self.exit(outcome)
 
     def _call(self, function: Callable[..., object], *args: object) -> bool:
         """Have the event loop run `function(*args)` (no waiting for it); False when the app

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 import newstui.ui.upgrade_wait
+from newstui.cli import _upgrade
 from newstui.store import Store, schema
-from newstui.ui.upgrade_wait import WaitForUpgrade, open_for_reader
+from newstui.ui.upgrade_wait import WaitForUpgrade
 from tests.support.dblock import write_lock
 from tests.test_store_migrations import FEED, _database_at
 
@@ -61,11 +62,10 @@ async def test_the_reader_says_it_waits_for_the_lock_and_upgrades_once_it_is_fre
             assert WAITING in shown(app) and "press q to quit" in shown(app)
             assert version(old_db) == schema.LATEST - 1
         await until(pilot, lambda: not app.is_running)
-    store = app.return_value
-    assert isinstance(store, Store)
-    with store:
-        assert [feed.url for feed in store.feeds()] == [FEED]  # the user's data came along
+    assert app.return_value is True
     assert version(old_db) == schema.LATEST
+    with Store(old_db) as store:
+        assert [feed.url for feed in store.feeds()] == [FEED]  # the user's data came along
 
 
 async def test_q_leaves_at_once_and_the_file_is_left_as_it_was(old_db: Path) -> None:
@@ -76,7 +76,7 @@ async def test_q_leaves_at_once_and_the_file_is_left_as_it_was(old_db: Path) -> 
             await until(pilot, lambda: WAITING in shown(app))
             await pilot.press("q")
             await until(pilot, lambda: not app.is_running, seconds=1.0)
-        assert app.return_value is None
+        assert app.return_value is False
     assert version(old_db) == schema.LATEST - 1
     assert old_db.read_bytes() == before
 
@@ -84,12 +84,8 @@ async def test_q_leaves_at_once_and_the_file_is_left_as_it_was(old_db: Path) -> 
 def test_no_waiting_screen_when_the_lock_is_free_or_no_upgrade_is_needed(
     old_db: Path, tmp_path: Path
 ) -> None:
-    # (With the lock held this would start the waiting screen: the Pilot tests above drive it.)
-    opened = open_for_reader(old_db)
-    assert isinstance(opened, Store)
-    opened.close()
+    # (With the lock held the reader shows the waiting screen: the Pilot tests above drive it.)
+    assert _upgrade(old_db, None) is None
     assert version(old_db) == schema.LATEST
-    with write_lock(old_db):  # current already: opening needs no lock
-        opened = open_for_reader(old_db)
-        assert isinstance(opened, Store)
-        opened.close()
+    with write_lock(old_db):  # current already: nothing to wait for
+        assert _upgrade(old_db, None) is None
