@@ -9,6 +9,7 @@ refresh finding the same entry later only updates it (under the same `guid`).
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, closing
@@ -24,6 +25,7 @@ from newstui.store._convert import epoch
 from newstui.store._entries import _content_hash, _feed_columns
 from newstui.store._errors import store_error
 from newstui.store._filters import judge
+from newstui.store._pending import record_pending
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -87,16 +89,8 @@ class ImportsMixin:
                     " WHERE url = ?",
                     (title or None, site_url or None, feed_url),
                 )
-                known: dict[str, tuple[int, int, int]] = {}
-                guids = [item.entry.guid for item in entries]
-                for start in range(0, len(guids), _CHUNK):
-                    chunk = guids[start : start + _CHUNK]
-                    rows = db.execute(
-                        "SELECT guid, id, read, bookmarked FROM entries WHERE feed_url = ?"
-                        f" AND guid IN ({','.join('?' * len(chunk))})",
-                        (feed_url, *chunk),
-                    )
-                    known.update((row[0], row[1:]) for row in rows)
+                known = _stored(db, feed_url, entries)
+                gained: dict[str, list[int]] = {"read": [], "bookmarked": []}
                 fresh: dict[str, tuple[ImportedEntry, tuple[object, ...]]] = {}
                 for item in entries:
                     if item.entry.guid not in known and item.entry.guid not in fresh:
@@ -116,11 +110,13 @@ class ImportsMixin:
                                 "UPDATE entries SET read = 1, read_at = ? WHERE id = ?",
                                 (stamp, row_id),
                             )
+                            gained["read"].append(row_id)
                         if gain_mark:
                             db.execute(
                                 "UPDATE entries SET bookmarked = 1, bookmarked_at = ? WHERE id = ?",
                                 (stamp, row_id),
                             )
+                            gained["bookmarked"].append(row_id)
                         marked += gain_read or gain_mark
                         continue
                     row = fresh[entry.guid][1]
@@ -152,7 +148,17 @@ class ImportsMixin:
                             [(row_id, tag) for tag in verdict.tags],
                         )
                     known[entry.guid] = (row_id, int(is_read), int(is_marked))
+                    # What the other reader had (not what a filter made of it) is the user's.
+                    if item.read and is_read:
+                        gained["read"].append(row_id)
+                    if item.bookmarked and is_marked:
+                        gained["bookmarked"].append(row_id)
                     added += 1
+                # A sync server's feed: the marks gained are the user's, to be pushed like
+                # marks made here (an entry the server has not matched yet waits for it).
+                for column, ids in gained.items():
+                    for start in range(0, len(ids), _CHUNK):
+                        record_pending(db, column, ids[start : start + _CHUNK], True, now)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -179,6 +185,42 @@ class ImportsMixin:
             states=[(item.read, item.bookmarked) for item, _ in fresh],
         )  # fmt: skip
         return {item.entry.guid: fact for (item, _), fact in zip(fresh, facts, strict=True)}
+
+
+def _stored(
+    db: sqlite3.Connection, feed_url: str, entries: Sequence[ImportedEntry]
+) -> dict[str, tuple[int, int, int]]:
+    """(row id, read, bookmarked) of the entries already stored, by the imported GUID. An
+    entry that came from a sync server is stored under `sha256:<hash of its GUID>` when
+    newstui never had it from the site (store/_sync.py), so that name is looked up too, and
+    then the link, as the sync matches them."""
+    known: dict[str, tuple[int, int, int]] = {}
+    guids = [item.entry.guid for item in entries]
+    hashed = {
+        "sha256:" + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest(): guid
+        for guid in guids
+    }
+    names = [*guids, *hashed]
+    for start in range(0, len(names), _CHUNK):
+        chunk = names[start : start + _CHUNK]
+        rows = db.execute(
+            "SELECT guid, id, read, bookmarked FROM entries WHERE feed_url = ?"
+            f" AND guid IN ({','.join('?' * len(chunk))})",
+            (feed_url, *chunk),
+        )
+        for row in rows:
+            known.setdefault(hashed.get(row[0], row[0]), tuple(row[1:]))
+    missing = {item.entry.link: item.entry.guid for item in entries
+               if item.entry.guid not in known and item.entry.link}  # fmt: skip
+    if missing:
+        for link, *state in db.execute(
+            "SELECT link, id, read, bookmarked FROM entries WHERE feed_url = ?"
+            " AND remote_id IS NOT NULL AND link IS NOT NULL",
+            (feed_url,),
+        ):
+            if link in missing:
+                known.setdefault(missing.pop(link), tuple(state))  # type: ignore[arg-type]
+    return known
 
 
 class _DryRun(Exception):
