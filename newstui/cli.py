@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="unsubscribe (read state is kept)")
     remove.add_argument("feed", metavar="FEED", help="the feed's URL, title or a unique prefix")
     remove.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    remove.add_argument(
+        "--local",
+        action="store_true",
+        help="with [sync]: remove the feed from feeds.toml only, not from the sync server",
+    )
     imports = commands.add_parser(
         "import", help="subscribe to the feeds of OPML files or newsboat's urls and cache.db"
     )
@@ -324,7 +329,7 @@ def _subscribe(args: argparse.Namespace, config: Config, db_path: Path) -> int:
     from newstui.commands.subscribe import add_command, remove_command
 
     if args.command == "remove":
-        return remove_command(config, db_path, args.feed, yes=args.yes)
+        return remove_command(config, db_path, args.feed, yes=args.yes, local=args.local)
     return asyncio.run(
         add_command(
             config,

@@ -9,6 +9,7 @@ Every failure is one line on stderr: exit 1, or 2 for a usage mistake.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import sys
 from collections.abc import Callable, Sequence
@@ -18,13 +19,16 @@ from typing import TextIO
 
 from newstui.core.config import Config
 from newstui.core.config_writer import FeedsFile
+from newstui.core.errors import SyncError
 from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
+from newstui.core.remote import Origin
 from newstui.core.subscriptions import already_subscribed, match_feeds, web_address
 from newstui.core.text import clean_line
 from newstui.core.timefmt import utc_now
 from newstui.feeds.discover import Candidate, discover
 from newstui.feeds.fetch import make_client
 from newstui.feeds.refresh import Refresher
+from newstui.feeds.sync import unsubscribe
 from newstui.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -183,14 +187,20 @@ def remove_command(
     name: str,
     *,
     yes: bool = False,
+    local: bool = False,
     terminal: Terminal | None = None,
 ) -> int:
-    """Unsubscribe from the feed `name` means (URL, title or unique prefix)."""
+    """Unsubscribe from the feed `name` means (URL, title or unique prefix). A sync server's
+    feed is unsubscribed on the server first (`local`: only feeds.toml's line goes); when the
+    server cannot do it, nothing changes anywhere and the one line says why."""
     term = terminal or Terminal.default()
     feeds_file = FeedsFile.open(config.path)
     with Store(db_path) as store:
         titles = {feed.url: feed.title for feed in store.feeds(include_hidden=True)}
-    matches = match_feeds(feeds_file.feeds, name, titles)
+        server = server_feeds(store) if config.sync else {}
+    listed = {spec.url for spec in feeds_file.feeds}
+    candidates = [*feeds_file.feeds, *(FeedSpec(url) for url in server if url not in listed)]
+    matches = match_feeds(candidates, name, titles)
     if not matches:
         return term.fail(f"no feed matches {name!r}")
     if len(matches) > 1:
@@ -199,24 +209,58 @@ def remove_command(
         return term.fail(f"{name!r} matches {len(matches)} feeds: {listed}{more}; say which")
     spec = matches[0]
     label = f"{_name(spec, titles.get(spec.url))} ({spec.url})"
+    on_server = spec.url in server and not local
+    if local and spec.url not in listed:
+        return term.fail(
+            f"not removed: {label} is not in feeds.toml, it comes from the sync server (it would"
+            " come back with the next sync); without --local it is unsubscribed there",
+            EXIT_USAGE,
+        )
+    where = " (and unsubscribe on the sync server)" if on_server else ""
     if not yes:
         if term.ask is None:
             return term.fail(f"not removed: {label}; confirm with --yes")
-        if term.ask(f"Remove {label}? [y/N] ").strip().lower() not in ("y", "yes"):
+        if term.ask(f"Remove {label}{where}? [y/N] ").strip().lower() not in ("y", "yes"):
             term.say("Nothing changed.")
             return EXIT_OK
-    feeds_file.remove(spec.url)
-    copied = feeds_file.starter
-    written = feeds_file.save()
-    if copied:
-        term.say(f"Copied the starter feed list to {written} (your own copy, edited from now on).")
+    if on_server:
+        assert config.sync is not None
+        try:
+            asyncio.run(unsubscribe(config.sync, server[spec.url]))
+        except SyncError as error:
+            also = " (--local removes it from feeds.toml only)" if spec.url in listed else ""
+            return term.fail(
+                f"not removed: {label}: {error.message}; nothing changed, try again when the"
+                f" server answers{also}"
+            )
+    written = None
+    if spec.url in listed:
+        feeds_file.remove(spec.url)
+        copied = feeds_file.starter
+        written = feeds_file.save()
+        if copied:
+            term.say(f"Copied the starter feed list to {written} (your own copy, edited now).")
     with Store(db_path) as store:
+        if on_server:
+            store.leave_server(spec.url)
         store.sync_feeds(feeds_file.feeds, now=utc_now())
-    term.say(
-        f"Removed {label} from {written}. Its entries and read state are kept, and come back "
-        "if you add it again."
-    )
+    if on_server:
+        assert config.sync is not None
+        done = f"Unsubscribed from {label} on the sync server ({config.sync.url})"
+        done += f" and removed it from {written}" if written else ""
+    else:
+        done = f"Removed {label} from {written}"
+    term.say(f"{done}. Its entries and read state are kept, and come back if you add it again.")
     return EXIT_OK
+
+
+def server_feeds(store: Store) -> dict[str, str]:
+    """The sync server's feeds: their server ids, by URL."""
+    return {
+        url: remote_id
+        for url, (origin, remote_id) in store.feed_origins().items()
+        if origin is Origin.SERVER and remote_id
+    }
 
 
 def _moved(db_path: Path) -> dict[str, str]:

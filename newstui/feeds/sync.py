@@ -69,6 +69,10 @@ class Backend(Protocol):
 
     async def subscribe(self, url: str, category: str | None = None) -> RemoteFeed: ...
 
+    async def unsubscribe(self, remote_id: str) -> None:
+        """Unsubscribe from the server's feed `remote_id` (already gone: done too)."""
+        ...
+
 
 @dataclass(slots=True)
 class SyncReport:
@@ -340,3 +344,18 @@ async def sync_once(
         ).run()
     finally:
         await client.aclose()
+
+
+async def unsubscribe(
+    settings: SyncSettings, remote_id: str, *, trust_env: bool = True
+) -> str:
+    """Unsubscribe on the server from its feed `remote_id`; returns the server's name
+    (`miniflux 2.2.6`). Raises SyncError when it cannot be done: then nothing changed there."""
+    credentials = await asyncio.to_thread(read_credentials, settings)
+    client, backend = make_backend(settings, credentials, trust_env=trust_env)
+    try:
+        version = await backend.check()
+        await backend.unsubscribe(remote_id)
+    finally:
+        await client.aclose()
+    return f"{backend.name} {version}"

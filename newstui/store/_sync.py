@@ -125,19 +125,14 @@ class SyncMixin:
                 if origin == Origin.SERVER and url not in wanted
             ]
             for url in gone:
-                db.execute(
-                    "UPDATE feeds SET origin = 'local', remote_id = NULL,"
-                    " hidden = CASE WHEN position >= ? THEN 1 ELSE hidden END WHERE url = ?",
-                    (SERVER_POSITION, url),
-                )
-                db.execute("UPDATE entries SET remote_id = NULL WHERE feed_url = ?", (url,))
-                # Its marks have nowhere to go now: they stay here, as for any local feed.
-                db.execute(
-                    "DELETE FROM pending_marks WHERE entry IN"
-                    " (SELECT id FROM entries WHERE feed_url = ?)",
-                    (url,),
-                )
+                _leave_server(db, url)
         return gone
+
+    def leave_server(self, url: str) -> None:
+        """The feed was unsubscribed on the server (`newstui remove`, `d`): it is a local feed
+        again, hidden unless feeds.toml lists it; entries, read marks and bookmarks kept."""
+        with self._write() as db:
+            _leave_server(db, url)
 
     def schedule_server_feeds(self, next_due_at: datetime) -> None:
         """The server's feeds are due again with the next sync (a refresh's plan sees them
@@ -310,6 +305,20 @@ class SyncMixin:
                     (mark.entry_id, mark.field.value, mark.changed_at_ms, int(mark.value)),
                 ).rowcount
         return cleared
+
+
+def _leave_server(db: sqlite3.Connection, url: str) -> None:
+    db.execute(
+        "UPDATE feeds SET origin = 'local', remote_id = NULL,"
+        " hidden = CASE WHEN position >= ? THEN 1 ELSE hidden END WHERE url = ?",
+        (SERVER_POSITION, url),
+    )
+    db.execute("UPDATE entries SET remote_id = NULL WHERE feed_url = ?", (url,))
+    # Its marks have nowhere to go now: they stay here, as for any local feed.
+    db.execute(
+        "DELETE FROM pending_marks WHERE entry IN (SELECT id FROM entries WHERE feed_url = ?)",
+        (url,),
+    )
 
 
 def _pending_for(

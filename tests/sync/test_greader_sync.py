@@ -76,3 +76,26 @@ def test_greader_wrong_password(
     report = greader_sync(tmp_path / "newstui.db", mf_server, (login, "not-it"))
     assert report.error_kind == "auth"
     assert report.error == "the sync server rejected the credentials"
+
+
+def test_greader_unsubscribe(
+    mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path
+) -> None:
+    """`newstui remove` of a server feed through the Google Reader API."""
+    import asyncio
+
+    from newstui.feeds.sync import unsubscribe
+
+    login = mf_server.enable_greader(mf_user)
+    url = site.feed([("g", "Item")])
+    subscribe(mf_server, mf_user, url)
+    db = tmp_path / "newstui.db"
+    assert greader_sync(db, mf_server, login).error is None
+    with Store(db) as store:
+        remote_id = store.feed_origins()[url][1]
+    assert remote_id is not None
+    script = tmp_path / "password"
+    settings = SyncSettings("greader", mf_server.url, username=login[0],
+                            password_command=f"cat {script}")
+    asyncio.run(unsubscribe(settings, remote_id, trust_env=False))
+    assert mf_server.api("GET", "/v1/feeds", user=mf_user) == []

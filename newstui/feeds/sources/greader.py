@@ -168,6 +168,14 @@ class GReaderBackend:
             )
         return RemoteFeed(stream, url, clean_line(data.get("streamName")) or url, None, category)
 
+    async def unsubscribe(self, remote_id: str) -> None:
+        answer = await self._post(
+            f"{API}/subscription/edit", [("ac", "unsubscribe"), ("s", remote_id)]
+        )
+        if not 200 <= answer.status < 300:
+            status = answer.status
+            raise SyncError("server", f"the sync server answered HTTP {status} to unsubscribe")
+
     # -- plumbing -----------------------------------------------------------------------------
 
     async def _ids(self, params: list[tuple[str, str | int]]) -> list[str]:

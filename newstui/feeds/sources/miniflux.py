@@ -182,6 +182,11 @@ class MinifluxBackend:
                           clean_line(feed.get("title")) or url, feed.get("site_url") or None,
                           category)  # fmt: skip
 
+    async def unsubscribe(self, remote_id: str) -> None:
+        answer = await self._call("DELETE", f"/v1/feeds/{int(remote_id)}")
+        if not (200 <= answer.status < 300 or answer.status == 404):  # 404: gone already
+            raise SyncError("server", f"the sync server refused to unsubscribe: {_message(answer)}")
+
     # -- marks --------------------------------------------------------------------------------
 
     async def _set_status(

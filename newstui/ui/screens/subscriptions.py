@@ -307,28 +307,73 @@ class SubscriptionActions:
             self.app.push_screen(EditFeedDialog(self.config, spec, title), self.apply_edit)
 
     def action_remove_feed(self: MainScreen) -> None:
-        spec = self._selected_feed()
-        if spec is None:
-            return
-        feed = self.feeds.get(spec.url)
-        label = _label(feed.title if feed else spec.title or "", spec.url)
+        view = self.feed_list.current_view
+        key = view.key if view is not None and view.kind == "feed" else ""
+        feed = self.feeds.get(key)
+        # A sync server's feed (feeds.toml may list it or not) is unsubscribed there too.
+        on_server = feed is not None and feed.origin == "server" and self.config.sync is not None
+        if on_server:
+            spec = next((s for s in self.config.feeds if s.url == key), None)
+            url = key
+        else:
+            spec = self._selected_feed()
+            if spec is None:
+                return
+            url = spec.url
+        label = _label(feed.title if feed else (spec.title if spec else "") or "", url)
+        where = " (and unsubscribe on the sync server)" if on_server else ""
 
         async def answered(yes: bool | None) -> None:
             if not yes:
                 return
-
-            def remove(feeds: FeedsFile) -> str:
-                feeds.remove(spec.url)
-                return f"Removed {label}"
-
-            try:
-                edited = await save_change(self.config.path, remove)
-            except (ConfigError, ConfigWriteError) as error:
-                self.notify(str(error), severity="error", markup=False, timeout=8)
+            if on_server:  # the server first, in a worker: no key waits for it
+                self.run_worker(
+                    self._unsubscribe(url, label, listed=spec is not None),
+                    group="unsubscribe", exit_on_error=False,
+                )  # fmt: skip
                 return
-            self.apply_edit(edited)
+            await self._remove_listed(url, label)
 
-        self.app.push_screen(ConfirmRemoveDialog(label), answered)
+        self.app.push_screen(ConfirmRemoveDialog(label + where), answered)
+
+    async def _remove_listed(self: MainScreen, url: str, label: str, done: str = "") -> None:
+        def remove(feeds: FeedsFile) -> str:
+            feeds.remove(url)
+            return done or f"Removed {label}"
+
+        try:
+            edited = await save_change(self.config.path, remove)
+        except (ConfigError, ConfigWriteError) as error:
+            self.notify(str(error), severity="error", markup=False, timeout=8)
+            return
+        self.apply_edit(edited)
+
+    async def _unsubscribe(self: MainScreen, url: str, label: str, *, listed: bool) -> None:
+        """Unsubscribe on the server, then here; if the server cannot, nothing changes."""
+        from newstui.core.errors import SyncError
+        from newstui.feeds.sync import unsubscribe
+
+        sync = self.config.sync
+        assert sync is not None
+        remote_id = self.store.feed_origins().get(url, (None, None))[1]
+        try:
+            if remote_id is None:
+                raise SyncError("server", "the sync server's id of it is not known yet")
+            await unsubscribe(sync, remote_id)
+        except SyncError as error:
+            self.notify(
+                f"Not removed: {label}: {error.message}. Nothing changed; try again when the"
+                " server answers.",
+                severity="error", markup=False, timeout=8,
+            )  # fmt: skip
+            return
+        self.writes.submit(Write("feed list", 0, lambda store: store.leave_server(url)))
+        done = f"Unsubscribed from {label} on the sync server"
+        if listed:
+            await self._remove_listed(url, label, done)
+            return
+        self._in_background(self.reload_in_background())
+        self.notify(done, markup=False, timeout=4)
 
     def apply_edit(self: MainScreen, edited: Edited | None) -> None:
         """Use the edited feeds.toml at once: store, lists, and the refresh's feed list."""
