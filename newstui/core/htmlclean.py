@@ -134,6 +134,11 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
     parts = _TAG.split(html)  # text, whole tag, "/" or "", name, text, whole tag, ...
     depth = formatting = 0
     dropped: dict[str, int] = {}
+    # The open elements, innermost last, and how many of each name: an end tag closes only
+    # an element that is open (with those opened inside it, as a browser does), so end tags
+    # that close nothing ("<div></span>" x 20,000) cannot hide the depth.
+    opened: list[str] = []
+    open_count: dict[str, int] = {}
     cut = False
     for i in range(1, len(parts), 4):
         name = parts[i + 2].lower()
@@ -143,15 +148,21 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
             if dropped.get(name):
                 dropped[name] -= 1
                 parts[i] = ""
-            elif depth:
-                depth -= 1
-                if formatting and name in _FORMATTING:
-                    formatting -= 1
+            elif open_count.get(name):
+                while True:
+                    closed = opened.pop()
+                    open_count[closed] -= 1
+                    depth -= 1
+                    formatting -= closed in _FORMATTING
+                    if closed == name:
+                        break
         elif depth >= max_depth or (name in _FORMATTING and formatting >= MAX_FORMATTING):
             dropped[name] = dropped.get(name, 0) + 1
             parts[i] = ""
             cut = True
         else:
+            opened.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
             depth += 1
             formatting += name in _FORMATTING
     if not cut:

@@ -56,6 +56,14 @@ def test_deep_nesting_is_flattened_and_keeps_its_text():
     assert cleaned.count("<div>") == MAX_DEPTH and "the words" in cleaned
 
 
+def test_end_tags_that_close_nothing_cannot_hide_the_depth():
+    # Each </span> closes nothing: counted as a close, it kept the depth at 0 and nh3 got
+    # 20,000 nested divs (seconds, quadratic).
+    limited = limit_nesting("<div></span>" * DEPTH + "x")
+    assert limited.count("<div>") == MAX_DEPTH and limited.endswith("x")
+    assert sanitize_html("<div></span>" * DEPTH + "x", None).count("<div>") <= MAX_DEPTH
+
+
 def test_unclosed_formatting_elements_cannot_multiply_the_output():
     # An HTML parser re-opens every unclosed <b> at each new paragraph.
     html = "<p>" + "".join(f"<b class={i}>" for i in range(128)) + "<p>x" * 2000
