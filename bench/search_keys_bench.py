@@ -53,12 +53,13 @@ def scenario(config: Path, data: Path) -> dict[str, object]:
             n += 1
             if n % 2 == 0:
                 steps.append({"sleep": PAUSE_MS})
+        steps += [{"sleep": 400}, {"capture": f"results-{word}"}]
         for _ in word:
             steps.append({"measure": "BSpace", "name": f"type-{n:03d}", "timeout": 5})
             n += 1
             if n % 2 == 0:
                 steps.append({"sleep": PAUSE_MS})
-    steps += [{"keys": "Escape"}, {"keys": "q"}, {"wait_exit": True, "timeout": 10}]
+    steps += [{"keys": "Escape"}, {"sleep": 500}, {"keys": "q"}, {"wait_exit": True, "timeout": 10}]
     return {
         "name": "search-keys",
         "cmd": f"exec {python} -m newstui --config {config} --data-dir {data}",
