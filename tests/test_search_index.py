@@ -113,6 +113,11 @@ def test_a_tag_narrows_inside_the_index_but_stays_exact(store: Store) -> None:
     assert found(store, '"tag:open source" compiler') == []  # a phrase, not a tag
     assert sorted(found(store, "compiler")) == ["a", "b"]
     assert found(store, "tag:python word") == []  # a body word is no tag
+    # Tags alone are looked up in the index too, newest first, still exact.
+    assert found(store, "tag:open-source") == ["a"]
+    assert sorted(found(store, 'tag:"open source"')) == ["b", "c"]
+    assert found(store, "tag:open source") == []  # the tag `open`, and a word
+    assert found(store, "tag:python") == []
     assert found(store, "python") == ["c"]
 
 
