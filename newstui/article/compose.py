@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 
-from newstui.article.render import RenderStyles, Wrapped, html_to_rich
+from newstui.article.render import RenderStyles, Wrapped
 from newstui.core.htmlclean import html_to_text, limit_nesting
 from newstui.core.models import Enclosure, Entry, Feed
 from newstui.core.timefmt import ago
@@ -54,6 +54,10 @@ def render_entry(
     styles = styles or ArticleStyles()
     # Flattened once, here, for both conversions below: entries stored before nesting was
     # limited at ingestion may be nested 200,000 deep (a linear pass; ordinary HTML is kept).
+    # Imported here: the converter brings lxml (~15 ms), which the feed status (shown at the
+    # first key in a new reader's feed list) does not need.
+    from newstui.article.render import html_to_rich
+
     html = limit_nesting(entry.content_html or entry.summary_html or "")
     rendered = html_to_rich(html, base_url=entry.link, width=READING_WIDTH, styles=styles.body)
     links = list(rendered.links)

@@ -10,13 +10,20 @@ Two limits protect the refresh from hostile or broken servers: a *total* deadlin
 on the decoded body size, checked while streaming.
 """
 
+# ruff: noqa: E402 - the imports follow the httpx._main line below
 from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+
+# httpx imports its command-line client (click, pygments, rich.syntax: ~70 ms, half of what a
+# refresh imports) whenever click is installed; newstui never runs it. With None in its place
+# that import fails and httpx defines a stub `main` instead.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 import httpx
 

@@ -1,7 +1,8 @@
 """Running refreshes from the reader: in the background, reporting by messages.
 
-The engine's `Refresher` does the work: fetches are async on Textual's loop, parsing runs in
-worker processes and database writes on their own thread, so keys stay responsive. This
+The engine's `Refresher` does the work: fetches are async on an event loop of their own in a
+thread (not Textual's), parsing runs in worker processes and database writes on their own
+thread, so keys stay responsive. This
 controller knows nothing of the screen: it runs the refresh in a worker of its `host` node and
 posts `Progress` (coalesced: only the newest waits in the queue), `Changed` (at most every
 `RELOAD_EVERY` seconds while results arrive) and `Finished` to it.
@@ -25,6 +26,7 @@ from newstui.core.config import Config
 from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
 from newstui.core.views import View
+from newstui.ui.own_loop import on_own_loop
 
 if TYPE_CHECKING:
     from newstui.ui.screens.syncing import SyncController
@@ -57,6 +59,14 @@ def failure_text(
     names = ", ".join(titles[u.url] for u in errors[:3] if u.url in titles)
     more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
     return f"{len(errors)} feed(s) failed: {names}{more}. Select a feed to see why."
+
+
+@dataclass
+class _Outcome:
+    """What a refresh did, filled in by its thread as it goes."""
+
+    tried: int = 0
+    errors: list[FeedUpdate] = field(default_factory=list)
 
 
 class RefreshController:
@@ -147,45 +157,22 @@ class RefreshController:
     async def _run(
         self, specs: list[FeedSpec], *, force: bool, quiet: bool, sync: bool, local: bool
     ) -> None:
-        post = self.host.post_message
-        errors: list[FeedUpdate] = []
+        outcome = _Outcome()
         stopped: str | None = None
-        tried = 0
         timer = self.host.set_interval(RELOAD_EVERY, self._flush)
         try:
-            # Importing httpx (~0.15 s) and building the HTTP client with its TLS certificates
-            # (~0.05 s): not on the event loop, where they held keys up.
+            # Importing httpx (~0.15 s): not on the event loop, where it held keys up.
             refresh = await asyncio.to_thread(_import_refresh)
-            refresher = await asyncio.to_thread(
+            sources = [self.sync.source()] if sync and self.sync else []
+            # The whole refresh (the HTTP client, the engine) on a loop of its own: see
+            # newstui.ui.own_loop; it reports by messages (post_message is thread-safe).
+            await on_own_loop(
                 functools.partial(
-                    refresh.Refresher,
-                    self.db_path,
-                    self.config.settings,
-                    clock=self.clock,
-                    spare_a_core=True,
-                    filters=self.config.filters,
-                    sources=[self.sync.source()] if sync and self.sync else [],
-                )
-            )
-            async with refresher:
-                states = await refresher.feed_states()
-                todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
-                if not todo and not sync:
-                    return
-                tried = len(todo)
-                asked = {spec.url for spec in todo}
-                if local:
-                    post(self.Progress(f"Refreshing 0/{len(todo)}"))
-                done = 0
-                # The sync's own updates (feeds only the server has) are not counted.
-                async for update in refresher.run(todo, force=True):
-                    if update.url in asked:
-                        done += 1
-                        post(self.Progress(f"Refreshing {done}/{len(todo)}"))
-                        if update.status is UpdateStatus.ERROR:
-                            errors.append(update)
-                    if update.status is not UpdateStatus.NOT_MODIFIED:
-                        self._dirty = True
+                    self._refresh, refresh, specs, outcome, force=force, sync=sync,
+                    local=local, sources=sources,
+                ),
+                name="newstui-refresh",
+            )  # fmt: skip
         except StoreError as exc:
             stopped = f"Refresh stopped: {exc}"
         finally:
@@ -196,11 +183,52 @@ class RefreshController:
             if local:
                 self.running = False
                 self.last_finished = self.clock()
-                if tried:
-                    self.all_failed = len(errors) >= tried
-                post(self.Finished(errors, stopped, tried))
+                if outcome.tried:
+                    self.all_failed = len(outcome.errors) >= outcome.tried
+                self.host.post_message(self.Finished(outcome.errors, stopped, outcome.tried))
             elif stopped:
                 self.host.notify(stopped, severity="error", markup=False, timeout=10)
+
+    async def _refresh(
+        self,
+        refresh: ModuleType,
+        specs: list[FeedSpec],
+        outcome: _Outcome,
+        *,
+        force: bool,
+        sync: bool,
+        local: bool,
+        sources: list[object],
+    ) -> None:
+        """The refresh itself, on its own loop in a thread (see `_run`)."""
+        post = self.host.post_message
+        refresher = refresh.Refresher(
+            self.db_path,
+            self.config.settings,
+            clock=self.clock,
+            spare_a_core=True,
+            filters=self.config.filters,
+            sources=sources,
+        )
+        async with refresher:
+            states = await refresher.feed_states()
+            todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
+            if not todo and not sync:
+                return
+            outcome.tried = len(todo)
+            asked = {spec.url for spec in todo}
+            if local:
+                post(self.Progress(f"Refreshing 0/{len(todo)}"))
+            done = 0
+            # The sync's own updates (feeds only the server has) are not counted.
+            async for update in refresher.run(todo, force=True):
+                if update.url in asked:
+                    done += 1
+                    post(self.Progress(f"Refreshing {done}/{len(todo)}"))
+                    if update.status is UpdateStatus.ERROR:
+                        outcome.errors.append(update)
+                if update.status is not UpdateStatus.NOT_MODIFIED:
+                    self._dirty = True
 
     def preload(self) -> None:
         """Import the refresh machinery in the background, well before the user presses R."""
