@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--all", action="store_true", help="fetch every feed, due or not")
     status = commands.add_parser("status", help="one row per feed: counts, last success, errors")
     status.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
+    status.add_argument(
+        "--width",
+        type=int,
+        metavar="COLUMNS",
+        help="lay the table out for this many columns (default: the terminal's, 80 when piped)",
+    )
     read = commands.add_parser(
         "read", help="print an article (a feed entry's link or any web page) and exit"
     )
@@ -210,7 +216,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "status":
             from newstui.commands.report import print_status
 
-            return print_status(config, db_path, as_json=args.json)
+            return print_status(config, db_path, as_json=args.json, width=args.width)
         return _run_tui(config, db_path, args.theme, args.theme_dir)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from newstui.core.config import Config
 from newstui.core.models import Feed, FeedSpec, FeedUpdate, UpdateStatus
-from newstui.core.timefmt import ago, utc_now
+from newstui.core.timefmt import utc_now
 from newstui.feeds.refresh import Refresher, summarise
 from newstui.feeds.sources import EntrySource, RefreshContext
 from newstui.store import Store
@@ -126,7 +127,12 @@ def _update_line(update: FeedUpdate, titles: dict[str, str]) -> Text:
 
 
 def print_status(
-    config: Config, db_path: Path, *, as_json: bool, file: TextIO | None = None
+    config: Config,
+    db_path: Path,
+    *,
+    as_json: bool,
+    file: TextIO | None = None,
+    width: int | None = None,
 ) -> int:
     """`newstui status`: one row per feed of feeds.toml."""
     with Store(db_path) as store:
@@ -154,39 +160,35 @@ def print_status(
         stream.write("\n")
         return 0
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
 
-    console = Console(file=stream, highlight=False)
-    if sync is not None:
-        console.print(_sync_line(sync))
-    table = Table(title=Text(f"{len(feeds)} feeds from {config.path}"), expand=True)
-    table.add_column("feed / URL", ratio=3, overflow="ellipsis", no_wrap=True)
-    if sync is not None:  # without a [sync] table every feed is local: no column for it
-        table.add_column("from", no_wrap=True, min_width=6)
-    table.add_column("tags", ratio=1, overflow="ellipsis", no_wrap=True, min_width=4)
-    for column in ("unread", "total", "bkm", "last success", "next due"):
-        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    table.add_column("error", ratio=2, overflow="fold", min_width=8)
-    now = utc_now()
-    for feed in feeds:
-        name = Text(feed.title)
-        name.append("\n" + feed.url, style="dim")
-        table.add_row(
-            name,
-            *([feed.origin] if sync is not None else []),
-            Text(", ".join(feed.tags)),
-            str(feed.unread),
-            str(feed.total),
-            str(feed.bookmarks),
-            ago(feed.last_ok_at, now),
-            ago(feed.next_due_at, now) if feed.next_due_at else "now",
-            Text(feed.last_error or "", style="red"),
-        )
-    console.print(table)
-    for item, row in zip(config.filters, filters, strict=True):
-        console.print(Text(f"Filter {item.key}: caught {row['caught']} new entries"))
+    from newstui.commands.status_view import status_lines
+
+    console = Console(file=stream, highlight=False, width=status_width(stream, width))
+    lines = status_lines(
+        feeds,
+        config_path=config.path,
+        sync=sync,
+        filters=[(f.key, row["caught"]) for f, row in zip(config.filters, filters, strict=True)],
+        width=console.width,
+        now=utc_now(),
+    )
+    for line in lines:
+        console.print(line, no_wrap=True, crop=False, overflow="ignore")
     return 0
+
+
+def status_width(stream: TextIO, asked: int | None = None) -> int:
+    """`--width`, else `$COLUMNS`, else the terminal's width; 80 when `stream` is not a
+    terminal (a pipe or a file), whatever terminal the command was started from."""
+    if asked:
+        return asked
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns or 80
+    return 80
 
 
 def _feed_json(feed: Feed, spec: FeedSpec | None) -> dict[str, Any]:
@@ -242,18 +244,3 @@ def sync_status(config: Config, store: Store) -> dict[str, Any] | None:
         "changes_waiting": store.pending_count(),
         "warning": warning,
     }
-
-
-def _sync_line(sync: dict[str, Any]) -> Text:
-    from rich.text import Text
-
-    line = Text(f"Sync: {sync['server']} {sync['url']}, ")
-    last = sync["last_sync_at"]
-    when = ago(datetime.fromisoformat(last), utc_now()) if last else "never"
-    line.append("last sync " + ("just now" if when == "now" else when))
-    line.append(f", {sync['changes_waiting']} changes waiting")
-    if sync["last_error"]:
-        line.append(f", error: {sync['last_error']}", style="red")
-    if sync["warning"]:
-        line.append(f"\nwarning: {sync['warning']}", style="yellow")
-    return line
