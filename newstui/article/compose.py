@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from newstui.article.render import RenderStyles, Wrapped
+from newstui.core.durations import format_duration
 from newstui.core.htmlclean import html_to_text, limit_nesting
 from newstui.core.models import Enclosure, Entry, Feed
 from newstui.core.timefmt import ago
@@ -85,7 +86,8 @@ def _header(entry: Entry, words: int, styles: ArticleStyles) -> Wrapped:
     for enclosure in entry.enclosures[:1]:
         # A podcast: what the episode is, before the show notes (the list below has them all).
         kind = (enclosure.type or "attachment").split(";")[0]
-        details = " · ".join(part for part in (kind, _size(enclosure.length)) if part)
+        facts = (kind, _size(enclosure.length), format_duration(enclosure.duration))
+        details = " · ".join(part for part in facts if part)
         header.append(f"♪ {details}\n", style=styles.meta)
     if entry.link:
         header.append(entry.link, style=styles.link)
@@ -99,7 +101,8 @@ def _attachments(
     text = Text("\nAttachments\n", style=styles.title)
     for enclosure in enclosures:
         links.append(enclosure.url)
-        details = ", ".join(part for part in (enclosure.type, _size(enclosure.length)) if part)
+        facts = (enclosure.type, _size(enclosure.length), format_duration(enclosure.duration))
+        details = ", ".join(part for part in facts if part)
         text.append(f"[{len(links)}] ", style=styles.meta)
         text.append(f"{details}  " if details else "")
         text.append(enclosure.url + "\n", style=styles.link)

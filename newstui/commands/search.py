@@ -90,6 +90,15 @@ def run_search(
                 "unread": not entry.read,
                 "bookmarked": entry.bookmarked,
                 "link": entry.link,
+                "enclosures": [
+                    {
+                        "url": enclosure.url,
+                        "type": enclosure.type,
+                        "size_bytes": enclosure.length,
+                        "duration_seconds": enclosure.duration,
+                    }
+                    for enclosure in entry.enclosures
+                ],
                 "snippet": snippet,
                 "snippet_matches": [list(s) for s in snippet_spans],
             }

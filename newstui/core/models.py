@@ -39,6 +39,8 @@ class Enclosure:
     url: str
     type: str | None = None
     length: int | None = None
+    duration: int | None = None
+    """Seconds (`<itunes:duration>`, JSON Feed's `duration_in_seconds`), when the feed says."""
 
 
 @dataclass(frozen=True, slots=True)

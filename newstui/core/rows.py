@@ -79,6 +79,12 @@ def epoch(moment: datetime | None) -> int | None:
 
 
 def enclosures_json(enclosures: tuple[Enclosure, ...]) -> str | None:
+    """[[url, type, length], ...], with a fourth item, the duration, only when there is one:
+    an episode without a duration keeps the JSON (and so the content hash) it always had."""
     if not enclosures:
         return None
-    return json.dumps([[e.url, e.type, e.length] for e in enclosures])
+    rows = [[e.url, e.type, e.length] for e in enclosures]
+    for row, enclosure in zip(rows, enclosures, strict=True):
+        if enclosure.duration is not None:
+            row.append(enclosure.duration)
+    return json.dumps(rows)

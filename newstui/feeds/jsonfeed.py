@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
+from newstui.core.durations import parse_duration
 from newstui.core.errors import ParseError
 from newstui.core.htmlclean import html_to_text, sanitize_html, text_to_html
 from newstui.core.models import Enclosure, ParsedEntry, ParsedFeed
@@ -140,6 +141,7 @@ def _attachments(raw: object, base: str) -> tuple[Enclosure, ...]:
                 url=href,
                 type=clean_line(_str(item.get("mime_type")), limit=100) or None,
                 length=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                duration=parse_duration(item.get("duration_in_seconds")),
             )
         )
     return tuple(out)

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from newstui.core.durations import parse_duration
 from newstui.core.errors import ParseError
 from newstui.core.htmlclean import html_to_text, sanitize_html, text_to_html
 from newstui.core.models import Enclosure, ParsedEntry, ParsedFeed
@@ -203,7 +204,7 @@ def _entry(raw: Any, feed_url: str, now: datetime, feed_author: str) -> ParsedEn
         updated_at=updated,
         summary_html=summary_html,
         content_html=content_html,
-        enclosures=_enclosures(raw.get("enclosures") or (), link or feed_url),
+        enclosures=_enclosures(raw, link or feed_url),
     )
 
 
@@ -260,18 +261,33 @@ def _detail_html(detail: Any, value: str | None, feed_url: str) -> str | None:
     return sanitize_html(value, base) or None
 
 
-def _enclosures(raw: Iterable[Any], base: str) -> tuple[Enclosure, ...]:
+def _enclosures(raw: Any, base: str) -> tuple[Enclosure, ...]:
+    """The entry's `<enclosure>`s. `<itunes:duration>` is the episode's: the first enclosure's;
+    a `<media:content duration>` for the same file gives any enclosure its own."""
+    items = list(raw.get("enclosures") or ())[:MAX_ENCLOSURES]
+    if not items:
+        return ()
+    media = {
+        str(item.get("url")): item.get("duration")
+        for item in raw.get("media_content") or ()
+        if isinstance(item, Mapping) and item.get("duration")
+    }
+    episode = parse_duration(raw.get("itunes_duration"))
     out = []
-    for item in list(raw)[:MAX_ENCLOSURES]:
+    for item in items:
         href = _http_url(urljoin(base, str(item.get("href") or item.get("url") or "")))
         if not href:
             continue
         length = str(item.get("length") or "").strip()
+        duration = (episode if not out else None) or parse_duration(
+            media.get(str(item.get("href")))
+        )
         out.append(
             Enclosure(
                 url=href,
                 type=clean_line(item.get("type"), limit=100) or None,
                 length=int(length) if length.isdigit() and len(length) < 16 else None,
+                duration=duration,
             )
         )
     return tuple(out)

@@ -25,9 +25,10 @@ def from_epoch(value: int | None) -> datetime | None:
 
 
 def enclosures_from_json(value: str | None) -> tuple[Enclosure, ...]:
+    """See `enclosures_json`: rows written before durations were kept have three items."""
     if not value:
         return ()
-    return tuple(Enclosure(url, kind, length) for url, kind, length in json.loads(value))
+    return tuple(Enclosure(*item[:4]) for item in json.loads(value))
 
 
 FEED_COLUMNS = (

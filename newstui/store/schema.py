@@ -315,11 +315,21 @@ def _v9(connection: sqlite3.Connection, progress: Progress | None) -> None:
     index_pending(connection, progress)
 
 
+_V10 = """
+-- Podcast durations (issue 11) are kept in entries.enclosures as a fourth item per enclosure
+-- ([url, type, length, seconds]; rows without one keep three). Episodes stored before that get
+-- theirs at their feed's next fetch: forget its validators and body hash, so that fetch
+-- downloads and parses the feed instead of getting a 304 or skipping an unchanged body.
+UPDATE feeds SET etag = NULL, last_modified = NULL, body_hash = NULL
+    WHERE url IN (SELECT feed_url FROM entries WHERE enclosures IS NOT NULL);
+"""
+
+
 Step = str | Callable[[sqlite3.Connection, "Progress | None"], None]
 """SQL run statement by statement, or a function for a step that needs Python (building the
 search index converts each stored entry's HTML)."""
 
-MIGRATIONS: tuple[Step, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _v8, _v9)
+MIGRATIONS: tuple[Step, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _v8, _v9, _V10)
 """MIGRATIONS[n] takes the schema from version n to n + 1."""
 
 LATEST = len(MIGRATIONS)

@@ -374,14 +374,14 @@ async def test_digit_keys_reach_links_past_nine(make_app, monkeypatch) -> None:
 
 
 async def test_podcast_entries_are_marked_and_show_their_enclosure(make_app) -> None:
-    """Rough edge: ♪ in the headline list, type and size in the article header."""
+    """Rough edge: ♪ in the headline list, type, size and duration in the article header."""
     from newstui.core.models import Enclosure
 
     app = make_app(filled=False)
     app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
     episode = dataclasses.replace(
         entry(1, TECH, hours_old=1, title="Episode 12"),
-        enclosures=(Enclosure("https://tech.example/ep12.mp3", "audio/mpeg", 48_000_000),),
+        enclosures=(Enclosure("https://tech.example/ep12.mp3", "audio/mpeg", 48_000_000, 3723),),
     )
     save_entries(app.store, TECH, [episode, entry(2, TECH, hours_old=2, title="Plain post")])
     async with app.run_test(size=(120, 40)) as pilot:
@@ -392,7 +392,8 @@ async def test_podcast_entries_are_marked_and_show_their_enclosure(make_app) -> 
         assert "♪" in episode_row and "♪" not in plain_row
         await pilot.press("enter")
         await pilot.pause()
-        assert "♪ audio/mpeg · 48.0 MB" in screen_text(app)
+        assert "♪ audio/mpeg · 48.0 MB · 1:02:03" in screen_text(app)
+        assert "audio/mpeg, 48.0 MB, 1:02:03" in screen_text(app), "the attachment list"
 
 
 async def test_full_text_feeds_open_in_reader_mode_and_say_so(make_app) -> None:
