@@ -74,7 +74,7 @@ def test_search_json_is_a_stable_document(home: Path, capsys) -> None:
     [result] = document["results"]
     assert set(result) == {
         "rank", "id", "title", "title_matches", "feed", "feed_url", "date", "unread",
-        "bookmarked", "link", "snippet", "snippet_matches",
+        "bookmarked", "link", "enclosures", "snippet", "snippet_matches",
     }  # fmt: skip
     assert result["title"][slice(*result["title_matches"][0])] == "Crypto"  # a title match first
 
