@@ -80,6 +80,15 @@ _OPTIONAL_END = frozenset(
 """Elements the parser closes by itself (a `<p>` ends at the next `<p>`, an `<a>` at the next
 `<a>`): a run of them unclosed is not nesting, and counting it as such would flatten (and
 unlink) ordinary sloppy HTML."""
+_RAW_TEXT = frozenset(["script", "style"])
+"""Elements whose content an HTML parser reads as text up to their end tag."""
+_OPAQUE = frozenset(
+    ["svg", "math", "noscript", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+     "plaintext", "template"]
+)  # fmt: skip
+"""Inside these a `<script>` may not be one to every parser: in SVG and MathML it holds markup;
+html5ever (nh3) reads `<noscript>` (scripting on), `<textarea>`, `<title>`... as text, libxml2
+as markup, so a `<script>` there is text to one parser and a script to the other."""
 _FORMATTING = frozenset(
     ["b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u"]
 )
@@ -126,13 +135,19 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
     or hold more than `MAX_FORMATTING` formatting elements open, removed; their text is kept.
 
     One linear pass with a regular expression, no tree: it runs before the parsers whose cost
-    grows with the depth. Ordinary HTML comes back unchanged (the same object). Tags inside
-    comments or scripts are counted too, which can only make the limit bite earlier.
+    grows with the depth. Ordinary HTML comes back unchanged (the same object). What is inside
+    `<script>` and `<style>` is text to every HTML parser, so tags there are not counted (a
+    news page's script held 800 `<tabItem .../>` strings, and reader mode refused the page).
+    Only where both parsers agree on that: inside `<svg>` or `<math>` a script holds markup,
+    and inside `<noscript>`, `<textarea>`, `<title>`... one parser reads `<script>` itself as
+    text; there everything is counted. Tags inside comments are counted too, which can only
+    make the limit bite earlier.
     """
     if html.count("<") - html.count("</") <= MAX_FORMATTING:  # too few start tags to matter
         return html
     parts = _TAG.split(html)  # text, whole tag, "/" or "", name, text, whole tag, ...
     depth = formatting = 0
+    raw_text: str | None = None  # the <script> or <style> we are inside of
     dropped: dict[str, int] = {}
     # The open elements, innermost last, and how many of each name: an end tag closes only
     # an element that is open (with those opened inside it, as a browser does), so end tags
@@ -142,6 +157,10 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
     cut = False
     for i in range(1, len(parts), 4):
         name = parts[i + 2].lower()
+        if raw_text is not None:
+            if not (parts[i + 1] and name == raw_text):
+                continue  # text, as the parser sees it: kept as it is
+            raw_text = None
         if name in _UNCOUNTED:
             continue
         if parts[i + 1]:  # an end tag
@@ -165,6 +184,8 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
             open_count[name] = open_count.get(name, 0) + 1
             depth += 1
             formatting += name in _FORMATTING
+            if name in _RAW_TEXT and not any(open_count.get(other) for other in _OPAQUE):
+                raw_text = name
     if not cut:
         return html
     kept = [parts[0]]

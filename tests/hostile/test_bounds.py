@@ -64,6 +64,24 @@ def test_end_tags_that_close_nothing_cannot_hide_the_depth():
     assert sanitize_html("<div></span>" * DEPTH + "x", None).count("<div>") <= MAX_DEPTH
 
 
+def test_tags_inside_scripts_are_text_and_not_nesting():
+    """A news page (one of reader mode's 40 test pages) carried 800 `<tabItem .../>` strings in
+    a script: counted as nesting, they made reader mode refuse the page as "nested too deeply"."""
+    words = " ".join(["word"] * 300)
+    script = "<script>var xml = '" + "<tabItem poradi='1.'/>" * 800 + "';</script>"
+    style = "<style>" + "<b>" * 300 + "</style>"
+    body = f"<body>{script}<article><p>{words}</p></article></body>"
+    page = f"<html><head>{style}</head>{body}</html>"
+    assert limit_nesting(page) is page
+    assert "word word" in extract_article(page, "https://example.org/a").html
+    # Where a parser does read a script's content as markup, it still counts.
+    for opener in ("<svg><script>", "<math><style>", "<noscript><script></noscript>",
+                   "<textarea><script></textarea>", "<title><script></title>"):  # fmt: skip
+        flat = limit_nesting(opener + deep())
+        assert flat.count("<div>") <= MAX_DEPTH, opener
+        assert sanitize_html(opener + deep(), None).count("<div>") <= MAX_DEPTH
+
+
 def test_unclosed_formatting_elements_cannot_multiply_the_output():
     # An HTML parser re-opens every unclosed <b> at each new paragraph.
     html = "<p>" + "".join(f"<b class={i}>" for i in range(128)) + "<p>x" * 2000
