@@ -440,3 +440,16 @@ async def test_link_list_shows_each_links_text(make_app) -> None:
         text = screen_text(app)
         assert "[1] the full report  https://a.example/" in text
         assert "[2] its summary  https://b.example/" in text
+
+
+async def test_a_date_from_an_earlier_year_does_not_run_into_the_feed_name(make_app) -> None:
+    """Rough edge "dates older than this year show month and year": "Jan 2025" is as wide as
+    the date column was, and read "Jan 2025tech.example…" in All unread."""
+    app = make_app(filled=False)
+    app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
+    save_entries(app.store, TECH, [entry(1, TECH, hours_old=24 * 400, title="Old story")])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = main(app).entry_list.render_line(0).text
+        assert re.search(r"Jan 2025 +\S", row), row
+        assert "Old story" in row

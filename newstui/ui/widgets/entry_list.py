@@ -247,9 +247,12 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
             Segment(" ● " if not row.read else "   ", mark),
             # ★ bookmarked, else ♪ for a podcast episode (or any attachment).
             Segment("★ " if row.bookmarked else "♪ " if row.attachment else "  ", mark),
-            Segment(headline_date(row.published_at, self._clock()).ljust(LABEL_WIDTH), date_style),
+            # One cell more than the longest label: "Mar 2024" must not run into the feed name.
+            Segment(
+                headline_date(row.published_at, self._clock()).ljust(LABEL_WIDTH + 1), date_style
+            ),
         ]
-        used = 3 + 2 + LABEL_WIDTH
+        used = 3 + 2 + LABEL_WIDTH + 1
         if self.show_feed and width - used > 24:
             feed_width = min(18, (width - used) // 3)
             segments.append(Segment(_fit(row.feed_title, feed_width - 1) + " ", feed_style))
