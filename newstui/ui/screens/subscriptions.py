@@ -372,7 +372,8 @@ class SubscriptionActions:
         if listed:
             await self._remove_listed(url, label, done)
             return
-        self._in_background(self.reload_in_background())
+        self.reload_feeds()
+        self.reload_entries()
         self.notify(done, markup=False, timeout=4)
 
     def apply_edit(self: MainScreen, edited: Edited | None) -> None:
