@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -185,7 +186,9 @@ class ArticlePresenter:
             self._remember(entry.id, full, html, render_entry(entry, self.styles()))
             return
         self.view.show(Text(entry.title), Text("Rendering…"), entry_id=entry.id)
-        self.view.run_worker(self._render_later(entry, html, full), group="render", exclusive=True)
+        self.view.run_worker(
+            functools.partial(self._render_later, entry, html, full), group="render", exclusive=True
+        )
 
     async def _render_later(self, entry: Entry, html: str, full: bool) -> None:
         from newstui.article.compose import render_entry

@@ -8,6 +8,7 @@ after a key press loses nothing), and `RefreshController` reports back by messag
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
@@ -231,13 +232,13 @@ class MainScreen(
 
     @on(RefreshController.Changed)
     def _refresh_changed(self) -> None:
-        self._in_background(self.reload_in_background())
+        self._in_background(self.reload_in_background)
 
     @on(RefreshController.Finished)
     def _refresh_finished(self, message: RefreshController.Finished) -> None:
         if message.stopped is not None:
             self.notify(message.stopped, severity="error", markup=False, timeout=10)
-        self._in_background(self._after_refresh(message.errors, message.tried))
+        self._in_background(functools.partial(self._after_refresh, message.errors, message.tried))
 
     # -- sync reports (from SyncController) -------------------------------------------------
 
@@ -256,9 +257,11 @@ class MainScreen(
 
     @on(SyncController.Finished)
     def _sync_finished(self) -> None:
-        self._in_background(self.reload_in_background())
+        self._in_background(self.reload_in_background)
 
-    def _in_background(self, reload: Coroutine[None, None, None]) -> None:
+    def _in_background(self, reload: Callable[[], Coroutine[None, None, None]]) -> None:
+        # A coroutine function, not a coroutine: an exclusive worker replaced before it starts
+        # would otherwise leave its coroutine never awaited (a warning at exit).
         self.run_worker(reload, group="reload", exclusive=True, exit_on_error=False)
 
     async def _after_refresh(self, errors: list[FeedUpdate], tried: int = 0) -> None:
@@ -279,7 +282,7 @@ class MainScreen(
         if problem is None:
             self.marks.saved()
             self._feeds_waiting = False
-            self._in_background(self.reload_in_background())
+            self._in_background(self.reload_in_background)
             if self._refresh_waiting is not None:
                 force, view, quiet, sync = self._refresh_waiting
                 self._refresh_waiting = None
@@ -335,7 +338,7 @@ class MainScreen(
     def _after_first_frame(self) -> None:
         self._first_frame_shown = True
         self.preview()
-        self._in_background(self.searching.catch_up())
+        self._in_background(self.searching.catch_up)
         if not self.refresher.running:
             # Half a second after the headlines, while the user reads them.
             self.set_timer(0.5, self.refresher.preload)

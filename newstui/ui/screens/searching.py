@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import TYPE_CHECKING
 
 from textual.events import Key
@@ -173,7 +174,9 @@ class SearchController:
         """A saved view's entries: its query runs on a thread, like a reload."""
         screen = self.screen
         screen.entry_list.empty_message = screen.queries.empty_message(view, screen.key)
-        screen.run_worker(self._saved(view), group="saved", exclusive=True, exit_on_error=False)
+        screen.run_worker(
+            functools.partial(self._saved, view), group="saved", exclusive=True, exit_on_error=False
+        )
 
     async def _saved(self, view: View) -> None:
         screen = self.screen
