@@ -453,3 +453,21 @@ async def test_a_date_from_an_earlier_year_does_not_run_into_the_feed_name(make_
         row = main(app).entry_list.render_line(0).text
         assert re.search(r"Jan 2025 +\S", row), row
         assert "Old story" in row
+
+
+async def test_a_cut_cjk_feed_title_ends_at_a_character_not_a_gap(make_app) -> None:
+    """A CJK feed title cut to its column (feed pane, headline list) never shows half a wide
+    character as a space before the "…"."""
+    title = "极客公园\uff08GeekPark\uff09科技新闻每日精选"  # fullwidth parentheses
+    feeds = [dataclasses.replace(DEFAULT_FEEDS[0], title=title), *DEFAULT_FEEDS[1:]]
+    app = make_app(feeds, feed_pane_width=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        cuts = set()
+        for _ in range(6):  # six widths of both columns: some cut inside a wide character
+            for line in screen_text(app).splitlines():
+                cuts.update(part.split("…")[0] for part in line.split("极客")[1:] if "…" in part)
+            await pilot.press("greater_than_sign")
+            await pilot.pause()
+    assert len(cuts) > 2  # the widths really changed the cuts
+    assert not [cut for cut in cuts if cut.endswith(" ")], cuts

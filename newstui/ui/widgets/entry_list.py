@@ -281,4 +281,5 @@ def _fit(text: str, width: int) -> str:
         return ""
     if cell_len(text) <= width:
         return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
+    # rstrip: where the cut halves a wide character set_cell_size leaves a space ("公园 …").
+    return set_cell_size(set_cell_size(text, width - 1).rstrip() + "…", width)

@@ -234,7 +234,8 @@ class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=Fa
         label_width = max(width - cell_len(count) - 2 - len(indent), 0)
         label = row.label
         if cell_len(label) > label_width:
-            label = set_cell_size(label, max(label_width - 1, 0)) + "…"
+            # rstrip: where the cut halves a wide character set_cell_size leaves a space.
+            label = set_cell_size(label, max(label_width - 1, 0)).rstrip() + "…"
         label_style = (
             base if row.indent else base + self.get_component_rich_style("feed-list--heading")
         )
