@@ -147,6 +147,48 @@ def test_filter_spares_a_wrapper_whose_class_looks_like_boilerplate() -> None:
     assert "Related to the tides, divers work only at slack water." in text
 
 
+def _review_with_box(box: str) -> str:
+    """A review of a kettle whose article container ends with `box`."""
+    paragraphs = "".join(
+        f"<p>Day {n} with the copper kettle: it boiled a litre in four minutes, the handle "
+        f"stayed cool and the whistle could be heard from the far end of the garden.</p>"
+        for n in range(8)
+    )
+    return (
+        "<html><head><title>A week with the copper kettle</title></head><body>"
+        f'<div class="article-body"><h1>A week with the copper kettle</h1>{paragraphs}{box}'
+        "</div></body></html>"
+    )
+
+
+def test_a_newsletter_box_with_prose_of_its_own_is_kept() -> None:
+    """Readability.js keeps a `newsletter`-classed block: with paragraphs of its own (a paid
+    newsletter's plans) it is part of the article as the reference reads it, and reader mode
+    must not score below plain readability there. A one-line sign-up prompt still goes."""
+    plans = "".join(
+        f"<h2>{plan}</h2><p>{price} a {period}.</p><p>A plan for readers who {why}, with every "
+        f"issue in the archive and the weekly letter on Sunday mornings.</p>"
+        f'<a href="https://letters.example/checkout?plan={plan}"><button>SUBSCRIBE</button></a>'
+        for plan, price, period, why in (
+            ("Monthly", "$5", "month", "want to try it first and may cancel at any time"),
+            ("Annual", "$50", "year", "know they will read it every single week"),
+        )
+    )
+    box = (
+        '<div class="newsletter-wrapper"><p>Sign up for Kettle Notes, a paid weekly letter '
+        f"about small appliances that last.</p>{plans}</div>"
+    )
+    url = "https://review.example/kettle"
+    text = shown(extract_article(_review_with_box(box), url), url)
+    assert "Day 7 with the copper kettle" in text
+    assert "Sign up for Kettle Notes" in text
+    assert "with every issue in the archive" in text
+    short = '<div class="newsletter-wrapper"><p>Get Kettle Notes every week.</p></div>'
+    text = shown(extract_article(_review_with_box(short), url), url)
+    assert "Day 7 with the copper kettle" in text
+    assert "Get Kettle Notes" not in text
+
+
 # --- metadata -----------------------------------------------------------------------------
 
 

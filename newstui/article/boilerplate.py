@@ -6,7 +6,10 @@ us" trailers. `strip_boilerplate` removes these conservatively. It matches class
 mean boilerplate, the opening phrase of a short block, and headings ("Related", "More on this
 story") together with the link lists under them. A rule may only remove a block that is small
 next to the whole article, so a wrapper that happens to carry a matching class can never take
-the article with it.
+the article with it. Class words that Readability.js ignores (newsletter, promo, cookie...)
+remove only blocks with little prose: the filter must never score below plain readability on
+a page whose expected text keeps such a block (a paid newsletter's plans at the end of a
+review).
 
 Pure lxml; `extract.py` runs it on the article it has put together.
 """
@@ -29,10 +32,20 @@ _ALWAYS_DROP += ("textarea", "nav", "dialog")
 _ATTR_SPLIT = re.compile(r"[\s_-]+")
 _BOILERPLATE_CLASS = re.compile(
     r"related\w*|share|sharing|sharebar|sharetools|sharedaddy|social(?:share|links|icons"
-    r"|buttons|media|bar)?|newsletter\w*|subscribe\w*|subscription\w*|signup|cookie\w*|consent"
-    r"|gdpr|outbrain|taboola|recirc\w*|promo|promos",
+    r"|buttons|media|bar)?|gdpr",
 )
-"""Whole words of a class or id (split at `-`, `_` and spaces) that name boilerplate."""
+"""Whole words of a class or id (split at `-`, `_` and spaces) that name boilerplate, and that
+Readability.js (whose output reader mode is scored against) removes blocks by as well: its
+unlikely-candidate words `related`, `social`, `gdpr` and its share-element rule."""
+_PROMPT_CLASS = re.compile(
+    r"newsletter\w*|subscribe\w*|subscription\w*|signup|cookie\w*|consent|outbrain|taboola"
+    r"|recirc\w*|promo|promos",
+)
+"""Class or id words that name boilerplate in newstui's judgement only: Readability.js keeps
+these blocks. A block they mark goes only if it has little prose of its own (at most
+`_SHORT_BLOCK_WORDS` words outside links), like the opening-phrase rule's blocks: a sign-up
+prompt or a grid of promoted links, not several paragraphs describing (say) a paid newsletter's
+plans, which Readability.js keeps as part of the article."""
 _BOILERPLATE_TEXT = re.compile(
     r"(?:share your (?:story|stories|experience|views|photos|videos|pictures)"
     r"|send (?:us )?your (?:videos|photos|pictures|stories|story)"
@@ -113,7 +126,12 @@ def _is_boilerplate(element: lxml_html.HtmlElement, limit: float) -> bool:
     attrs = f"{element.get('class', '')} {element.get('id', '')}".lower()
     if element.tag == "figure":  # "fig--has-shares": a photo that can be shared is still a photo
         attrs = ""
-    if any(_BOILERPLATE_CLASS.fullmatch(part) for part in _ATTR_SPLIT.split(attrs) if part):
+    parts = [part for part in _ATTR_SPLIT.split(attrs) if part]
+    if any(_BOILERPLATE_CLASS.fullmatch(part) for part in parts):
+        return True
+    if any(_PROMPT_CLASS.fullmatch(part) for part in parts) and (
+        count_words(element, outside_links=True) <= _SHORT_BLOCK_WORDS
+    ):
         return True
     return words <= _SHORT_BLOCK_WORDS and _BOILERPLATE_TEXT.match(_text(element)) is not None
 

@@ -13,7 +13,7 @@ passages both libraries agree on (see `merge.py` for why only there). trafilatur
 page without what readability rules out by class before it starts (`_likely_parts`), and only
 pages of a sane size (`_small_enough`: its time grows faster than the page). On the 40 pages
 (piped `newstui read --full-text` body): mean F1 0.969 for readability-lxml alone, 0.962 for
-trafilatura alone, 0.975 for newstui; see `bench/README.md` for the table.
+trafilatura alone, 0.976 for newstui; see `bench/README.md` for the table.
 
 What the libraries leave behind (share bars, related links, newsletter prompts) is removed by
 `boilerplate.strip_boilerplate`, before the filling (whose blocks carry no classes to judge
