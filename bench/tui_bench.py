@@ -1017,7 +1017,8 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             st = r["stats"]
             if not st or r["unit"] != "ms" or r["scenario"].startswith("bare"):
                 continue
-            peer = launch_b if "launch" in r["scenario"] else down_b
+            # "launch →" rows time a launch; "keys at the same first launch" times keys.
+            peer = launch_b if "launch →" in r["scenario"] else down_b
             if peer and peer["median"] and peer["p95"]:
                 r["note"] = (
                     (f"{r['note']}; " if r["note"] else "")
