@@ -240,6 +240,25 @@ async def test_narrow_terminal_opens_article_full_screen(make_app) -> None:
         assert screen.entry_view.region.width > 0 and screen.entry_list.region.width > 0
 
 
+async def test_h_leaves_the_full_screen_article_at_80_columns(make_app) -> None:
+    """h goes back to the headline list as it moves left in the wide layout (it did nothing:
+    the full-screen article was the only pane), and on to the feed list."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.entry_view.region.width >= 78
+        await pilot.press("h")
+        await pilot.pause()
+        assert screen.entry_list.region.width > 40
+        assert app.focused is screen.entry_list
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.focused is screen.feed_list
+
+
 async def test_help_lists_live_keys(make_app) -> None:
     app = make_app(keymap={"entry.toggle-read": "x"})
     async with app.run_test(size=(120, 40)) as pilot:
