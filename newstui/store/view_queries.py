@@ -1,4 +1,5 @@
-"""Turning a `View` into store queries, and finding the next unread entry. No widgets here."""
+"""Turning a `View` into store queries, and finding the next feed with unread entries. No
+widgets here."""
 
 from __future__ import annotations
 
@@ -167,26 +168,6 @@ class ViewQueries:
             "saved": "Nothing matches this view's query yet.",
             "search": "No entries match.",
         }.get(view.kind, f"No entries yet: press {refresh} to refresh this feed.")
-
-    @staticmethod
-    def next_unread(ids: Sequence[int], cursor: int, direction: int, store: Store) -> int | None:
-        """Index of the next unread entry after `cursor` in `direction`, or None."""
-        step = 1 if direction > 0 else -1
-        index = cursor + step
-        while 0 <= index < len(ids):
-            window = ids[index : index + 200] if step > 0 else ids[max(0, index - 199) : index + 1]
-            rows = {h.id: h for h in store.headlines(window)}
-            order = (
-                range(index, index + len(window))
-                if step > 0
-                else range(index, index - len(window), -1)
-            )
-            for position in order:
-                row = rows.get(ids[position])
-                if row is not None and not row.read:
-                    return position
-            index += step * len(window)
-        return None
 
     @staticmethod
     def next_view_with_unread(
