@@ -50,6 +50,24 @@ TARGETS = [
     "newstui.ui.screens.main:MainScreen.preview",
     "newstui.ui.screens.main:MainScreen.action_move",
     "newstui.ui.screens.main:MainScreen.action_refresh_all",
+    "newstui.ui.screens.main:MainScreen.action_next_unread",
+    "newstui.ui.screens.main:MainScreen.open_entry",
+    "newstui.ui.screens.main:MainScreen.set_read",
+    "newstui.ui.screens.main:MainScreen.apply_counts",
+    "newstui.ui.screens.marks:Marks.set_read",
+    "newstui.ui.screens.marks:Marks.headlines",
+    "newstui.ui.writes:WriteQueue.submit",
+    "newstui.store:Store.hidden_bookmarks",
+    "newstui.store.first_screen:FirstScreen.take",
+    "newstui.store.first_screen:FirstScreen._read",
+    "newstui.store:Store.get_state",
+    "newstui.store:Store.pending_count",
+    "newstui.store.view_queries:ViewQueries.ids",
+    "newstui.ui.widgets.feed_list:FeedList.update_counts",
+    "newstui.ui.widgets.entry_list:EntryList.replace_rows",
+    "newstui.ui.app:NewsApp.on_mount",
+    "newstui.ui.app:NewsApp.__init__",
+    "newstui.ui.themes:load_themes",
     "newstui.ui.screens.refreshing:RefreshController._flush",
     "newstui.article.compose:render_entry",
     "newstui.ui.widgets.feed_list:build_rows",
@@ -75,6 +93,8 @@ TARGETS = [
     "textual.widgets._option_list:OptionList.clear_options",
     "textual.widgets._option_list:OptionList.replace_option_prompt_at_index",
     "textual.widget:Widget.render_lines",
+    "textual.widget:Widget.recompose",
+    "textual.screen:Screen.set_focus",
 ]
 
 calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -86,7 +106,11 @@ def ms() -> float:
     return (time.perf_counter() - T0) * 1000.0
 
 
-KEY_ACTIONS = ("MainScreen.action_move", "MainScreen.action_refresh_all")
+KEY_ACTIONS = (
+    "MainScreen.action_move",
+    "MainScreen.action_refresh_all",
+    "MainScreen.action_next_unread",
+)
 PER_CLASS = {"Widget.render_lines", "Screen._refresh_layout"}
 """Timed per class of `self` (which widget's lines are slow)."""
 
@@ -195,12 +219,7 @@ def report(out_path: str) -> None:
                          max(d for _, d in before)))  # fmt: skip
     for start, name, count, total, worst in sorted(rows):
         lines.append(f"{start:9.1f}  {name:55s} n={count:<6d} total={total:8.1f}  max={worst:7.1f}")
-    keys = [
-        s
-        for name, entries in calls.items()
-        if name.endswith((".action_move", ".action_refresh_all"))
-        for s, _ in entries
-    ]
+    keys = [s for name, entries in calls.items() if name.endswith(KEY_ACTIONS) for s, _ in entries]
     first_key = min(keys, default=float("inf"))
     windows = [
         ("after the first frame, before the first key (action_move/refresh)", first, first_key),
@@ -218,6 +237,12 @@ def report(out_path: str) -> None:
             lines.append(
                 f"           {name:55s} n={count:<6d} total={total:8.1f}  max={worst:7.1f}"
             )
+    lines.append("")
+    lines.append("## every call from the first key on, in order (start, duration)")
+    ordered = sorted(
+        (s, d, n) for n, entries in calls.items() for s, d in entries if s >= first_key
+    )
+    lines += [f"{s:9.1f}  {n:55s} {d:8.1f}" for s, d, n in ordered]
     lines.append("")
     lines.append("## slowest single calls from the first key on (start, duration)")
     singles = sorted(

@@ -375,11 +375,15 @@ def _run_tui(config: Config, db_path: Path, theme: str | None, theme_dirs: list[
     # the cyclic collector would walk them over and over (~30 ms of a ~450 ms launch). It is
     # paused until the first frame, then those objects are frozen (NewsApp.on_ready).
     gc.disable()
+    from newstui.store.first_screen import FirstScreen
+
+    # The first screen's reads start now, on the other core, while Textual imports.
+    first_screen = FirstScreen(db_path)
     from newstui.ui.app import run_app
     from newstui.ui.themes import load_themes
 
     themes = load_themes([Path(d).expanduser() for d in theme_dirs])
-    return run_app(config, db_path, themes=themes, theme=theme)
+    return run_app(config, db_path, themes=themes, theme=theme, first_screen=first_screen)
 
 
 def _list_themes(theme_dirs: list[str]) -> int:

@@ -29,6 +29,7 @@ from newstui.core.config import Config
 from newstui.core.errors import StoreError
 from newstui.core.timefmt import utc_now
 from newstui.store import Store
+from newstui.store.first_screen import FirstScreen
 from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap, known_bindings
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.store_errors import StoreErrorsShown
@@ -73,6 +74,7 @@ class NewsApp(StoreErrorsShown, App[None]):
         clock: Callable[[], datetime] = utc_now,
         themes: ThemeLoad | None = None,
         theme: str | None = None,
+        first_screen: FirstScreen | None = None,
     ) -> None:
         # With NO_COLOR, Textual picks its colour filter once, here, from the theme current at
         # that moment: asking for ANSI colours gives the NoColor filter (attributes kept)
@@ -83,6 +85,8 @@ class NewsApp(StoreErrorsShown, App[None]):
         self.store = store
         self.db_path = db_path
         self.clock = clock
+        self.first_screen = first_screen
+        """The first screen's reads, started before Textual was imported (cli._run_tui)."""
         self.writes = WriteQueue(db_path, self._writes_report)
         self.store_failure: StoreError | None = None
         """The database error that ended the reader before it could show anything."""
@@ -208,7 +212,14 @@ class NewsApp(StoreErrorsShown, App[None]):
         # first render is thrown away and redone (~25 ms later headlines at launch).
         self.call_later(
             self.push_screen,
-            MainScreen(self.config, self.store, self.db_path, self.clock, self.writes),
+            MainScreen(
+                self.config,
+                self.store,
+                self.db_path,
+                self.clock,
+                self.writes,
+                first_screen=self.first_screen,
+            ),
         )
 
     def key_label(self, binding_id: str) -> str:
@@ -303,13 +314,20 @@ class NewsApp(StoreErrorsShown, App[None]):
         )
 
 
-def run_app(config: Config, db_path: Path, *, themes: ThemeLoad, theme: str | None) -> int:
+def run_app(
+    config: Config,
+    db_path: Path,
+    *,
+    themes: ThemeLoad,
+    theme: str | None,
+    first_screen: FirstScreen | None = None,
+) -> int:
     # Start multiprocessing's helper now, while stdin/stdout/stderr are still the terminal's:
     # started from inside the running app (first refresh) it fails with "bad value(s) in
     # fds_to_keep", and every feed's parse with it.
     resource_tracker.ensure_running()
     with Store(db_path) as store:
-        app = NewsApp(config, store, db_path, themes=themes, theme=theme)
+        app = NewsApp(config, store, db_path, themes=themes, theme=theme, first_screen=first_screen)
         app.run()
     problem = app.writes.problem()
     unsaved = app.writes.close()  # one more try of whatever still waits

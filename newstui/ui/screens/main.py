@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from newstui.core.config import Config
 from newstui.core.models import Feed, FeedUpdate
 from newstui.core.views import View
 from newstui.store import Store
+from newstui.store.first_screen import FirstScreen
 from newstui.store.view_queries import ViewQueries
 from newstui.ui.bindings import MAIN_BINDINGS
 from newstui.ui.screens.articles import ArticlePresenter
@@ -40,6 +40,7 @@ from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
+from newstui.ui.widgets.keys_footer import KeysFooter
 from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.writes import WriteQueue
 
@@ -65,8 +66,11 @@ class MainScreen(
         db_path: Path,
         clock: Callable[[], datetime],
         writes: WriteQueue,
+        *,
+        first_screen: FirstScreen | None = None,
     ) -> None:
         super().__init__()
+        self._first_screen = first_screen
         self.config = config
         self.store = store
         self.clock = clock
@@ -122,7 +126,7 @@ class MainScreen(
             yield self.feed_list
             yield self.entry_list
             yield self.entry_view
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # A title bar per pane, lit on the focused one (newstui.tcss): which pane j and G move
@@ -138,11 +142,19 @@ class MainScreen(
         self.call_after_refresh(self._after_first_frame)
         self.sync_feed_list(self.config.feeds)
         self.app.theme_changed_signal.subscribe(self, self._restyle)
-        self.reload_feeds()
+        # Read while Textual was importing, unless the database changed since (the line above
+        # wrote feeds.toml's changes, or another program wrote): else read now.
+        first = self._first_screen.take() if self._first_screen is not None else None
+        self._first_screen = None
+        if first is not None:
+            self.hidden_bookmarks = first.hidden_bookmarks
+            self.reload_feeds(first.feeds)
+        else:
+            self.reload_feeds()
         fetched = [f.last_fetched_at for f in self.feeds.values() if f.last_fetched_at]
         self.refresher.last_finished = max(fetched, default=None)
         self.status_update(self.refresher.idle_text())
-        self.select_view(View.unread())
+        self.select_view(View.unread(), ids=first.unread_ids if first is not None else None)
         # Nothing to read yet (first launch, or all read): start where keys do something.
         (self.entry_list if self.entry_list.ids else self.feed_list).focus()
         self._apply_width(self.size.width)
@@ -295,20 +307,24 @@ class MainScreen(
             unread=sum(f.unread for f in self.feeds.values()), activity=activity, sync=sync
         )
 
-    def select_view(self, view: View) -> None:
-        """Show `view` in the headline list and highlight it in the feed list."""
+    def select_view(self, view: View, *, ids: list[int] | None = None) -> None:
+        """Show `view` in the headline list and highlight it in the feed list (`ids`: its
+        entries, when they were read already)."""
         self.feed_list.select_view(view)
-        self.show_view(FeedList.Selected(self.feed_list, view))
+        self._show_view(view, ids)
 
     @on(FeedList.Selected)
     def show_view(self, event: FeedList.Selected) -> None:
-        view = event.view
+        self._show_view(event.view)
+
+    def _show_view(self, view: View, ids: list[int] | None = None) -> None:
         if self.searching.active:
             self.searching.close()
         if view.kind == "saved":
             self.searching.show_saved(view)
             return
-        ids = self.queries.ids(view, self.feeds)
+        if ids is None:
+            ids = self.queries.ids(view, self.feeds)
         self.entry_list.empty_message = self._empty_message(view)
         self.entry_list.show(ids, show_feed=view.is_mixed)
 

@@ -1,0 +1,96 @@
+"""The first screen read on a thread at launch (newstui.store.first_screen): the same lists as
+the store's own queries, and never a stale screen when the database changed since."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from newstui.core.models import FeedSpec
+from newstui.store import Store
+from newstui.store.first_screen import FirstScreen
+from newstui.ui.app import NewsApp
+from tests.ui.conftest import (
+    DEFAULT_FEEDS,
+    NOW,
+    TECH,
+    WORLD,
+    clock,
+    entry,
+    fill,
+    make_config,
+    save_entries,
+)
+from tests.ui.test_main_screen import main, screen_text
+
+GONE = "https://gone.example/feed"
+
+
+def test_reads_what_the_store_reads(db_path) -> None:
+    with Store(db_path) as store:
+        feeds = [*DEFAULT_FEEDS, FeedSpec(GONE, title="Gone Feed")]
+        fill(store, feeds)
+        # Two entries with the same date (the id breaks the tie), a bookmark of a feed that
+        # then leaves feeds.toml, read marks.
+        save_entries(store, WORLD, [entry(10 + i, WORLD, hours_old=3) for i in range(2)])
+        save_entries(store, GONE, [entry(1, GONE, hours_old=2)])
+        [gone] = store.entry_ids(GONE)
+        store.set_bookmarked([gone], True, now=NOW)
+        store.set_read(store.entry_ids(TECH)[:2], True, now=NOW)
+        store.sync_feeds(DEFAULT_FEEDS, now=NOW + timedelta(minutes=1))
+        first = FirstScreen(db_path).take()
+        assert first is not None
+        assert first.feeds == store.feeds()
+        assert first.unread_ids == store.entry_ids(unread_only=True)
+        assert first.hidden_bookmarks == store.hidden_bookmarks() == 1
+
+
+def test_a_change_after_the_read_means_reading_again(db_path) -> None:
+    with Store(db_path) as store:
+        fill(store)
+    first = FirstScreen(db_path)
+    first._thread.join()
+    with sqlite3.connect(db_path) as other:  # another program marks an entry read
+        other.execute("UPDATE entries SET read = 1 WHERE id = (SELECT MIN(id) FROM entries)")
+    assert first.take() is None
+
+
+def test_no_database_yet(db_path) -> None:
+    assert FirstScreen(db_path).take() is None
+    assert not db_path.exists()  # not created behind the store's back
+
+
+async def test_the_reader_shows_the_feeds_toml_of_this_launch(tmp_path, db_path) -> None:
+    """Read before the main screen synced feeds.toml (a feed added since the last launch):
+    what is shown is the store after that sync, not the read from before it."""
+    with Store(db_path) as store:
+        fill(store)
+    first = FirstScreen(db_path)
+    added = FeedSpec("https://new.example/feed", title="Newly Added Feed")
+    config = make_config(tmp_path / "feeds.toml", [*DEFAULT_FEEDS, added])
+    with Store(db_path) as store:
+        app = NewsApp(config, store, db_path, clock=clock, first_screen=first)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert "Newly Added Feed" in screen_text(app)
+            assert added.url in main(app).feeds
+
+
+async def test_the_reader_starts_from_the_first_screen_read(tmp_path, db_path, monkeypatch) -> None:
+    with Store(db_path) as store:
+        fill(store)
+        expected = store.entry_ids(unread_only=True)
+    first = FirstScreen(db_path)
+    config = make_config(tmp_path / "feeds.toml", DEFAULT_FEEDS)
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the first screen was read again")
+
+    monkeypatch.setattr(Store, "feeds", not_again)
+    with Store(db_path) as store:
+        app = NewsApp(config, store, db_path, clock=clock, first_screen=first)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = main(app)
+            assert screen.entry_list.ids == expected
+            assert "All unread" in screen_text(app) and "Tech Daily" in screen_text(app)
