@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import subprocess
 import sys
 import xml.sax
@@ -10,10 +12,12 @@ from pathlib import Path
 
 import feedparser
 import feedparser.api
+import feedparser.encodings
 import feedparser.mixin
+import feedparser.urls
 import feedparser.util
 
-from newstui.feeds import parse_worker
+from newstui.feeds import parse_worker, speedups
 
 parse_worker.prepare()  # installs the speed-ups, as a parse worker does
 
@@ -63,6 +67,89 @@ def test_speedups_are_active() -> None:
     assert hasattr(feedparser.mixin._FeedParserMixin.pop, "__newstui_speedup__")
     assert "_newstui_copy_params" in feedparser.mixin._FeedParserMixin.pop.__code__.co_names
     assert hasattr(feedparser.util.FeedParserDict.__getitem__, "__newstui_speedup__")
+    assert hasattr(feedparser.mixin._urljoin, "__newstui_speedup__")
+    assert isinstance(feedparser.encodings.RE_XML_DECLARATION, speedups._AnchoredPattern)
+    names = feedparser.mixin._FeedParserMixin.pop.__code__.co_names
+    assert "_newstui_latin1_as_utf8" in names
+    assert "KeyError" not in names  # no KeyError raised and caught per element
+
+
+_URLS = [
+    "https://example.com/feed1/articles/1-2.html",
+    "http://example.com",
+    "http://example.com/",
+    "http://example.com:8080/a//b/../c/./d",
+    "https://a.b-c.example/%7Euser/x,y;z=1",
+    "https://example.com/a?b=1&c=2",
+    "https://example.com/a#frag",
+    "https://example.com/a?",
+    "https://example.com/a#",
+    "HTTP://EXAMPLE.COM/A",
+    "Https://example.com/",
+    "https:///example.com/x",
+    "https:////example.com/x",
+    "https://user:pw@example.com/x",
+    "https://[::1]/x",
+    "https://[::1/x",
+    "https://exa mple.com/x",
+    " https://example.com/x",
+    "https://example.com/x ",
+    "https://example.com/\tx",
+    "https://example.com/x\ny",
+    "https://ex\u00e4mple.com/x",
+    "https://example.com/\u00e4",
+    "https://example.com:99999999/x",
+    "https://example.com:/x",
+    "https://-example.com/x",
+    "https://example.com/x\\y",
+    "https:example.com/x",
+    "//example.com/x",
+    "/absolute/path",
+    "relative/path",
+    "../up",
+    "?q",
+    "#f",
+    "",
+    "mailto:a@example.com",
+    "ftp://example.com/x",
+    "javascript:alert(1)",
+    "https://example.com/\uff0e\uff0e/x",
+    "https://example.com\uff03/x",
+]
+_BASES = [
+    "",
+    "https://example.org/dir/feed.xml",
+    "http://127.0.0.1:8765/gen/1.xml",
+    "https://example.com/base/",
+    "http://[::1",
+    "https://example.org/a?b#c",
+    "feed://example.org/x",
+    "HTTPS://Example.org/",
+]
+
+
+def test_plain_absolute_urls_join_as_before() -> None:
+    """The urljoin shortcut answers exactly as feedparser's own `_urljoin` for every pair."""
+    fast = feedparser.mixin._urljoin
+    for base, uri in itertools.product(_BASES, _URLS):
+        assert fast(base, uri) == feedparser.urls._urljoin(base, uri), (base, uri)
+
+
+def test_xml_declaration_is_found_and_replaced_as_before() -> None:
+    anchored = feedparser.encodings.RE_XML_DECLARATION
+    original = re.compile(anchored.pattern)
+    new = "<?xml version='1.0' encoding='utf-8'?>"
+    for text in [
+        "<?xml version='1.0' encoding='iso-8859-1'?>\n<rss/>",
+        "<?xml version='1.0'?><rss><?xml x?></rss>",
+        "<rss/>",
+        " <?xml version='1.0'?><rss/>",
+        "",
+        "<?xml",
+        "<rss>\n<?xml version='1.0'?></rss>",
+    ]:
+        assert bool(anchored.search(text)) == bool(original.search(text)), text
+        assert anchored.sub(new, text) == original.sub(new, text), text
 
 
 def test_feedparser_dicts_behave_as_before() -> None:

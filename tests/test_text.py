@@ -150,3 +150,36 @@ def test_long_lines_are_cut_at_a_word() -> None:
     assert cut == "not a valid feed: line 3, column 7: invalid…"
     assert cut_at_word("x" * 80, 20) == "x" * 19 + "…"  # one long word: cut where it is
     assert cut_at_word("short", 20) == "short"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII title",
+        "tab\tand\nnewline",
+        "carriage\r\nreturn",
+        "esc \x1b[31mred\x1b[0m",
+        "bell\x07 and del\x7f",
+        "nul\x00",
+        "caf\u00e9 d\u00e9compos\u0065\u0301",
+        "\u202eevil",
+        "c1 \x9b31m",
+        "",
+        " ",
+        "<p>Some <a href='https://example.com/'>HTML</a></p>\n" * 50,
+    ],
+)
+def test_plain_ascii_shortcut_gives_what_the_patterns_give(text: str) -> None:
+    """The fast path for plain ASCII text returns what the full cleaning returns."""
+    import re
+    import unicodedata
+
+    from newstui.core import text as module
+
+    full = unicodedata.normalize("NFC", text)
+    full = module._SEQUENCES.sub("", full).replace("\r\n", "\n").replace("\r", "\n")
+    full = module._BIDI_OVERRIDES.sub("", module._CONTROLS.sub("", full))
+    assert module._strip(text) == full
+    expected = module._CONTROLS.sub("", module._SEQUENCES.sub("", text))
+    assert strip_controls(text) == expected
+    assert module._is_plain_ascii(text) == (text.isascii() and not re.search(r"[^ -~\t\n]", text))

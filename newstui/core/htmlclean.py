@@ -93,6 +93,11 @@ _FORMATTING = frozenset(
     ["b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u"]
 )
 _UNCOUNTED = _VOID | _OPTIONAL_END
+_FORMATTING_START = re.compile(
+    r"<(?:b|big|code|em|font|i|s|small|strike|strong|tt|u)[\t\n\f\r />]", re.IGNORECASE
+)
+"""Every start tag `_TAG` can read as a formatting element (and maybe more: inside another
+tag's attributes; IGNORECASE also matches the Kelvin sign that `.lower()` turns into "k")."""
 _TAG = re.compile(r"(<(/?)([A-Za-z][^\t\n\f\r />]{0,40})[^>]{0,8000}>)")
 
 _TAGS = nh3.ALLOWED_TAGS | {"iframe", "video", "audio", "source", "picture", "tfoot"}
@@ -143,8 +148,18 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
     text; there everything is counted. Tags inside comments are counted too, which can only
     make the limit bite earlier.
     """
-    if html.count("<") - html.count("</") <= MAX_FORMATTING:  # too few start tags to matter
+    starts = html.count("<") - html.count("</")  # at least as many as there are start tags
+    if starts <= MAX_FORMATTING:  # too few start tags to matter
         return html
+    # A cut needs more than `max_depth` start tags or more than MAX_FORMATTING formatting
+    # ones: without either, the pass below would give `html` back unchanged.
+    if starts <= max_depth and len(_FORMATTING_START.findall(html)) <= MAX_FORMATTING:
+        return html
+    return _limit_nesting_pass(html, max_depth)
+
+
+def _limit_nesting_pass(html: str, max_depth: int) -> str:
+    """`limit_nesting`'s pass over every tag (its shortcuts aside)."""
     parts = _TAG.split(html)  # text, whole tag, "/" or "", name, text, whole tag, ...
     depth = formatting = 0
     raw_text: str | None = None  # the <script> or <style> we are inside of

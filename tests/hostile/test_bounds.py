@@ -193,3 +193,28 @@ async def test_a_raw_gz_body_unpacks_only_up_to_the_size_cap(http_server, db_pat
     roomy = FeedSpec(http_server.route("/roomy.gz", Response(200, RSS_TYPE, packed)))
     updates = await refresh(db_path, [roomy], settings=Settings(parse_workers=1))
     assert (updates[roomy.url].status, updates[roomy.url].new) == (UpdateStatus.NEW, 200)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>" + "<em>x</em> " * 8 + "</p>" * 3,
+        "<p>" + "<em>x</em> " * 9 + "</p>",
+        "<b>" * 9 + "x",
+        "<B>" * 9 + "x",
+        "<stri\u212ae>" * 9 + "x",  # the Kelvin sign lower-cases to k: <strike>
+        "<i a='<b>'>" * 9 + "x",
+        "<b\n>" * 9 + "<u/>" * 3,
+        "<bold>" * 9 + "<bx>" * 9 + "x",
+        "<div>" * 256 + "x",
+        "<div>" * 257 + "x",
+        "<div>" * 200 + "<b>" * 8 + "x",
+        "<script>" + "<b>" * 20 + "</script>",
+        "<p>ordinary <a href='https://example.com/'>text</a> <em>with</em> <code>c</code></p>" * 5,
+    ],
+)
+def test_nesting_shortcuts_give_what_the_full_pass_gives(html: str) -> None:
+    """The early returns of `limit_nesting` never skip a cut the full pass would make."""
+    from newstui.core.htmlclean import _limit_nesting_pass
+
+    assert limit_nesting(html) == _limit_nesting_pass(html, MAX_DEPTH)
