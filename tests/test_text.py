@@ -162,6 +162,12 @@ def test_long_lines_are_cut_at_a_word() -> None:
         "bell\x07 and del\x7f",
         "nul\x00",
         "caf\u00e9 d\u00e9compos\u0065\u0301",
+        "caf\u00e9 na\u00efve Z\u00fcrich \u00a0\u00bb",
+        "caf\u00e9\x85 with a C1 control",
+        "caf\u00e9 \x1b[31m",
+        "caf\u00e9 \u2013 dash",
+        "\u6f22\u5b57",
+        "\u00e9\ud800",
         "\u202eevil",
         "c1 \x9b31m",
         "",
@@ -182,4 +188,15 @@ def test_plain_ascii_shortcut_gives_what_the_patterns_give(text: str) -> None:
     assert module._strip(text) == full
     expected = module._CONTROLS.sub("", module._SEQUENCES.sub("", text))
     assert strip_controls(text) == expected
-    assert module._is_plain_ascii(text) == (text.isascii() and not re.search(r"[^ -~\t\n]", text))
+    plain = not re.search(r"[^ -~\t\n\u00a0-\u00ff]", text)
+    assert module._is_plain_latin1(text) == plain
+
+
+def test_nfc_leaves_latin1_alone() -> None:
+    """Why plain Latin-1 text may skip normalization: no character or pair of them changes."""
+    import unicodedata
+
+    chars = [chr(c) for c in [*range(0x20, 0x7F), *range(0xA0, 0x100)]]
+    for a in chars:
+        for b in chars:
+            assert unicodedata.normalize("NFC", a + b) == a + b

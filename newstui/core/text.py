@@ -30,19 +30,26 @@ _BIDI_OVERRIDES = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 uses them to order numbers and punctuation, and they cannot disguise anything."""
 _WHITESPACE = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
-"""Printable ASCII, tab and newline: text made only of these has nothing `_strip` removes."""
+_PLAIN_LATIN1 = b"\t\n" + bytes(range(0x20, 0x7F)) + bytes(range(0xA0, 0x100))
+"""Tab, newline, printable ASCII and Latin-1's letters and signs: text made only of these has
+nothing `_strip` changes (no control, escape or bidi character; NFC leaves Latin-1 alone)."""
 
 
-def _is_plain_ascii(text: str) -> bool:
-    """No control character, escape sequence, bidi override or non-ASCII character: NFC leaves
-    ASCII alone and every pattern below needs a control or a non-ASCII character. About 5x
-    faster than a scan by `_CONTROLS` (isascii is O(1); the byte table strips 2 KB in ~2 us)."""
-    return text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII)
+def _is_plain_latin1(text: str) -> bool:
+    """Whether `text` is made only of `_PLAIN_LATIN1` characters. ~20x faster than a scan by
+    `_CONTROLS` for the Latin-1 text most feeds are in (the encoding is a copy, the byte table
+    deletes 2 KB in ~1 us); other text (CJK, Cyrillic...) costs one failed encoding."""
+    if text.isascii():  # O(1)
+        return not text.encode("ascii").translate(None, _PLAIN_LATIN1)
+    try:
+        latin1 = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not latin1.translate(None, _PLAIN_LATIN1)
 
 
 def _strip(text: str) -> str:
-    if _is_plain_ascii(text):
+    if _is_plain_latin1(text):
         return text
     text = unicodedata.normalize("NFC", text)
     text = _SEQUENCES.sub("", text)
@@ -52,7 +59,7 @@ def _strip(text: str) -> str:
 
 def strip_controls(text: str) -> str:
     """Escape sequences and control characters out, everything else as it was (for HTML)."""
-    if _is_plain_ascii(text) or not _CONTROLS.search(text):  # the usual case, cheap scans
+    if _is_plain_latin1(text) or not _CONTROLS.search(text):  # the usual case, cheap scans
         return text
     return _CONTROLS.sub("", _SEQUENCES.sub("", text))
 

@@ -34,8 +34,7 @@ feedparser spends most of a refresh's CPU. These of its costs have nothing to do
   `encode('iso-8859-1').decode('utf-8')` (a no-op for ASCII text: skipped for it), and deletes
   two content parameters by raising and catching a KeyError per element (dict's pop instead);
   every link is joined to the base by `urljoin`, which returns a plain absolute http(s) URL
-  unchanged (returned at once); the XML declaration is found and replaced with `search`/`sub`
-  that scan the whole document for a pattern anchored at its start (`match` and a slice).
+  unchanged (returned at once).
   Together with newstui's own ASCII shortcuts (`core.text`, `core.htmlclean.limit_nesting`):
   107 → 96 million instructions per generated 50-item feed (valgrind, `parse_worker.parse`).
 
@@ -59,13 +58,13 @@ from typing import Any
 from xml.sax import expatreader
 
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
+_NOT_C1 = bytes(range(0x80)) + bytes(range(0xA0, 0x100))
 _TRANSLATE_LINE = "output = output.translate(_cp1252)"
 _DEEPCOPY_CALL = "copy.deepcopy(self.contentparams)"
 _LATIN1_LINE = "output = output.encode('iso-8859-1').decode('utf-8')"
 _DISCARD_BLOCK = re.compile(
     r"try:\n[ ]+del self\.contentparams\['(mode|base64)'\]\n[ ]+except KeyError:\n[ ]+pass\b"
 )
-_XML_DECLARATION = r"^<\?xml[^>]*?>"
 # An absolute http(s) URL that `urllib.parse.urljoin` returns unchanged against any base it
 # can parse: a lower-case scheme (urlsplit lower-cases it), an ASCII host starting with a
 # letter or digit (feedparser's slash fixer leaves it alone), an optional port and a path, and
@@ -169,10 +168,14 @@ def _with_fast_lookups(cls: type) -> None:
 
 
 def _translate_cp1252_if_needed(text: str, table: dict[int, str]) -> str:
-    # isascii() is O(1) in CPython; ASCII text holds no C1 character.
-    if text.isascii() or not _C1_CONTROLS.search(text):
+    """`text.translate(table)` only if it holds a C1 character (the table maps only those)."""
+    if text.isascii():  # O(1) in CPython, and ASCII holds no C1 character
         return text
-    return text.translate(table)
+    try:  # Latin-1 text (most feeds'): its bytes are its code points, and a table scans fast
+        found = bool(text.encode("latin-1").translate(None, _NOT_C1))
+    except UnicodeEncodeError:
+        found = _C1_CONTROLS.search(text) is not None
+    return text.translate(table) if found else text
 
 
 def _latin1_as_utf8(text: str) -> str:
@@ -216,27 +219,6 @@ def _fast_urljoin(join: Callable[..., str]) -> Callable[..., str]:
     return fast_join
 
 
-class _AnchoredPattern:
-    """feedparser's `RE_XML_DECLARATION` ('^<?xml...>', no MULTILINE): it can only match at the
-    start of the string, yet `search` and `sub` scan the whole 100 KB document for it (sub:
-    ~250 us per parse). `match` and one slice give the same answers."""
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern = pattern
-
-    def search(self, string: str) -> re.Match[str] | None:
-        return self.pattern.match(string)
-
-    def sub(self, repl: str, string: str) -> str:
-        if not isinstance(repl, str) or "\\" in repl or not isinstance(string, str):
-            return self.pattern.sub(repl, string)
-        match = self.pattern.match(string)
-        return string if match is None else repl + string[match.end() :]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.pattern, name)
-
-
 def _pop_without_needless_translate(mixin: type, module: object) -> Callable[..., object] | None:
     """`mixin.pop` recompiled with its translate line guarded, or None if the source differs."""
     original = mixin.pop  # type: ignore[attr-defined]
@@ -276,7 +258,6 @@ def install() -> None:
     """Point feedparser at the buffered SAX driver, the URL cache and shortcuts, the fast
     dictionary lookups and the patched pop()."""
     import feedparser.api
-    import feedparser.encodings
     import feedparser.mixin
     import feedparser.util
 
@@ -292,13 +273,6 @@ def install() -> None:
     urljoin = getattr(feedparser.mixin, "_urljoin", None)
     if callable(urljoin) and not hasattr(urljoin, _PATCHED):
         feedparser.mixin._urljoin = _fast_urljoin(urljoin)
-    declaration = getattr(feedparser.encodings, "RE_XML_DECLARATION", None)
-    if (
-        isinstance(declaration, re.Pattern)
-        and declaration.pattern == _XML_DECLARATION
-        and not declaration.flags & re.MULTILINE
-    ):
-        feedparser.encodings.RE_XML_DECLARATION = _AnchoredPattern(declaration)
     mixin = feedparser.mixin._FeedParserMixin
     if not hasattr(mixin.pop, _PATCHED):
         pop = _pop_without_needless_translate(mixin, feedparser.mixin)
