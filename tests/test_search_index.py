@@ -13,6 +13,7 @@ import pytest
 from newstui.core.config_search import Filter, SavedView
 from newstui.core.models import FeedSpec
 from newstui.core.query import parse_query
+from newstui.core.searchtext import CJK_RUN
 from newstui.store import Store, schema
 from newstui.store._search_index import register
 from newstui.store.view_queries import ViewQueries
@@ -178,3 +179,31 @@ def test_saved_view_counts_follow_every_change_between_full_counts(store: Store)
     store.sync_feeds([FeedSpec(OTHER)], now=NOW)  # FEED leaves feeds.toml: hidden
     save(store, entry("f", "Rust five"), url=OTHER)
     assert check() == {"rust": 1, "tag:tech": 0, "is:bookmarked": 0}
+
+
+@pytest.mark.parametrize(
+    "title, body",
+    [
+        ("Plain ASCII", "<p>nothing special</p>"),
+        ("Café “naïve” — 10 €", "<p>Zürich &amp; Malmö…</p>"),  # cp1252: no CJK possible
+        ("“東京” — news", "<p>café 東京都の天気 “quoted”</p>"),  # CJK among cp1252 punctuation
+        ("Ελλάδα", "<p>Ωμέγα Прага</p>"),  # not cp1252, not CJK
+        ("서울 café", "<p>Python入門 ’s</p>"),
+    ],
+)
+def test_a_batch_indexes_exactly_what_the_view_shows(store: Store, title: str, body: str) -> None:
+    # index_pending computes a row in one pass (index_row); a delete reads the view
+    # (index_value): if they ever differed, deleting or changing the entry would corrupt the
+    # index, and CJK missed by a fast path would not be found by its bigrams.
+    save(store, entry("a", title, body))
+    assert consistent(store)
+    raw = sqlite3.connect(store.path)
+    register(raw)
+    try:
+        view = raw.execute("SELECT * FROM search_source").fetchone()[1:]
+    finally:
+        raw.close()
+    assert bool(view[5] or view[6]) == bool(CJK_RUN.search(title + body))
+    save(store, entry("a", title + " updated", "<p>new words</p>"))  # out with the old values
+    assert consistent(store)
+    assert found(store, "updated") == ["a"]
