@@ -188,7 +188,7 @@ def test_saved_view_counts_follow_every_change_between_full_counts(store: Store)
         ("Café “naïve” — 10 €", "<p>Zürich &amp; Malmö…</p>"),  # cp1252: no CJK possible
         ("“東京” — news", "<p>café 東京都の天気 “quoted”</p>"),  # CJK among cp1252 punctuation
         ("Ελλάδα", "<p>Ωμέγα Прага</p>"),  # not cp1252, not CJK
-        ("서울 café", "<p>Python入門 ’s</p>"),
+        ("서울 café", "<p>Python入門 \u2019s</p>"),
     ],
 )
 def test_a_batch_indexes_exactly_what_the_view_shows(store: Store, title: str, body: str) -> None:
