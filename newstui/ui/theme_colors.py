@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rich.color import Color as RichColor
 from rich.style import Style
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from newstui.article.render import RenderStyles
+if TYPE_CHECKING:
+    from newstui.article.render import RenderStyles
 
 
 def newstui_variable_defaults(theme: Theme) -> dict[str, str]:
@@ -121,6 +123,8 @@ def article_render_styles(variables: Mapping[str, str], *, dark: bool) -> Render
     knows `ansi_*` names and CSS colour names that rich does not). Inline code drops the
     renderer's monochrome `reverse`, which would swap the theme's colours.
     """
+    # Imported with the first article, not at launch: the renderer's package costs ~20 ms.
+    from newstui.article.render import RenderStyles
 
     def colour(name: str) -> RichColor | None:
         value = variables.get(name)

@@ -25,7 +25,6 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from newstui.core.config import Config
-from newstui.core.config_writer import FeedsFile
 from newstui.core.errors import ConfigError, ConfigWriteError
 from newstui.core.models import Feed, FeedSpec
 from newstui.core.subscriptions import already_subscribed, split_tags, web_address
@@ -33,6 +32,7 @@ from newstui.core.views import View
 from newstui.ui.writes import Write
 
 if TYPE_CHECKING:
+    from newstui.core.config_writer import FeedsFile
     from newstui.feeds.discover import Candidate
     from newstui.ui.screens.main import MainScreen
 
@@ -55,6 +55,9 @@ async def save_change(path: Path, change: Callable[[FeedsFile], str]) -> Edited:
     """
 
     def run() -> Edited:
+        # Imported when feeds.toml is first edited: tomlkit cost the launch ~15 ms.
+        from newstui.core.config_writer import FeedsFile
+
         feeds = FeedsFile.open(path)
         copied = feeds.starter
         message = change(feeds)
