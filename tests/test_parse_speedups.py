@@ -15,7 +15,7 @@ import feedparser.mixin
 import feedparser.urls
 import feedparser.util
 
-from newstui.feeds import parse_worker
+from newstui.feeds import parse_worker, speedups
 
 parse_worker.prepare()  # installs the speed-ups, as a parse worker does
 
@@ -24,7 +24,7 @@ FEEDS = Path(__file__).parent / "data" / "feeds"
 _DUMP = """
 import json, sys
 if sys.argv[1] == "fast":
-    from newstui.feeds import parse_worker
+    from newstui.feeds import parse_worker, speedups
     parse_worker.prepare()  # installs the speed-ups
 import feedparser
 out = {}
@@ -69,6 +69,7 @@ def test_speedups_are_active() -> None:
     names = feedparser.mixin._FeedParserMixin.pop.__code__.co_names
     assert "_newstui_latin1_as_utf8" in names
     assert "KeyError" not in names  # no KeyError raised and caught per element
+    assert hasattr(feedparser.api.convert_to_utf8, "__newstui_speedup__")
 
 
 _URLS = [
@@ -174,3 +175,28 @@ def test_cp1252_characters_still_mapped() -> None:
     latin1_only = body.replace(" 漢", "")  # the Latin-1 shortcut's path
     result = feedparser.parse(latin1_only.encode("utf-8"))
     assert result.entries[0].title == "\u201cHi\u201d \u20ac ö"
+
+
+def test_utf8_documents_come_out_as_feedparser_builds_them() -> None:
+    """The declaration swap on the raw bytes gives the bytes feedparser's re-encoding gives."""
+    import feedparser.encodings
+
+    pattern = feedparser.encodings.RE_XML_DECLARATION
+    new = "<?xml version='1.0' encoding='utf-8'?>"
+    for text in [
+        "<?xml version='1.0' encoding='UTF-8'?>\n<rss>caf\u00e9 \u2013 \U0001f600</rss>",
+        '<?xml version="1.0" encoding="utf8" standalone="yes" ?><feed/>',
+        "\ufeff<?xml version='1.0'?><rss/>",
+        "<rss>no declaration \u00e9</rss>",
+        "  <?xml version='1.0'?><rss/>",
+        "",
+    ]:
+        for encoding in ("utf-8", "UTF-8", "utf8", "windows-1252", "iso-8859-2", "utf-16"):
+            try:
+                raw = text.encode(encoding)
+            except UnicodeEncodeError:
+                continue
+            decoded = raw.decode(encoding)
+            match = pattern.search(decoded)
+            expected = (pattern.sub(new, decoded) if match else new + "\n" + decoded).encode()
+            assert speedups._utf8_document(raw, decoded, encoding, new, pattern) == expected
