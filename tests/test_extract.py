@@ -446,6 +446,27 @@ def test_only_blocks_between_agreed_passages_are_filled_in() -> None:
     assert len(texts) == 4 and "teaser" not in " ".join(texts) and "Read next" not in texts[-1]
 
 
+def test_the_edges_come_from_trafilatura_when_readability_chose_a_part_of_the_article() -> None:
+    """On a page laid out in tables readability can pick one cell: the story alone. When
+    trafilatura's article holds all of it and more than twice its words, what trafilatura has
+    before and after the story is the rest of the article, and it comes in, in order."""
+    before = [
+        "<p>Fables for every day of the year, read aloud in the evening by the fire.</p>",
+        "<p>Today's fable comes from the old collection the harbour school still uses.</p>",
+    ]
+    after = [
+        "<p>The moral: wanting what another holds costs you what you already have.</p>",
+        "<p>Tomorrow's fable: the fox and the crow, with pictures by the pupils themselves.</p>",
+        "<p>Every fable of this month, one a day, with the ones from the years before it.</p>",
+    ]
+    ours = _tree(_paragraph(1) + _paragraph(2))
+    theirs = _tree("".join(before) + _paragraph(1) + _paragraph(2) + "".join(after))
+    assert fill_gaps(ours, theirs, "https://example.com/") == 5
+    expected = [_tree(block)[0].text_content() for block in before]
+    expected += _STORY[:2] + [_tree(block)[0].text_content() for block in after]
+    assert [p.text_content() for p in ours] == expected
+
+
 def test_an_image_described_by_text_already_there_comes_back_without_the_description() -> None:
     ours = _tree(_paragraph(1) + _paragraph(2))
     theirs = _tree(
