@@ -355,9 +355,6 @@ class MainScreen(
         self._first_frame_shown = True
         self.preview()
         self._in_background(self.searching.catch_up)
-        if not self.refresher.running:
-            # Half a second after the headlines, while the user reads them.
-            self.set_timer(0.5, self.refresher.preload)
 
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,

@@ -1,32 +1,37 @@
 """Running refreshes from the reader: in the background, reporting by messages.
 
-The engine's `Refresher` does the work: fetches are async on an event loop of their own in a
-thread (not Textual's), parsing runs in worker processes and database writes on their own
-thread, so keys stay responsive. This
-controller knows nothing of the screen: it runs the refresh in a worker of its `host` node and
-posts `Progress` (coalesced: only the newest waits in the queue), `Changed` (at most every
-`RELOAD_EVERY` seconds while results arrive) and `Finished` to it.
+The engine's `Refresher` does the work in a process of its own (`newstui.feeds.refresh_child`,
+at a lower priority, with its own parse worker), so that no part of a refresh holds the
+reader's GIL while keys wait: the reader only reads the child's reports, on a thread. This
+controller knows nothing of the screen: it runs the refresh from a worker of its `host` node
+and posts `Progress` (coalesced: only the newest waits in the queue), `Changed` (at most every
+`RELOAD_EVERY` seconds while results arrive) and `Finished` to it. The child writes to the
+store beside the reader's own marks, as a cron `newstui refresh` would (WAL, busy timeout).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
+import pickle
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 from textual.message import Message
 
+import newstui
 from newstui.core.config import Config
-from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
+from newstui.core.timefmt import utc_now
 from newstui.core.views import View
-from newstui.ui.own_loop import on_own_loop
+from newstui.feeds.refresh_child import BOOT, Job
 
 if TYPE_CHECKING:
     from newstui.ui.screens.syncing import SyncController
@@ -35,13 +40,9 @@ RELOAD_EVERY = 2.0
 """Seconds between list reloads while a refresh is delivering results (each reload re-counts
 2,000 feeds on a thread, whose Python work competes with the keys for the GIL)."""
 
-
-def _import_refresh() -> ModuleType:
-    """The refresh machinery (httpx, the parse pool), imported when first needed: a plain
-    import, so the linter sees the edge; callers run it on a thread, off the event loop."""
-    from newstui.feeds import refresh
-
-    return refresh
+STOP_WAIT = 5.0
+"""Seconds the refresh process may take to stop (close its client and parse workers) once
+told to, before it is killed."""
 
 
 def failure_text(
@@ -67,6 +68,43 @@ class _Outcome:
 
     tried: int = 0
     errors: list[FeedUpdate] = field(default_factory=list)
+    stopped: str | None = None
+    """Why the whole refresh stopped early (the database could not be used), if it did."""
+    failed: str | None = None
+    """The child's unexpected error (or its early end), raised in the reader's worker."""
+
+
+def _start_child(job: Job) -> subprocess.Popen[bytes]:
+    """Start the refresh process and hand it `job` (on a thread: both take a few ms)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", BOOT, str(Path(newstui.__file__).resolve().parent.parent)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the terminal is the reader's; the child reports by frames
+    )
+    assert child.stdin is not None
+    try:
+        pickle.dump(job, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        child.stdin.flush()
+    except OSError:  # it died at once: the reports say so
+        pass
+    return child
+
+
+def _tell_to_stop(child: subprocess.Popen[bytes]) -> None:
+    """The end of the child's input: it cancels its refresh and exits."""
+    with contextlib.suppress(OSError, ValueError):
+        child.stdin.close()  # type: ignore[union-attr]
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    """Tell the child to stop and wait for it to end, killing it after `STOP_WAIT`."""
+    _tell_to_stop(child)
+    try:
+        child.wait(STOP_WAIT)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 class RefreshController:
@@ -113,6 +151,8 @@ class RefreshController:
         self.sync: SyncController | None = None
         """With `[sync]`: the server's source goes into the refreshes that sync (it sets this)."""
         self._dirty = False
+        self.child: subprocess.Popen[bytes] | None = None
+        """The refresh process while one runs."""
 
     def specs_for(self, view: View | None) -> list[FeedSpec]:
         feeds = list(self.config.feeds)
@@ -158,23 +198,16 @@ class RefreshController:
         self, specs: list[FeedSpec], *, force: bool, quiet: bool, sync: bool, local: bool
     ) -> None:
         outcome = _Outcome()
-        stopped: str | None = None
         timer = self.host.set_interval(RELOAD_EVERY, self._flush)
         try:
-            # Importing httpx (~0.15 s): not on the event loop, where it held keys up.
-            refresh = await asyncio.to_thread(_import_refresh)
-            sources = [self.sync.source()] if sync and self.sync else []
-            # The whole refresh (the HTTP client, the engine) on a loop of its own: see
-            # newstui.ui.own_loop; it reports by messages (post_message is thread-safe).
-            await on_own_loop(
-                functools.partial(
-                    self._refresh, refresh, specs, outcome, force=force, sync=sync,
-                    local=local, sources=sources,
-                ),
-                name="newstui-refresh",
+            job = Job(
+                self.db_path, self.config.settings, list(specs), force,
+                filters=tuple(self.config.filters),
+                sync=self.sync.settings if sync and self.sync else None,
+                local_urls=[spec.url for spec in self.config.feeds if not spec.sync],
+                clock_offset=self.clock() - utc_now(),
             )  # fmt: skip
-        except StoreError as exc:
-            stopped = f"Refresh stopped: {exc}"
+            await self._in_child(job, outcome, local=local)
         finally:
             timer.stop()
             self._dirty = False
@@ -185,56 +218,92 @@ class RefreshController:
                 self.last_finished = self.clock()
                 if outcome.tried:
                     self.all_failed = len(outcome.errors) >= outcome.tried
-                self.host.post_message(self.Finished(outcome.errors, stopped, outcome.tried))
-            elif stopped:
-                self.host.notify(stopped, severity="error", markup=False, timeout=10)
+                self.host.post_message(
+                    self.Finished(outcome.errors, outcome.stopped, outcome.tried)
+                )
+            elif outcome.stopped:
+                self.host.notify(outcome.stopped, severity="error", markup=False, timeout=10)
 
-    async def _refresh(
-        self,
-        refresh: ModuleType,
-        specs: list[FeedSpec],
-        outcome: _Outcome,
-        *,
-        force: bool,
-        sync: bool,
-        local: bool,
-        sources: list[object],
-    ) -> None:
-        """The refresh itself, on its own loop in a thread (see `_run`)."""
-        post = self.host.post_message
-        refresher = refresh.Refresher(
-            self.db_path,
-            self.config.settings,
-            clock=self.clock,
-            spare_a_core=True,
-            filters=self.config.filters,
-            sources=sources,
-        )
-        async with refresher:
-            states = await refresher.feed_states()
-            todo = refresh.plan_refresh(specs, states, self.clock(), force=force)
-            if not todo and not sync:
+    async def _in_child(self, job: Job, outcome: _Outcome, *, local: bool) -> None:
+        """Run `job` in a child process (see `newstui.feeds.refresh_child`), its reports read
+        on a daemon thread (reading waits without the GIL). Cancelled (the reader quits), the
+        child is told to stop by the end of its input, and killed if it has not within
+        `STOP_WAIT`. Daemon threads: the reader's exit never waits for a child, and when the
+        reader is gone, however it ended, the child's input ends and it stops by itself."""
+        loop = asyncio.get_running_loop()
+        ended: asyncio.Future[None] = loop.create_future()
+        child = await asyncio.to_thread(_start_child, job)
+        self.child = child
+
+        def finish() -> None:
+            if not ended.done():
+                ended.set_result(None)
+
+        def reports() -> None:
+            try:
+                self._read_reports(child, outcome, local)
+            finally:
+                child.stdout.close()  # type: ignore[union-attr]
+                _stop(child)
+                # No is_closed() check first: the loop could close between it and this call.
+                with contextlib.suppress(RuntimeError):  # it closed: the reader has quit
+                    loop.call_soon_threadsafe(finish)
+
+        threading.Thread(target=reports, name="newstui-refresh-reports", daemon=True).start()
+        try:
+            await asyncio.shield(ended)
+        except asyncio.CancelledError:
+            _tell_to_stop(child)
+            threading.Thread(target=_stop, args=(child,), daemon=True).start()
+            raise
+        finally:
+            self.child = None
+        if outcome.failed is not None:
+            raise RuntimeError(outcome.failed)
+
+    def _read_reports(self, child: subprocess.Popen[bytes], outcome: _Outcome, local: bool) -> None:
+        """The child's frames as they come (on a thread: reading waits without the GIL)."""
+        def post(message: Message) -> None:
+            with contextlib.suppress(RuntimeError):  # the reader quit (its loop closed)
+                self.host.post_message(message)
+
+        asked: set[str] = set()
+        done = 0
+        assert child.stdout is not None
+        while True:
+            try:
+                kind, value = pickle.load(child.stdout)
+            except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+                _stop(child)
+                outcome.failed = outcome.failed or (
+                    f"the refresh process ended early (exit status {child.returncode})"
+                )
                 return
-            outcome.tried = len(todo)
-            asked = {spec.url for spec in todo}
-            if local:
-                post(self.Progress(f"Refreshing 0/{len(todo)}"))
-            done = 0
-            # The sync's own updates (feeds only the server has) are not counted.
-            async for update in refresher.run(todo, force=True):
+            if kind == "done":
+                return
+            if kind == "todo":
+                asked = set(value)
+                outcome.tried = len(value)
+                if local:
+                    post(self.Progress(f"Refreshing 0/{len(value)}"))
+            elif kind == "update":
+                update: FeedUpdate = value
+                # The sync's own updates (feeds only the server has) are not counted.
                 if update.url in asked:
                     done += 1
-                    post(self.Progress(f"Refreshing {done}/{len(todo)}"))
+                    post(self.Progress(f"Refreshing {done}/{len(asked)}"))
                     if update.status is UpdateStatus.ERROR:
                         outcome.errors.append(update)
                 if update.status is not UpdateStatus.NOT_MODIFIED:
                     self._dirty = True
-
-    def preload(self) -> None:
-        """Import the refresh machinery in the background, well before the user presses R."""
-        self.host.run_worker(
-            asyncio.to_thread(_import_refresh), group="preload", exit_on_error=False
-        )
+            elif kind == "sync":
+                if self.sync is not None:
+                    with contextlib.suppress(RuntimeError):  # the reader quit
+                        self.sync.ended(value)
+            elif kind == "stopped":
+                outcome.stopped = value
+            elif kind == "error":
+                outcome.failed = value
 
     def idle_text(self) -> str:
         """ "Last refresh 14:05" (with the day when it was not today)."""

@@ -2,8 +2,8 @@
 
 A sync is a refresh with the server's source (`newstui.feeds.sources.server`): the
 `RefreshController` runs it, alone (on start and every `[sync] interval`) or in the same pass as
-the local feeds (R). HTTP runs on Textual's loop (a few requests per sync), the store on the
-refresh's writer thread, so no key ever waits for the network or the server. This controller
+the local feeds (R), in the refresh's own process, so no key ever waits for the network or the
+server. This controller
 keeps what the status line says and posts `Started` and `Finished` to its `host`; marks made
 meanwhile wait in the store.
 """
@@ -22,7 +22,6 @@ from textual.message import Message
 from newstui.core.config import Config
 
 if TYPE_CHECKING:
-    from newstui.feeds.sources.server import ServerSource
     from newstui.ui.screens.refreshing import RefreshController
 
 
@@ -85,13 +84,6 @@ class SyncController:
         """Sync now, on its own (on start, every interval): unless one runs already."""
         self.refresher.start_sync()
 
-    def source(self) -> ServerSource:
-        """The server's source for one refresh (the refresh module is imported by then)."""
-        from newstui.feeds.sources.server import ServerSource
-
-        local = [spec.url for spec in self.config.feeds if not spec.sync]
-        return ServerSource(self.settings, local_urls=local, always=True, listener=self._heard)
-
     def began(self) -> None:
         """A refresh with the sync in it is starting."""
         self.running = True
@@ -105,10 +97,6 @@ class SyncController:
             if report.error is None:
                 self.last_sync = report.finished_at
         self.host.post_message(self.Finished(report))
-
-    def _heard(self, report: Any) -> None:
-        if report is not None:  # the sync is done (the refresh may go on with local feeds)
-            self.ended(report)
 
     def text(self, waiting: int) -> str:
         return sync_text(

@@ -1,0 +1,122 @@
+"""The reader's refresh runs in a process of its own (`newstui.feeds.refresh_child`): its
+results and per-feed errors reach the reader's lists, and it never outlives the reader, whether
+the reader quits mid-refresh or is killed with `kill -9`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newstui.core.models import FeedSpec
+from newstui.ui.screens.main import MainScreen
+from tests.support.httpserver import HTTPServer, Response, hang
+from tests.ui.conftest import settings
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title>
+<item><guid>g-1</guid><title>A good story</title><link>https://good.example/1</link></item>
+</channel></rss>"""
+
+
+def alive(pid: int) -> bool:
+    """A live process (not a zombie waiting to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_gone(pid: int, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not alive(pid)
+
+
+def screen_text(app) -> str:
+    return "\n".join(s.text for s in app.screen._compositor.render_strips())
+
+
+async def test_results_and_a_feed_error_reach_the_lists(make_app, http_server) -> None:
+    rss = Response(200, {"content-type": "application/rss+xml"}, RSS)
+    good = http_server.route("/good.xml", rss)
+    bad = http_server.route("/bad.xml", Response(500, {"content-type": "text/plain"}, b"down"))
+    app = make_app([FeedSpec(good, title="Good"), FeedSpec(bad, title="Bad")], filled=False)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.feeds[good].unread == 1
+        assert dict((r.label, r.unread) for r in screen.feed_list.rows)["All unread"] == 1
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("1 feed(s) failed: Bad.") for m in messages), messages
+        assert screen.refresher.child is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+async def test_quitting_mid_refresh_ends_the_refresh_process(make_app, http_server) -> None:
+    stuck = http_server.route("/stuck.xml", hang())
+    app = make_app([FeedSpec(stuck, title="Stuck")], filled=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("R")
+        for _ in range(300):  # until the child has asked for the feed
+            if http_server.requests_to("/stuck.xml"):
+                break
+            await pilot.pause(0.05)
+        assert http_server.requests_to("/stuck.xml")
+        child = screen.refresher.child
+        assert child is not None and alive(child.pid)
+        assert "Refreshing 0/1" in screen_text(app)
+        await pilot.press("q")
+    assert wait_gone(child.pid), "the refresh process outlived the reader"
+
+
+BOOT = """
+import sys, time
+from pathlib import Path
+from newstui.core.models import FeedSpec
+from newstui.feeds.refresh_child import Job
+from newstui.ui.screens.refreshing import _start_child
+from tests.ui.conftest import settings
+
+db, url = Path(sys.argv[1]), sys.argv[2]
+child = _start_child(Job(db, settings(), [FeedSpec(url, title="Stuck")], True))
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_killed_reader_leaves_no_refresh_process(http_server: HTTPServer, tmp_path: Path) -> None:
+    stuck = http_server.route("/stuck.xml", hang())
+    assert settings()  # the reader's own settings, as the test app has them
+    reader = subprocess.Popen(
+        [sys.executable, "-c", BOOT, str(tmp_path / "newstui.db"), stuck],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    try:
+        assert reader.stdout is not None
+        child = int(reader.stdout.readline())
+        deadline = time.monotonic() + 30
+        while not http_server.requests_to("/stuck.xml") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert http_server.requests_to("/stuck.xml")  # the refresh is under way
+        os.kill(reader.pid, signal.SIGKILL)
+        reader.wait()
+        assert wait_gone(child), "the refresh process outlived a killed reader"
+    finally:
+        reader.kill()
+        reader.wait()
+        reader.stdout.close()
