@@ -16,7 +16,6 @@ import pytest
 from newstui.core.models import FeedSpec
 from newstui.ui.screens.main import MainScreen
 from tests.support.httpserver import HTTPServer, Response, hang
-from tests.ui.conftest import settings
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title>
 <item><guid>g-1</guid><title>A good story</title><link>https://good.example/1</link></item>
@@ -32,7 +31,8 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_gone(pid: int, seconds: float = 15.0) -> bool:
+def wait_gone(pid: int, seconds: float = 20.0) -> bool:
+    """Whether `pid` ends within `seconds` (well before the stuck feed's 60 s timeout)."""
     deadline = time.monotonic() + seconds
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -66,7 +66,8 @@ async def test_results_and_a_feed_error_reach_the_lists(make_app, http_server) -
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 async def test_quitting_mid_refresh_ends_the_refresh_process(make_app, http_server) -> None:
     stuck = http_server.route("/stuck.xml", hang())
-    app = make_app([FeedSpec(stuck, title="Stuck")], filled=False)
+    # A feed that would keep the refresh busy for a minute: it ends with the reader, not then.
+    app = make_app([FeedSpec(stuck, title="Stuck")], filled=False, timeout=60.0)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -92,7 +93,7 @@ from newstui.ui.screens.refreshing import _start_child
 from tests.ui.conftest import settings
 
 db, url = Path(sys.argv[1]), sys.argv[2]
-child = _start_child(Job(db, settings(), [FeedSpec(url, title="Stuck")], True))
+child = _start_child(Job(db, settings(timeout=60.0), [FeedSpec(url, title="Stuck")], True))
 print(child.pid, flush=True)
 time.sleep(120)
 """
@@ -101,7 +102,6 @@ time.sleep(120)
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_killed_reader_leaves_no_refresh_process(http_server: HTTPServer, tmp_path: Path) -> None:
     stuck = http_server.route("/stuck.xml", hang())
-    assert settings()  # the reader's own settings, as the test app has them
     reader = subprocess.Popen(
         [sys.executable, "-c", BOOT, str(tmp_path / "newstui.db"), stuck],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
