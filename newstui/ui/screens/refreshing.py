@@ -71,7 +71,7 @@ class _Outcome:
     stopped: str | None = None
     """Why the whole refresh stopped early (the database could not be used), if it did."""
     failed: str | None = None
-    """The child's unexpected error (or its early end), raised in the reader's worker."""
+    """The child's unexpected error (a traceback) or its early end."""
 
 
 def _start_child(job: Job) -> subprocess.Popen[bytes]:
@@ -258,8 +258,10 @@ class RefreshController:
             raise
         finally:
             self.child = None
-        if outcome.failed is not None:
-            raise RuntimeError(outcome.failed)
+        if outcome.failed is not None and outcome.stopped is None:
+            # Said like a database problem: one line, and the refresh counts as stopped.
+            last = outcome.failed.strip().splitlines()[-1] if outcome.failed.strip() else ""
+            outcome.stopped = f"Refresh stopped: {last or 'the refresh process failed'}"
 
     def _read_reports(self, child: subprocess.Popen[bytes], outcome: _Outcome, local: bool) -> None:
         """The child's frames as they come (on a thread: reading waits without the GIL)."""
