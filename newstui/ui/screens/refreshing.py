@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import pickle
 import subprocess
 import sys
@@ -76,8 +77,13 @@ class _Outcome:
 
 def _start_child(job: Job) -> subprocess.Popen[bytes]:
     """Start the refresh process and hand it `job` (on a thread: both take a few ms)."""
+    env = dict(os.environ)
+    # glibc gives each thread that allocates an arena of its own: with the writer thread and
+    # the fetch threads, the child's peak RSS was 74 MB instead of 56 (500-feed refresh).
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     child = subprocess.Popen(
         [sys.executable, "-c", BOOT, str(Path(newstui.__file__).resolve().parent.parent)],
+        env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # the terminal is the reader's; the child reports by frames
@@ -176,6 +182,8 @@ class RefreshController:
         if not specs and not sync:
             return
         self.running = True
+        if not quiet:  # at once: the refresh process says how many feeds it has in ~0.2 s
+            self.host.post_message(self.Progress("Refreshing…"))
         self._launch(specs, force=force, quiet=quiet, sync=sync, local=True)
 
     def start_sync(self) -> None:
