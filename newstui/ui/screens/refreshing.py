@@ -182,8 +182,10 @@ class RefreshController:
         if not specs and not sync:
             return
         self.running = True
-        if not quiet:  # at once: the refresh process says how many feeds it has in ~0.2 s
-            self.host.post_message(self.Progress("Refreshing…"))
+        if not quiet:  # at once: the refresh process reports its plan only after its imports
+            # (~0.2 s); forced, the plan is every feed asked for.
+            text = f"Refreshing 0/{len(specs)}" if force and specs else "Refreshing…"
+            self.host.post_message(self.Progress(text))
         self._launch(specs, force=force, quiet=quiet, sync=sync, local=True)
 
     def start_sync(self) -> None:
