@@ -58,6 +58,28 @@ async def test_reader_syncs_on_start_and_on_R(
     store.close()
 
 
+async def test_r_on_a_feed_only_the_server_has_syncs_with_the_server(
+    mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path
+) -> None:
+    """feeds.toml lists no feed: r on the server's feed used to do nothing at all. It syncs
+    (what the server has since arrives) and says so."""
+    subscribe(mf_server, mf_user, site.feed([("s1", "First on the server")], title="Remote"))
+    app, store = app_for(tmp_path, SyncSettings("miniflux", mf_server.url, token=mf_user.token))
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await until(lambda: screen.status.sync.startswith("Synced"))
+        [view] = [v for v in screen.feed_list.views if v.kind == "feed"]
+        screen.select_view(view)
+        screen.feed_list.focus()
+        subscribe(mf_server, mf_user, site.feed([("s2", "Later on the server")], title="Later"))
+        await pilot.press("r")
+        said = "Only the sync server has this feed"
+        await until(lambda: any(said in n.message for n in app._notifications))
+        await until(lambda: len([v for v in screen.feed_list.views if v.kind == "feed"]) == 2)
+    store.close()
+
+
 async def test_keys_do_not_wait_for_a_hanging_server(tmp_path: Path) -> None:
     server = HTTPServer()
     server.route("/v1/me", hang())

@@ -173,6 +173,9 @@ class RefreshController:
     ) -> None:
         """Refresh the feeds of `view` (all when None): due ones, or every one when `force`;
         `sync`: sync with the server in the same pass (unless a sync runs already)."""
+        if view is not None and view.kind == "feed" and not self.specs_for(view):
+            self._sync_server_feed(quiet)
+            return
         if self.running:
             if not quiet:
                 self.host.notify("A refresh is already running.", timeout=2)
@@ -187,6 +190,19 @@ class RefreshController:
             text = f"Refreshing 0/{len(specs)}" if force and specs else "Refreshing…"
             self.host.post_message(self.Progress(text))
         self._launch(specs, force=force, quiet=quiet, sync=sync, local=True)
+
+    def _sync_server_feed(self, quiet: bool) -> None:
+        """`r` on a feed that feeds.toml does not list: only the sync server has it, and there
+        is no URL here to fetch. The server fetches it; a sync brings in what it has."""
+        if self.sync is None:
+            message = "This feed is not in feeds.toml: there is nothing to refresh."
+        elif self.sync.running:
+            message = "Only the sync server has this feed: a sync with it is running already."
+        else:
+            message = "Only the sync server has this feed: syncing with the server."
+            self.start_sync()
+        if not quiet:
+            self.host.notify(message, timeout=3)
 
     def start_sync(self) -> None:
         """Sync with the server alone, beside a refresh of local feeds if one runs."""
