@@ -5,6 +5,7 @@ the reader quits mid-refresh or is killed with `kill -9`."""
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -123,3 +124,35 @@ def test_a_killed_reader_leaves_no_refresh_process(http_server: HTTPServer, tmp_
         reader.kill()
         reader.wait()
         reader.stdout.close()
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def test_the_auto_refresh_starts_no_process_when_no_feed_is_due(
+    make_app, http_server
+) -> None:
+    rss = Response(200, {"content-type": "application/rss+xml"}, RSS)
+    good = http_server.route("/good.xml", rss)
+    app = make_app([FeedSpec(good, title="Good")], filled=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+
+        async def auto_refresh() -> None:  # what the minute timer does
+            screen.start_refresh(force=False, quiet=True)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        await auto_refresh()  # never fetched: due
+        assert len(http_server.requests_to("/good.xml")) == 1
+        assert screen.feeds[good].unread == 1
+        before = children_cpu()
+        await auto_refresh()  # fetched a moment ago: not due for a while
+        assert len(http_server.requests_to("/good.xml")) == 1
+        assert not screen.refresher.running
+        # A refresh process costs ~0.3 s of CPU even when it has nothing to do.
+        assert children_cpu() - before < 0.1

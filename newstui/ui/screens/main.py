@@ -78,7 +78,7 @@ class MainScreen(
             store, show_read=config.settings.show_read, views=config.views, clock=clock
         )
         self.db_path = db_path
-        self.refresher = RefreshController(self, config, db_path, clock)
+        self.refresher = RefreshController(self, config, db_path, clock, store.feed_states)
         self.syncer = (
             SyncController(self, config, db_path, clock, self.refresher) if config.sync else None
         )

@@ -29,10 +29,12 @@ from textual.message import Message
 
 import newstui
 from newstui.core.config import Config
-from newstui.core.models import FeedSpec, FeedUpdate, UpdateStatus
+from newstui.core.errors import StoreError
+from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
 from newstui.core.timefmt import utc_now
 from newstui.core.views import View
 from newstui.feeds.refresh_child import BOOT, Job
+from newstui.feeds.schedule import is_due
 
 if TYPE_CHECKING:
     from newstui.ui.screens.syncing import SyncController
@@ -144,9 +146,17 @@ class RefreshController:
         """How many feeds the refresh fetched (0: none were due)."""
 
     def __init__(
-        self, host: DOMNode, config: Config, db_path: Path, clock: Callable[[], datetime]
+        self,
+        host: DOMNode,
+        config: Config,
+        db_path: Path,
+        clock: Callable[[], datetime],
+        feed_states: Callable[[], Mapping[str, FeedState]],
     ) -> None:
         self.host = host
+        self.feed_states = feed_states
+        """The store's schedule (read on a thread): an unforced refresh with nothing due
+        starts no process."""
         self.config = config
         self.db_path = db_path
         self.clock = clock
@@ -223,6 +233,11 @@ class RefreshController:
     async def _run(
         self, specs: list[FeedSpec], *, force: bool, quiet: bool, sync: bool, local: bool
     ) -> None:
+        if not force and not sync and not await self._any_due(specs):
+            # The auto-refresh asks every minute: starting the refresh process only to learn
+            # that nothing is due cost ~0.3 s of CPU a minute in an idle reader.
+            self.running = False
+            return
         outcome = _Outcome()
         timer = self.host.set_interval(RELOAD_EVERY, self._flush)
         try:
@@ -249,6 +264,17 @@ class RefreshController:
                 )
             elif outcome.stopped:
                 self.host.notify(outcome.stopped, severity="error", markup=False, timeout=10)
+
+    async def _any_due(self, specs: list[FeedSpec]) -> bool:
+        try:
+            states = await asyncio.to_thread(self.feed_states)
+        except StoreError:
+            return True  # the refresh process says what is wrong with the store
+        now = self.clock()
+        return any(
+            is_due(states[spec.url].next_due_at if spec.url in states else None, now)
+            for spec in specs
+        )
 
     async def _in_child(self, job: Job, outcome: _Outcome, *, local: bool) -> None:
         """Run `job` in a child process (see `newstui.feeds.refresh_child`), its reports read
