@@ -73,6 +73,7 @@ class _Worker:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
+                    "-P",  # not the working directory first on the path: see refresh_child.BOOT
                     "-c",
                     _BOOT,
                     str(Path(newstui.__file__).resolve().parent.parent),

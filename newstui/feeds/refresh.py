@@ -8,7 +8,7 @@ connection, one short transaction per feed (`newstui.feeds.sources.RefreshContex
 
 Where entries come from is a source's business (`newstui.feeds.sources`): the `Refresher`
 plans, hands each feed to the source that claims it, and afterwards fetches full texts and
-prunes. Pure helpers (`plan_refresh`, `summarise`) sit beside it and are tested without I/O.
+prunes. `summarise` (pure) sits beside it; which feeds are due is `schedule.plan_refresh`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from newstui.core.config import Settings
 from newstui.core.config_search import Filter
 from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
 from newstui.core.timefmt import utc_now
-from newstui.feeds import schedule
 from newstui.feeds.fetch import make_client
 from newstui.feeds.parse_pool import ParsePool
+from newstui.feeds.schedule import plan_refresh
 from newstui.feeds.sources import EntrySource, RefreshContext
 from newstui.feeds.sources.http import HttpFeeds
 
@@ -34,24 +34,6 @@ INDEX_BATCH = 1000
 less per entry in batches than feed by feed (see `newstui/store/_search_index.py`), but no less
 at 5,000 than at 1,000 (measured: ~130 us each in v9, ~60 us since v11), and the last batch
 runs alone at the end of the refresh (~0.7 s of 5,000 with both cores free, in v9)."""
-
-
-def plan_refresh(
-    specs: Sequence[FeedSpec],
-    states: dict[str, FeedState],
-    now: datetime,
-    *,
-    force: bool = False,
-) -> list[FeedSpec]:
-    """The feeds to refresh now: those due, or all of them when `force` (an explicit refresh).
-    Which source refreshes each (and whether any does) is the sources' business."""
-    if force:
-        return list(specs)
-    return [
-        spec
-        for spec in specs
-        if schedule.is_due(states[spec.url].next_due_at if spec.url in states else None, now)
-    ]
 
 
 def summarise(updates: Iterable[FeedUpdate]) -> dict[str, int]:

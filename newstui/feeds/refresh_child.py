@@ -45,8 +45,10 @@ BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
     "from newstui.feeds.refresh_child import main; main()"
 )
-"""`python -c BOOT ROOT`: the child's entry (ROOT: the folder holding the newstui package, so
-the child runs the reader's own code, whatever the working directory holds)."""
+"""`python -P -c BOOT ROOT`: the child's entry (ROOT: the folder holding the newstui package, so
+the child runs the reader's own code). `-P`: without it `-c` puts the working directory first
+on the path, and a `pickle.py` or `asyncio.py` in the folder the reader was started from would
+be imported (the reader itself, a console script, never looks there)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,10 @@ class Job:
 def main() -> None:
     """The child's entry: read the `Job`, run it, report; exit when stdin ends."""
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    # Nothing else may write into the frames: not a stray print (Python's stdout), nor
+    # anything writing to descriptor 1 (a library, the parse workers inheriting it).
+    sys.stdout = sys.stderr
+    os.dup2(sys.stderr.fileno(), 1)
     with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
         os.nice(NICENESS)
     try:
@@ -106,9 +111,12 @@ async def _main(job: Job, send: _Sender) -> None:
     loop = asyncio.get_running_loop()
 
     def watch_input() -> None:
-        # Anything or nothing more on stdin: the reader is done with us (or gone).
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdin.buffer.read()
+        # Anything or nothing more on stdin: the reader is done with us (or gone). The raw
+        # descriptor, not sys.stdin: a thread blocked inside the buffered reader holds its
+        # lock, and Python's exit aborts (SIGABRT) when it cannot take that lock within 1 s.
+        with contextlib.suppress(OSError):
+            while os.read(0, 65536):
+                pass
         with contextlib.suppress(RuntimeError):  # the loop closed: we are ending anyway
             loop.call_soon_threadsafe(task.cancel)
 

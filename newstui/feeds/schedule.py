@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+
+from newstui.core.models import FeedSpec, FeedState
 
 MAX_HINT = timedelta(days=1)
 MAX_BACKOFF = timedelta(days=1)
@@ -27,6 +29,24 @@ _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE | re.A
 def is_due(next_due_at: datetime | None, now: datetime) -> bool:
     """A feed never fetched, or whose time has come."""
     return next_due_at is None or next_due_at <= now
+
+
+def plan_refresh(
+    specs: Sequence[FeedSpec],
+    states: Mapping[str, FeedState],
+    now: datetime,
+    *,
+    force: bool = False,
+) -> list[FeedSpec]:
+    """The feeds to refresh now: those due, or all of them when `force` (an explicit refresh).
+    Which source refreshes each (and whether any does) is the sources' business."""
+    if force:
+        return list(specs)
+    return [
+        spec
+        for spec in specs
+        if is_due(states[spec.url].next_due_at if spec.url in states else None, now)
+    ]
 
 
 def next_after_success(

@@ -156,3 +156,9 @@ async def test_the_auto_refresh_starts_no_process_when_no_feed_is_due(
         assert not screen.refresher.running
         # A refresh process costs ~0.3 s of CPU even when it has nothing to do.
         assert children_cpu() - before < 0.1
+        screen.start_refresh(force=False)  # not quiet (the launch refresh): says it, then ends
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Refreshing" not in text and "Last refresh" in text

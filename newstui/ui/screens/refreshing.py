@@ -18,6 +18,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,10 +32,11 @@ import newstui
 from newstui.core.config import Config
 from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
+from newstui.core.text import clean_line
 from newstui.core.timefmt import utc_now
 from newstui.core.views import View
 from newstui.feeds.refresh_child import BOOT, Job
-from newstui.feeds.schedule import is_due
+from newstui.feeds.schedule import plan_refresh
 
 if TYPE_CHECKING:
     from newstui.ui.screens.syncing import SyncController
@@ -84,7 +86,7 @@ def _start_child(job: Job) -> subprocess.Popen[bytes]:
     # the fetch threads, the child's peak RSS was 74 MB instead of 56 (500-feed refresh).
     env.setdefault("MALLOC_ARENA_MAX", "2")
     child = subprocess.Popen(
-        [sys.executable, "-c", BOOT, str(Path(newstui.__file__).resolve().parent.parent)],
+        [sys.executable, "-P", "-c", BOOT, str(Path(newstui.__file__).resolve().parent.parent)],
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -233,14 +235,15 @@ class RefreshController:
     async def _run(
         self, specs: list[FeedSpec], *, force: bool, quiet: bool, sync: bool, local: bool
     ) -> None:
-        if not force and not sync and not await self._any_due(specs):
-            # The auto-refresh asks every minute: starting the refresh process only to learn
-            # that nothing is due cost ~0.3 s of CPU a minute in an idle reader.
-            self.running = False
-            return
         outcome = _Outcome()
         timer = self.host.set_interval(RELOAD_EVERY, self._flush)
         try:
+            if not force and not sync and not await self._any_due(specs):
+                # The auto-refresh asks every minute: starting the refresh process only to
+                # learn that nothing is due cost ~0.4 s of CPU a minute in an idle reader. It
+                # ends as that process's empty refresh did (tried 0: the lists reload, for a
+                # cron refresh's news, and the status line says when the last refresh was).
+                return
             job = Job(
                 self.db_path, self.config.settings, list(specs), force,
                 filters=tuple(self.config.filters),
@@ -270,11 +273,7 @@ class RefreshController:
             states = await asyncio.to_thread(self.feed_states)
         except StoreError:
             return True  # the refresh process says what is wrong with the store
-        now = self.clock()
-        return any(
-            is_due(states[spec.url].next_due_at if spec.url in states else None, now)
-            for spec in specs
-        )
+        return bool(plan_refresh(specs, states, self.clock()))
 
     async def _in_child(self, job: Job, outcome: _Outcome, *, local: bool) -> None:
         """Run `job` in a child process (see `newstui.feeds.refresh_child`), its reports read
@@ -313,6 +312,7 @@ class RefreshController:
         if outcome.failed is not None and outcome.stopped is None:
             # Said like a database problem: one line, and the refresh counts as stopped.
             last = outcome.failed.strip().splitlines()[-1] if outcome.failed.strip() else ""
+            last = clean_line(last)  # an exception's text may quote a feed
             outcome.stopped = f"Refresh stopped: {last or 'the refresh process failed'}"
 
     def _read_reports(self, child: subprocess.Popen[bytes], outcome: _Outcome, local: bool) -> None:
@@ -332,6 +332,10 @@ class RefreshController:
                 outcome.failed = outcome.failed or (
                     f"the refresh process ended early (exit status {child.returncode})"
                 )
+                return
+            except Exception:  # a frame this reader cannot rebuild (newstui upgraded meanwhile?)
+                _stop(child)
+                outcome.failed = traceback.format_exc(limit=1)
                 return
             if kind == "done":
                 return
