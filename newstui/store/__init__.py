@@ -32,7 +32,14 @@ from newstui.core.models import Feed, FeedSpec, FeedState, ParsedFeed
 from newstui.core.rows import GUID, FeedRows, feed_rows
 from newstui.core.searchtext import fold
 from newstui.store import schema
-from newstui.store._convert import FEED_COLUMNS, NO_COUNTS, epoch, feed_from_row, from_epoch
+from newstui.store._convert import (
+    COUNTS_BY_FEED,
+    FEED_COLUMNS,
+    NO_COUNTS,
+    epoch,
+    feed_from_row,
+    from_epoch,
+)
 from newstui.store._entries import EntriesMixin
 from newstui.store._errors import translated
 from newstui.store._fulltext import FullText, FullTextMixin
@@ -260,13 +267,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
         # Two queries in one read transaction, merged here: SQLite joining the counts to the
         # feeds builds a temporary index and sorts, a third of the time (2,000 feeds).
         with self._read() as db:
-            counts = {
-                row[0]: row[1:]
-                for row in db.execute(
-                    "SELECT feed_url, COUNT(*), SUM(read = 0 AND hidden = 0), SUM(bookmarked)"
-                    " FROM entries GROUP BY feed_url"
-                )
-            }
+            counts = {row[0]: row[1:] for row in db.execute(COUNTS_BY_FEED)}
             rows = db.execute(
                 # Named columns, not f.*: the fetch bookkeeping is not shown.
                 f"SELECT {FEED_COLUMNS} FROM feeds f"

@@ -40,6 +40,18 @@ FEED_COLUMNS = (
 
 NO_COUNTS = (0, 0, 0)
 
+COUNTS_BY_FEED = (
+    "SELECT feed_url, COUNT(*) AS n, SUM(read = 0 AND hidden = 0) AS unread,"
+    " SUM(bookmarked) AS bookmarks FROM entries GROUP BY feed_url"
+)
+"""Each feed's (url, entries, unread, bookmarks): `Store.feeds()` and `first_screen` read
+the same numbers."""
+HIDDEN_BOOKMARKS = (
+    "SELECT COUNT(*) FROM entries WHERE bookmarked = 1"
+    " AND feed_url IN (SELECT url FROM feeds WHERE hidden = 1)"
+)
+"""Bookmarks whose feed left feeds.toml (`Store.hidden_bookmarks()`, `first_screen`)."""
+
 
 def feed_from_row(row: tuple[Any, ...], counts: tuple[int, int, int]) -> Feed:
     (url, user_title, title, site_url, tags, hidden, last_fetched_at, last_ok_at, last_error,

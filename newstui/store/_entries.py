@@ -16,7 +16,7 @@ from newstui.core.models import Entry, Headline
 from newstui.core.rows import GUID, PUBLISHED, EntryRow, epoch
 from newstui.core.rows import content_hash as _content_hash
 from newstui.core.rows import feed_columns as _feed_columns
-from newstui.store._convert import enclosures_from_json, from_epoch
+from newstui.store._convert import HIDDEN_BOOKMARKS, enclosures_from_json, from_epoch
 from newstui.store._filters import judge
 from newstui.store._pending import record_pending
 
@@ -201,10 +201,7 @@ class EntriesMixin:
 
     def hidden_bookmarks(self) -> int:
         """Bookmarks whose feed left feeds.toml: still in the Bookmarks view, so still counted."""
-        return self._ids(
-            "SELECT COUNT(*) FROM entries WHERE bookmarked = 1"
-            " AND feed_url IN (SELECT url FROM feeds WHERE hidden = 1)"
-        )[0]
+        return self._ids(HIDDEN_BOOKMARKS)[0]
 
     def entry(self, entry_id: int) -> Entry | None:
         """One entry with its bodies, or None when it is gone (pruned, feed hidden)."""

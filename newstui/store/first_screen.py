@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newstui.core.models import Feed
-from newstui.store._convert import FEED_COLUMNS, NO_COUNTS, feed_from_row
+from newstui.store._convert import (
+    COUNTS_BY_FEED,
+    FEED_COLUMNS,
+    HIDDEN_BOOKMARKS,
+    NO_COUNTS,
+    feed_from_row,
+)
 from newstui.store._entries import _filters
 
 WAIT_AT_MOST = 5.0
@@ -35,18 +41,12 @@ _FEEDS = (
     " WHERE f.hidden = 0"
 )
 _COUNTS = (
-    "SELECT json_group_array(json_array(feed_url, n, unread, bookmarks)) FROM ("
-    " SELECT feed_url, COUNT(*) AS n, SUM(read = 0 AND hidden = 0) AS unread,"
-    " SUM(bookmarked) AS bookmarks FROM entries GROUP BY feed_url)"
+    f"SELECT json_group_array(json_array(feed_url, n, unread, bookmarks)) FROM ({COUNTS_BY_FEED})"
 )
 _WHERE, _PARAMS = _filters(None, unread_only=True, bookmarked_only=False)
 _UNREAD = (
     "SELECT json_group_array(id), json_group_array(sort_at), COUNT(*) FROM ("
     f" SELECT id, sort_at FROM entries WHERE {_WHERE} ORDER BY sort_at DESC, id DESC)"
-)
-_HIDDEN_BOOKMARKS = (
-    "SELECT COUNT(*) FROM entries WHERE bookmarked = 1"
-    " AND feed_url IN (SELECT url FROM feeds WHERE hidden = 1)"
 )
 
 
@@ -84,7 +84,7 @@ class FirstScreen:
             (feeds,) = db.execute(_FEEDS).fetchone()
             (counts,) = db.execute(_COUNTS).fetchone()
             ids, sort_ats, count = db.execute(_UNREAD, _PARAMS).fetchone()
-            (hidden,) = db.execute(_HIDDEN_BOOKMARKS).fetchone()
+            (hidden,) = db.execute(HIDDEN_BOOKMARKS).fetchone()
             db.execute("COMMIT")
         except sqlite3.Error:
             if db is not None:
