@@ -242,7 +242,8 @@ async def test_narrow_terminal_opens_article_full_screen(make_app) -> None:
 
 async def test_h_leaves_the_full_screen_article_at_80_columns(make_app) -> None:
     """h goes back to the headline list as it moves left in the wide layout (it did nothing:
-    the full-screen article was the only pane), and on to the feed list."""
+    the full-screen article was the only pane), and on to the feed list; l goes back the same
+    way, into the article (from the headlines it did nothing)."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -257,6 +258,10 @@ async def test_h_leaves_the_full_screen_article_at_80_columns(make_app) -> None:
         await pilot.press("h")
         await pilot.pause()
         assert app.focused is screen.feed_list
+        await pilot.press("l", "l")  # and l back: to the headlines, then into the article
+        await pilot.pause()
+        assert screen.entry_view.region.width >= 78
+        assert app.focused is screen.entry_view
 
 
 async def test_help_lists_live_keys(make_app) -> None:

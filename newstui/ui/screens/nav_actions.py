@@ -31,9 +31,14 @@ class NavigationActions:
     def action_focus_pane(self: MainScreen, step: int) -> None:
         # No wrap-around: h on the feed list stays there, as l does on the article; jumping
         # to the far pane made the next keys seem dead.
-        if step < 0 and self.has_class("-narrow") and self.has_class("-reading"):
-            self.action_back()  # the full-screen article's left neighbour is the list it hides
-            return
+        if self.has_class("-narrow"):
+            reading = self.has_class("-reading")
+            if step < 0 and reading:
+                self.action_back()  # the full-screen article's left neighbour is the list it hides
+                return
+            if step > 0 and not reading and self.focused is self.entry_list:
+                self.action_open_entry()  # its right neighbour is the article, full-screen here
+                return
         panes = self._panes()
         current = panes.index(self.focused) if self.focused in panes else 0
         panes[max(0, min(len(panes) - 1, current + step))].focus()
