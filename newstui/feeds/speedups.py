@@ -279,12 +279,7 @@ def _convert_without_reencoding(module: object) -> Callable[..., object] | None:
     )
     namespace = vars(module)
     namespace["_newstui_utf8_document"] = _utf8_document
-    compiled: dict[str, object] = {}
-    exec(compile(source, inspect.getfile(original), "exec"), namespace, compiled)
-    convert = compiled["convert_to_utf8"]
-    functools.update_wrapper(convert, original)  # type: ignore[arg-type]
-    setattr(convert, _PATCHED, True)
-    return convert  # type: ignore[return-value]
+    return _recompiled(source, original, namespace)
 
 
 def _pop_without_needless_translate(mixin: type, module: object) -> Callable[..., object] | None:
@@ -308,12 +303,20 @@ def _pop_without_needless_translate(mixin: type, module: object) -> Callable[...
     namespace["_newstui_translate_cp1252"] = _translate_cp1252_if_needed
     namespace["_newstui_latin1_as_utf8"] = _latin1_as_utf8
     namespace["_newstui_copy_params"] = _params_copier(namespace["FeedParserDict"])
+    return _recompiled(source, original, namespace)
+
+
+def _recompiled(
+    source: str, original: Callable[..., object], namespace: dict[str, Any]
+) -> Callable[..., object]:
+    """`source` (feedparser's own function, a few lines changed) compiled in its module's
+    `namespace`, wrapped to look like `original` and marked as patched."""
     compiled: dict[str, object] = {}
     exec(compile(source, inspect.getfile(original), "exec"), namespace, compiled)
-    pop = compiled["pop"]
-    functools.update_wrapper(pop, original)  # type: ignore[arg-type]
-    setattr(pop, _PATCHED, True)
-    return pop  # type: ignore[return-value]
+    function = compiled[original.__name__]
+    functools.update_wrapper(function, original)  # type: ignore[arg-type]
+    setattr(function, _PATCHED, True)
+    return function  # type: ignore[return-value]
 
 
 def _overrides(namespace: dict[str, Any], *names: str) -> bool:
