@@ -39,17 +39,26 @@ def shown(tmp_path: Path) -> dict:
         return {feed.url: feed for feed in store.feeds()}
 
 
+def two_synced_feeds(
+    server: MinifluxServer, user: User, site: Site, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> tuple[str, str, list[str]]:
+    """Two feeds on the server, one also in feeds.toml, synced once: (only there, listed, args)."""
+    only_there = site.feed([("a", "Alpha")], title="Only there")
+    listed = site.feed([("b", "Beta")], title="Listed too")
+    subscribe(server, user, only_there)
+    subscribe(server, user, listed)
+    args = setup(tmp_path, server, user, f'\n[[feeds]]\nurl = "{listed}"\n')
+    assert main([*args, "sync"]) == 0
+    capsys.readouterr()
+    return only_there, listed, args
+
+
 def test_remove_unsubscribes_on_the_server_and_keeps_the_entries(
     mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    only_there = site.feed([("a", "Alpha")], title="Only there")
-    listed = site.feed([("b", "Beta")], title="Listed too")
-    subscribe(mf_server, mf_user, only_there)
-    subscribe(mf_server, mf_user, listed)
-    args = setup(tmp_path, mf_server, mf_user, f'\n[[feeds]]\nurl = "{listed}"\n')
-    assert main([*args, "sync"]) == 0
-    capsys.readouterr()
+    only_there, listed, args = two_synced_feeds(mf_server, mf_user, site, tmp_path, capsys)
 
     assert main([*args, "remove", "Only there", "--yes"]) == 0
     assert capsys.readouterr().out.startswith(
@@ -73,13 +82,7 @@ def test_remove_local_keeps_the_server_subscription(
     mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    only_there = site.feed([("a", "Alpha")], title="Only there")
-    listed = site.feed([("b", "Beta")], title="Listed too")
-    subscribe(mf_server, mf_user, only_there)
-    subscribe(mf_server, mf_user, listed)
-    args = setup(tmp_path, mf_server, mf_user, f'\n[[feeds]]\nurl = "{listed}"\n')
-    assert main([*args, "sync"]) == 0
-    capsys.readouterr()
+    only_there, listed, args = two_synced_feeds(mf_server, mf_user, site, tmp_path, capsys)
 
     # Removing a feed only the server has from here alone would undo itself at the next sync.
     assert main([*args, "remove", "--local", "Only there", "--yes"]) == 2
