@@ -288,7 +288,9 @@ class SubscriptionActions:
         self._refresh_waiting = (force, view, quiet, sync)
         if not quiet:
             why = self.writes.problem() or "saving the feed list"
-            self.notify(f"The refresh starts once the feed list is saved ({why}).", timeout=4)
+            self.notify(  # `why` may quote SQLite's own message: not markup
+                f"The refresh starts once the feed list is saved ({why}).", markup=False, timeout=4
+            )
 
     def _selected_feed(self: MainScreen) -> FeedSpec | None:
         view = self.feed_list.current_view
