@@ -70,6 +70,9 @@ def test_speedups_are_active() -> None:
     assert "_newstui_latin1_as_utf8" in names
     assert "KeyError" not in names  # no KeyError raised and caught per element
     assert hasattr(feedparser.api.convert_to_utf8, "__newstui_speedup__")
+    mixin = feedparser.mixin._FeedParserMixin
+    for method in (mixin.pop, mixin.unknown_starttag, mixin.unknown_endtag, mixin.handle_data):
+        assert "_newstui_dict_get" in method.__code__.co_names, method
 
 
 _URLS = [
@@ -158,6 +161,10 @@ def test_feedparser_dicts_behave_as_before() -> None:
     copied = feedparser.FeedParserDict()
     copied["description"] = "d"  # an alias is stored under its real name
     assert dict(copied) == {"summary": "d"}
+    assert copied.setdefault("description", "x") == "d"  # through the alias
+    assert copied.setdefault("tagline", "t") == "t" and dict(copied)["subtitle"] == "t"
+    assert copied.setdefault("title", "T") == "T" and copied.setdefault("title", "U") == "T"
+    assert type(copied).setdefault is not dict.setdefault  # the shortcut is in place
 
 
 def test_results_identical_to_plain_feedparser() -> None:
@@ -200,3 +207,16 @@ def test_utf8_documents_come_out_as_feedparser_builds_them() -> None:
             match = pattern.search(decoded)
             expected = (pattern.sub(new, decoded) if match else new + "\n" + decoded).encode()
             assert speedups._utf8_document(raw, decoded, encoding, new, pattern) == expected
+
+
+def test_parse_reads_only_ordinary_keys_with_dict_get() -> None:
+    """`newstui.feeds.parse` reads feedparser's results with `dict.get` only for keys that
+    FeedParserDict's own `get` would give the same answer for (no alias, no computed key)."""
+    import re
+
+    from newstui.feeds import parse
+
+    source = Path(parse.__file__).read_text()
+    keys = set(re.findall(r"_get\(\w+, f?\"([^\"]+)\"\)", source))
+    computed = {"category", "enclosures", "license", "updated", "updated_parsed"}
+    assert keys and not keys & (set(feedparser.FeedParserDict.keymap) | computed)

@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from newstui.feeds import parse_worker, speedups_sax
+from tests.test_parse_speedups import _parsed
 
 parse_worker.prepare()  # installs the speed-ups, as a parse worker does
 
@@ -104,3 +105,14 @@ def test_the_one_call_path_is_taken() -> None:
     finally:
         speedups_sax._TagHandlers.start = original  # type: ignore[method-assign]
     assert "http://purl.org/dc/elements/1.1/ Creator DC" in seen
+
+
+def test_tricky_documents_parse_as_with_plain_feedparser(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """All the speed-ups at once (the recompiled tag methods' content-type lookups too)
+    against feedparser without any, in fresh interpreters."""
+    paths = []
+    for number, body in enumerate(_DOCS):
+        path = tmp_path / f"{number}.xml"
+        path.write_bytes(body)
+        paths.append(str(path))
+    assert _parsed(paths, "fast") == _parsed(paths, "plain")

@@ -45,6 +45,10 @@ MAX_GUNZIPPED = 50_000_000
 `max_feed_size_mb` setting: a 3.8 MB download unpacked to 1.5 million items)."""
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_get = dict.get
+"""For the ordinary keys of feedparser's results (dicts): FeedParserDict's own `get` runs
+Python code for its aliases (`guid`, `description`, `url`, ...) and computed keys
+(`enclosures`, `category`, `updated`, ...) and then does this; those keys still use it."""
 _HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
 _FEED_LINK = re.compile(
     rb"<link[^>]+type=[\"']application/(?:rss|atom)\+xml[\"'][^>]*>", re.IGNORECASE
@@ -173,20 +177,20 @@ def _short(exc: object) -> str:
 
 def _author(container: Any) -> str:
     """The author's name: feedparser's `author` may carry the email address too."""
-    detail = container.get("author_detail") or {}
-    return clean_line(detail.get("name") or container.get("author"), limit=200)
+    detail = _get(container, "author_detail") or {}
+    return clean_line(_get(detail, "name") or _get(container, "author"), limit=200)
 
 
 def _entry(raw: Any, feed_url: str, now: datetime, feed_author: str) -> ParsedEntry:
-    link = _http_url(raw.get("link")) or _enclosure_link(raw)
-    published = _date(raw.get("published_parsed"), now) or _date(raw.get("created_parsed"), now)
+    link = _http_url(_get(raw, "link")) or _enclosure_link(raw)
+    published = _date(_get(raw, "published_parsed"), now) or _date(_get(raw, "created_parsed"), now)
     # dict.get: feedparser's own get() answers "updated" with the published date (and warns).
     updated = _date(dict.get(raw, "updated_parsed"), now)
-    content_html = _content_html(raw.get("content"), feed_url)
+    content_html = _content_html(_get(raw, "content"), feed_url)
     # Without summary_detail, feedparser's "summary" is a copy of the content: not a summary.
-    summary_detail = raw.get("summary_detail")
+    summary_detail = _get(raw, "summary_detail")
     summary_html = (
-        _detail_html(summary_detail, raw.get("summary"), feed_url) if summary_detail else None
+        _detail_html(summary_detail, _get(raw, "summary"), feed_url) if summary_detail else None
     )
     if summary_html and summary_html == content_html:
         summary_html = None
@@ -214,7 +218,7 @@ def _identity(raw: Any, link: str | None, title: str, published: datetime | None
     The RSS guid is optional and links can be missing too; the hash keeps such entries stable
     across refreshes as long as their title and date don't change.
     """
-    candidate = clean_line(raw.get("id") or raw.get("guid") or "", limit=100_000) or link
+    candidate = clean_line(_get(raw, "id") or raw.get("guid") or "", limit=100_000) or link
     if candidate:
         if len(candidate) > MAX_ID_LENGTH:
             return "sha1:" + hashlib.sha1(candidate.encode()).hexdigest()
@@ -237,9 +241,9 @@ def _unique(entries: Iterable[ParsedEntry]) -> list[ParsedEntry]:
 
 def _plain(container: Any, key: str) -> str:
     """A text construct as plain text: feedparser leaves tags in titles of type html."""
-    value = container.get(key) or ""
-    detail = container.get(f"{key}_detail") or {}
-    if detail.get("type") in _HTML_TYPES:
+    value = _get(container, key) or ""
+    detail = _get(container, f"{key}_detail") or {}
+    if _get(detail, "type") in _HTML_TYPES:
         return html_to_text(value)
     return value
 
@@ -247,16 +251,16 @@ def _plain(container: Any, key: str) -> str:
 def _content_html(contents: Any, feed_url: str) -> str | None:
     if not contents:
         return None
-    best = next((c for c in contents if c.get("type") in _HTML_TYPES), contents[0])
-    return _detail_html(best, best.get("value"), feed_url)
+    best = next((c for c in contents if _get(c, "type") in _HTML_TYPES), contents[0])
+    return _detail_html(best, _get(best, "value"), feed_url)
 
 
 def _detail_html(detail: Any, value: str | None, feed_url: str) -> str | None:
     if not value or not value.strip():
         return None
     detail = detail or {}
-    base = detail.get("base") or feed_url
-    if detail.get("type") == "text/plain":
+    base = _get(detail, "base") or feed_url
+    if _get(detail, "type") == "text/plain":
         return text_to_html(value)
     return sanitize_html(value, base) or None
 

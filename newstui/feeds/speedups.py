@@ -19,14 +19,12 @@ feedparser spends most of a refresh's CPU. These of its costs have nothing to do
   line changed; if the line is not found exactly once (another feedparser version), nothing is
   patched.
 
-- **Every dictionary lookup through the alias table.** FeedParserDict's `__getitem__`, `get`,
-  `__contains__` and `__setitem__` run Python code for five computed keys and the aliases
-  (`guid` → `id`, ...) on every access, ~4,000 times per 50-item feed. For any other key each
-  ends in the plain dict operation, so a fast path does that directly.
-- **A deep copy of a small dict of strings.** `pop()` copies the content parameters (`type`,
-  `language`, `base`) with `copy.deepcopy` for every text construct; for a FeedParserDict of
-  strings a new one filled item by item is the same result (recompiled into `pop` like the
-  translate line).
+- **Every dictionary lookup through the alias table, and a deep copy of a small dict of
+  strings** (`newstui.feeds.speedups_dicts`). The content parameters' `type` and `base64`,
+  looked up in every start tag, end tag, text and pop, are read with `dict.get` in the
+  recompiled methods (`_with_params_dict_get`: the same answer without a Python call).
+- **Ten date parsers tried in turn** for the two forms nearly every feed uses
+  (`newstui.feeds.speedups_dates`).
 
 - **Work that cannot change anything, done anyway.** pop() round-trips every text through
   `encode('iso-8859-1').decode('utf-8')` (a no-op for ASCII text: skipped for it), and deletes
@@ -48,7 +46,6 @@ every result against plain feedparser).
 from __future__ import annotations
 
 import codecs
-import copy
 import functools
 import inspect
 import re
@@ -58,7 +55,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.sax import expatreader
 
-from newstui.feeds import speedups_sax
+from newstui.feeds import speedups_dates, speedups_dicts, speedups_sax
 
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 _NOT_C1 = bytes(range(0x80)) + bytes(range(0xA0, 0x100))
@@ -84,7 +81,8 @@ _REENCODE_BLOCK = re.compile(
     r"[ ]+data = new_declaration \+ '\\n' \+ data\n"
     r"[ ]+data = data\.encode\('utf-8'\)"
 )
-_ATOMS = frozenset({str, int, float, bool, type(None)})
+_PARAMS_GET = re.compile(r"self\.contentparams\.get\('(type|base64)'")
+_NORMALIZE_LINE = "attrs = [self._normalize_attributes(attr) for attr in attrs]"
 _PATCHED = "__newstui_speedup__"
 
 
@@ -105,71 +103,6 @@ def _cached_join(join: Callable[..., str]) -> Callable[..., str]:
 
     setattr(safe_join, _PATCHED, True)
     return safe_join
-
-
-def _params_copier(feedparser_dict: type) -> Callable[[object], object]:
-    """`copy.deepcopy` for feedparser's content parameters, a FeedParserDict of strings.
-
-    Deep-copying a dict subclass rebuilds it through `__reduce_ex__`, then copies each key and
-    value and stores it through the class's own `__setitem__`; strings and numbers copy to
-    themselves. So for such a dict (no instance attributes, only those values) a new one
-    filled item by item through `__setitem__` is the same result; anything else is deep-copied.
-    """
-
-    def copy_params(params: object) -> object:
-        if (
-            type(params) is feedparser_dict
-            and not vars(params)
-            and all(type(k) is str and type(v) in _ATOMS for k, v in params.items())  # type: ignore[attr-defined]
-        ):
-            copied = feedparser_dict()
-            for key, value in params.items():  # type: ignore[attr-defined]
-                copied[key] = value
-            return copied
-        return copy.deepcopy(params)
-
-    return copy_params
-
-
-def _with_fast_lookups(cls: type) -> None:
-    """Give FeedParserDict's item methods a fast path for ordinary keys.
-
-    Every lookup in a FeedParserDict runs Python code that checks five special keys and the
-    alias table (`keymap`) before reaching the dict. For any other key each method ends in
-    the plain dict operation, so the fast path does exactly that; special and aliased keys
-    still take the original methods.
-    """
-    special = frozenset({"category", "enclosures", "license", "updated", "updated_parsed"})
-    keymap = cls.keymap  # type: ignore[attr-defined]
-    slow_getitem, slow_get = cls.__getitem__, cls.get  # type: ignore[attr-defined]
-    slow_contains, slow_setitem = cls.__contains__, cls.__setitem__
-
-    def __getitem__(self: dict[Any, Any], key: Any) -> Any:
-        if key in special or key in keymap:
-            return slow_getitem(self, key)
-        return dict.__getitem__(self, key)
-
-    def get(self: dict[Any, Any], key: Any, default: Any = None) -> Any:
-        if key in special or key in keymap:
-            return slow_get(self, key, default)
-        return dict.get(self, key, default)
-
-    def __contains__(self: dict[Any, Any], key: Any) -> bool:
-        if key in special or key in keymap:
-            return slow_contains(self, key)
-        return dict.__contains__(self, key)
-
-    def __setitem__(self: dict[Any, Any], key: Any, value: Any) -> None:
-        if key in keymap:
-            return slow_setitem(self, key, value)
-        return dict.__setitem__(self, key, value)
-
-    for method in (__getitem__, get, __contains__, __setitem__):
-        original = getattr(cls, method.__name__)
-        functools.update_wrapper(method, original)
-        setattr(method, _PATCHED, True)
-        setattr(cls, method.__name__, method)
-    cls.has_key = __contains__  # type: ignore[attr-defined]
 
 
 def _translate_cp1252_if_needed(text: str, table: dict[int, str]) -> str:
@@ -294,10 +227,49 @@ def _pop_without_needless_translate(mixin: type, module: object) -> Callable[...
     namespace = vars(module)
     if not _overrides(namespace, "pop", "__delitem__"):
         source = _DISCARD_BLOCK.sub(r"self.contentparams.pop('\1', None)", source)
+    source = _with_params_dict_get(source, namespace)
     namespace["_newstui_translate_cp1252"] = _translate_cp1252_if_needed
     namespace["_newstui_latin1_as_utf8"] = _latin1_as_utf8
-    namespace["_newstui_copy_params"] = _params_copier(namespace["FeedParserDict"])
+    namespace["_newstui_copy_params"] = speedups_dicts.params_copier(namespace["FeedParserDict"])
     return _recompiled(source, original, namespace)
+
+
+def _with_params_dict_get(source: str, namespace: dict[str, Any]) -> str:
+    """`source` with `self.contentparams.get('type' ...)` and `('base64' ...)` as `dict.get`.
+
+    The content parameters are always a FeedParserDict (`__init__` and `push_content` set
+    them), and for these two ordinary keys its `get` ends in dict's: the same answer without a
+    Python call (~3,000 per 50-item feed: in every start and end tag, text and pop).
+    """
+    fpd = namespace.get("FeedParserDict")
+    keymap = getattr(fpd, "keymap", None)
+    if not isinstance(keymap, dict) or {"type", "base64"} & keymap.keys():
+        return source
+    namespace["_newstui_dict_get"] = dict.get
+    return _PARAMS_GET.sub(r"_newstui_dict_get(self.contentparams, '\1'", source)
+
+
+def _methods_with_params_dict_get(mixin: type, module: object) -> dict[str, Callable[..., object]]:
+    """feedparser's `unknown_starttag`, `unknown_endtag` and `handle_data` recompiled by
+    `_with_params_dict_get` (those whose source has the lookups), `unknown_starttag` without
+    its comprehension for a tag without attributes."""
+    out = {}
+    namespace = vars(module)
+    for name in ("unknown_starttag", "unknown_endtag", "handle_data"):
+        original = vars(mixin).get(name)
+        if original is None or hasattr(original, _PATCHED):
+            continue
+        try:
+            source = textwrap.dedent(inspect.getsource(original))
+        except (OSError, TypeError):
+            continue
+        changed = _with_params_dict_get(source, namespace)
+        # A comprehension is a function call of its own in Python 3.11, even over nothing:
+        # for a tag without attributes (most) the result is the same new empty list.
+        changed = changed.replace(_NORMALIZE_LINE, _NORMALIZE_LINE + " if attrs else []")
+        if changed != source and source.startswith(f"def {name}("):
+            out[name] = _recompiled(changed, original, namespace)
+    return out
 
 
 def _recompiled(
@@ -344,7 +316,7 @@ def install() -> None:
         feedparser.mixin.make_safe_absolute_uri = _cached_join(join)
     fpd = feedparser.util.FeedParserDict
     if not hasattr(fpd.__getitem__, _PATCHED):
-        _with_fast_lookups(fpd)
+        speedups_dicts.with_fast_lookups(fpd)
     urljoin = getattr(feedparser.mixin, "_urljoin", None)
     if callable(urljoin) and not hasattr(urljoin, _PATCHED):
         feedparser.mixin._urljoin = _fast_urljoin(urljoin)
@@ -353,8 +325,35 @@ def install() -> None:
         feedparser.encodings.convert_to_utf8 = convert
         if getattr(feedparser.api, "convert_to_utf8", None) is not None:
             feedparser.api.convert_to_utf8 = convert
+    _install_date_shortcut()
     mixin = feedparser.mixin._FeedParserMixin
     if not hasattr(mixin.pop, _PATCHED):
         pop = _pop_without_needless_translate(mixin, feedparser.mixin)
         if pop is not None:
             mixin.pop = pop
+    for name, method in _methods_with_params_dict_get(mixin, feedparser.mixin).items():
+        setattr(mixin, name, method)
+
+
+def _install_date_shortcut() -> None:
+    """feedparser's `_parse_date`, where its parsers look it up, with
+    `newstui.feeds.speedups_dates`'s shortcut for RFC 822 and W3C-DTF dates in front of it,
+    if its date code is the code the shortcut was written for."""
+    import feedparser.datetimes
+    import feedparser.namespaces._base
+    import feedparser.namespaces.dc
+
+    dates = feedparser.datetimes
+    original = dates._parse_date
+    if hasattr(original, _PATCHED):
+        return
+    for name, digest in speedups_dates.KNOWN_SOURCES.items():
+        if speedups_dates.source_digest(getattr(dates, name, None)) != digest:  # type: ignore[arg-type]
+            return
+    fast = speedups_dates.fast_parse_date(
+        original, dates._date_handlers, dates._parse_date_w3dtf, dates._parse_date_rfc822
+    )
+    setattr(fast, _PATCHED, True)
+    for module in (dates, feedparser.namespaces._base, feedparser.namespaces.dc):
+        if getattr(module, "_parse_date", None) is original:
+            module._parse_date = fast  # type: ignore[attr-defined]
