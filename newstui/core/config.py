@@ -26,8 +26,8 @@ from newstui.core.config_check import (
     _Checker,
     normalize_url,
 )
+from newstui.core.config_file import MAX_CONFIG_BYTES, read_config_bytes
 from newstui.core.errors import ConfigError
-from newstui.core.files import FileProblem, read_small_file
 from newstui.core.settings import (
     KEY_PRESETS,
     MIN_FEED_SIZE_MB,
@@ -40,9 +40,6 @@ from newstui.core.tomlpos import (
     TomlSyntaxError,
     parse_toml,
 )
-
-MAX_CONFIG_BYTES = 16_000_000
-"""A 2,000-feed feeds.toml is ~200 kB; anything near this is not a configuration."""
 
 
 def load_config(path: Path) -> Config:
@@ -59,11 +56,16 @@ def load_config(path: Path) -> Config:
             value of the wrong type or range, a bad or duplicate feed URL. Its `str()` is one line.
     """
     path = Path(path)
-    try:
-        # Only a regular file of bounded size: `--config /dev/zero` or a FIFO must not hang.
-        data = read_small_file(path, MAX_CONFIG_BYTES)
-    except FileProblem as problem:
-        raise ConfigError(path, None, "", str(problem)) from None
+    return config_from_bytes(path, read_config_bytes(path))
+
+
+def config_from_bytes(path: Path, data: bytes) -> Config:
+    """Validate the bytes of a feeds.toml read from `path` (`load_config` without the reading;
+    `newstui.core.config_file.load_config_cached` reads them once for its key and this).
+
+    Raises:
+        ConfigError: as `load_config`.
+    """
     try:
         text = data.decode("utf-8-sig")  # -sig: Windows editors like to prepend a BOM
     except UnicodeDecodeError as error:
@@ -88,6 +90,7 @@ def parse_config(path: Path, text: str) -> Config:
 __all__ = [
     "FEED_KEYS",
     "KEY_PRESETS",
+    "MAX_CONFIG_BYTES",
     "MIN_FEED_SIZE_MB",
     "SYNC_KEYS",
     "SYNC_SERVERS",
@@ -95,6 +98,7 @@ __all__ = [
     "Config",
     "Settings",
     "SyncSettings",
+    "config_from_bytes",
     "load_config",
     "normalize_url",
     "parse_config",

@@ -25,8 +25,8 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 
-from newstui.core.config import Config
 from newstui.core.errors import StoreError
+from newstui.core.settings import Config
 from newstui.core.timefmt import utc_now
 from newstui.store import Store
 from newstui.store.first_screen import FirstScreen

@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from newstui.core.config import Config
 from newstui.core.models import Feed, FeedUpdate
+from newstui.core.settings import Config
 from newstui.core.views import View
 from newstui.store import Store
 from newstui.store.first_screen import FirstScreen

@@ -29,9 +29,9 @@ from textual.dom import DOMNode
 from textual.message import Message
 
 import newstui
-from newstui.core.config import Config
 from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
+from newstui.core.settings import Config
 from newstui.core.text import clean_line
 from newstui.core.timefmt import utc_now
 from newstui.core.views import View

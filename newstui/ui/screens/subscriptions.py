@@ -24,9 +24,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from newstui.core.config import Config
 from newstui.core.errors import ConfigError, ConfigWriteError
 from newstui.core.models import Feed, FeedSpec
+from newstui.core.settings import Config
 from newstui.core.subscriptions import already_subscribed, split_tags, web_address
 from newstui.core.views import View
 from newstui.ui.writes import Write

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual.dom import DOMNode
 from textual.message import Message
 
-from newstui.core.config import Config
+from newstui.core.settings import Config
 
 if TYPE_CHECKING:
     from newstui.ui.screens.refreshing import RefreshController
