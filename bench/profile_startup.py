@@ -25,16 +25,19 @@ import atexit  # noqa: E402
 import cProfile  # noqa: E402
 import functools  # noqa: E402
 import importlib  # noqa: E402
+import importlib.abc  # noqa: E402
 import inspect  # noqa: E402
 import io  # noqa: E402
 import os  # noqa: E402
 import pstats  # noqa: E402
 import sys  # noqa: E402
 from collections import defaultdict  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 TARGETS = [
     "newstui.core.config:load_config",
+    "newstui.core.config_file:load_config_cached",
     "newstui.store:Store.__init__",
     "newstui.store:Store.sync_feeds",
     "newstui.store:Store.feeds",
@@ -97,6 +100,15 @@ TARGETS = [
     "textual.screen:Screen.set_focus",
 ]
 
+MARKED_IMPORTS = (
+    "textual.app",
+    "newstui.store",
+    "newstui.ui.screens.main",
+    "newstui.ui.app",
+    "newstui.article.compose",
+)
+"""Modules whose import's end is a mark on the timeline."""
+
 calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
 marks: list[tuple[float, str]] = [(0.0, "python started this script")]
 state: dict[str, Any] = {"profiler": None, "first_main_frame": None, "key_profiler": None}
@@ -153,29 +165,74 @@ def _wrap(name: str, fn: Any) -> Any:
     return wrapper
 
 
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Wraps a module's targets right after the module first runs, so that measuring imports
+    nothing early: the timeline shows the imports where the command makes them (the first
+    screen's reads overlapping Textual's, the article renderer on the first article)."""
+
+    def __init__(self, pending: dict[str, list[Callable[[Any], None]]]) -> None:
+        self.pending = pending
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name not in self.pending:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        run = spec.loader.exec_module
+        patches = self.pending.pop(name)
+
+        def exec_module(module: Any) -> None:
+            run(module)
+            for patch in patches:
+                patch(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
 def install() -> None:
+    pending: dict[str, list[Callable[[Any], None]]] = defaultdict(list)
     for target in TARGETS:
         module_name, _, attr = target.partition(":")
-        module = importlib.import_module(module_name)
-        owner: Any = module
-        *path, leaf = attr.split(".")
+        pending[module_name].append(functools.partial(_patch, attr=attr))
+    pending["textual.app"].append(_patch_display)
+    for name in MARKED_IMPORTS:
+        pending[name].append(lambda module: marks.append((ms(), f"imported {module.__name__}")))
+    pending["textual.widget"].append(_patch_refresh)
+    sys.meta_path.insert(0, _PatchOnImport(dict(pending)))
+
+
+def _patch(module: Any, attr: str) -> None:
+    owner: Any = module
+    *path, leaf = attr.split(".")
+    try:
         for part in path:
             owner = getattr(owner, part)
         original = getattr(owner, leaf)
-        wrapped = _wrap(attr, original)
-        setattr(owner, leaf, wrapped)
-        if not path:  # a module-level function: patch where it was imported too
-            for mod in list(sys.modules.values()):
-                if getattr(mod, "__name__", "").startswith("newstui") and (
-                    getattr(mod, leaf, None) is original
-                ):
-                    setattr(mod, leaf, wrapped)
+    except AttributeError:  # renamed since: say so rather than break the import
+        marks.append((ms(), f"not found, not timed: {module.__name__}:{attr}"))
+        return
+    wrapped = _wrap(attr, original)
+    setattr(owner, leaf, wrapped)
+    if not path:  # a module-level function: patch where it was imported too
+        for mod in list(sys.modules.values()):
+            if getattr(mod, "__name__", "").startswith("newstui") and (
+                getattr(mod, leaf, None) is original
+            ):
+                setattr(mod, leaf, wrapped)
 
-    from textual.app import App
 
+def _patch_display(module: Any) -> None:
+    App = module.App
     display = App._display
 
-    def first_frame_hook(self: App, screen: Any, renderable: Any) -> None:
+    def first_frame_hook(self: Any, screen: Any, renderable: Any) -> None:
         skipped = renderable is None or bool(self._batch_count)  # Textual drops these
         display(self, screen, renderable)
         if skipped:
@@ -188,19 +245,20 @@ def install() -> None:
             if profiler is not None:
                 profiler.disable()
 
-    App._display = first_frame_hook  # type: ignore[method-assign]
+    App._display = first_frame_hook
 
-    from textual.widget import Widget
 
+def _patch_refresh(module: Any) -> None:
+    Widget = module.Widget
     refresh = Widget.refresh
 
-    def counting_refresh(self: Widget, *regions: Any, **kwargs: Any) -> Any:
+    def counting_refresh(self: Any, *regions: Any, **kwargs: Any) -> Any:
         """Who asks for layouts (each costs a whole-screen arrange and render)."""
         if kwargs.get("layout"):
             calls[f"refresh(layout=True) [{type(self).__name__}]"].append((ms(), 0.0))
         return refresh(self, *regions, **kwargs)
 
-    Widget.refresh = counting_refresh  # type: ignore[method-assign]
+    Widget.refresh = counting_refresh
 
 
 def report(out_path: str) -> None:
@@ -291,10 +349,6 @@ def main() -> int:
         multiprocessing.resource_tracker.ensure_running()
     if args.cprofile_keys:
         state["key_profiler"] = cProfile.Profile()
-    marks.append((ms(), "importing newstui.ui.app (Textual, widgets)"))
-    import newstui.ui.app  # noqa: F401
-
-    marks.append((ms(), "imported newstui.ui.app"))
     install()
     atexit.register(report, args.out)
     from newstui.cli import main as newstui_main
