@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import importlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -36,6 +38,10 @@ RENDER_IN_THREAD_ABOVE = 50_000
 """HTML characters above which an article is converted in a thread (~20 ms per 50 KB)."""
 CACHE_SIZE = 32
 T = TypeVar("T")
+
+
+RENDERER = "newstui.article.compose"
+"""What the article pane needs to show anything, imported when first used (~40-100 ms)."""
 
 
 class ArticlePresenter:
@@ -88,6 +94,12 @@ class ArticlePresenter:
             error=view.get_component_rich_style("entry-view--error"),
             body=body,
         )
+
+    def import_renderer(self) -> None:
+        """Import the renderer on a thread, unless an article was shown already: else the
+        first key that shows an article or a feed's status waits for the import."""
+        if RENDERER not in sys.modules:
+            threading.Thread(target=_import_quietly, name="newstui-warm-up", daemon=True).start()
 
     def restyle(self) -> None:
         """The theme changed: forget converted articles and show the current one again."""
@@ -294,6 +306,11 @@ class ArticlePresenter:
     def _stored_page(self, entry_id: int) -> str | None:
         cached = self.store.full_text(entry_id)
         return cached.html if cached is not None and cached.html else None
+
+
+def _import_quietly() -> None:
+    with contextlib.suppress(Exception):  # the reader is closing: nothing needs it then
+        importlib.import_module(RENDERER)
 
 
 def _in_daemon_thread(function: Callable[..., T], *args: object) -> asyncio.Future[T]:

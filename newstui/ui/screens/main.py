@@ -355,6 +355,7 @@ class MainScreen(
         self._first_frame_shown = True
         self.preview()
         self._in_background(self.searching.catch_up)
+        self.articles.import_renderer()  # not left to the first key that shows something
 
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,
