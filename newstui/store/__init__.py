@@ -38,6 +38,7 @@ from newstui.store._convert import (
     NO_COUNTS,
     epoch,
     feed_from_row,
+    feed_list_changes,
     from_epoch,
 )
 from newstui.store._entries import EntriesMixin
@@ -202,25 +203,14 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
         marks and bookmarks come back when the user lists them again. When nothing changed
         (every start-up but the first after an edit), nothing is written.
         """
-        wanted = {
-            spec.url: (spec.title, json.dumps(list(spec.tags)), position, 0)
-            for position, spec in enumerate(specs)
-        }
         stored = {
             row[0]: (row[1], row[2], row[3], row[4])
             for row in self._query(
                 "SELECT url, user_title, tags, position, hidden FROM feeds WHERE origin = 'local'"
             )
         }
-        # Feeds the sync server owns are not feeds.toml's to hide (store/_sync.py); one the
-        # file lists as well is updated from it all the same.
         server = {row[0] for row in self._query("SELECT url FROM feeds WHERE origin = 'server'")}
-        changed = [
-            (url, *values)
-            for url, values in wanted.items()
-            if url in server or stored.get(url) != values
-        ]
-        gone = [url for url, values in stored.items() if url not in wanted and not values[3]]
+        changed, gone = feed_list_changes(specs, stored, server)
         if not changed and not gone:
             return
         with self._write() as db:

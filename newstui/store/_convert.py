@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from newstui.core.models import Enclosure, Feed
+from newstui.core.models import Enclosure, Feed, FeedSpec
 from newstui.core.rows import enclosures_json, epoch
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "enclosures_json",
     "epoch",
     "feed_from_row",
+    "feed_list_changes",
     "from_epoch",
 ]
 
@@ -76,3 +78,31 @@ def feed_from_row(row: tuple[Any, ...], counts: tuple[int, int, int]) -> Feed:
         moved_to=moved_to,
         origin=origin,
     )
+
+
+StoredFeed = tuple[str | None, str, int | None, int]
+"""A local feed row as `feed_list_changes` compares it: (user_title, tags JSON, position,
+hidden)."""
+
+
+def feed_list_changes(
+    specs: Sequence[FeedSpec], stored: Mapping[str, StoredFeed], server: Collection[str]
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """What `Store.sync_feeds` writes to make the feed rows match feeds.toml: the rows to insert
+    or update (url, user_title, tags, position, hidden) and the URLs to hide. `stored`: the
+    local rows, `server`: the URLs the sync server owns. The first screen asks the same with
+    only the visible rows (`first_screen`): a hidden or missing row of a listed feed is a
+    change either way, and a hidden one is never hidden again."""
+    wanted = {
+        spec.url: (spec.title, json.dumps(list(spec.tags)), position, 0)
+        for position, spec in enumerate(specs)
+    }
+    # Feeds the sync server owns are not feeds.toml's to hide (store/_sync.py); one the file
+    # lists as well is updated from it all the same.
+    changed = [
+        (url, *values)
+        for url, values in wanted.items()
+        if url in server or stored.get(url) != values
+    ]
+    gone = [url for url, values in stored.items() if url not in wanted and not values[3]]
+    return changed, gone

@@ -94,3 +94,64 @@ async def test_the_reader_starts_from_the_first_screen_read(tmp_path, db_path, m
             screen = main(app)
             assert screen.entry_list.ids == expected
             assert "All unread" in screen_text(app) and "Tech Daily" in screen_text(app)
+
+
+def test_it_knows_whether_the_feed_rows_match_feeds_toml(db_path) -> None:
+    """The test `Store.sync_feeds` makes, from the rows read: any edit of the feed list
+    (title, tags, order, a feed added or removed) is a change; the same list is none."""
+    with Store(db_path) as store:
+        fill(store)
+    tech, world, empty = DEFAULT_FEEDS
+    edits = {
+        "same": ([tech, world, empty], True),
+        "renamed": ([FeedSpec(TECH, title="Renamed"), world, empty], False),
+        "untitled": ([FeedSpec(TECH, tags=("tech",)), world, empty], False),
+        "retagged": ([FeedSpec(TECH, title="Tech Daily", tags=("ai",)), world, empty], False),
+        "reordered": ([world, tech, empty], False),
+        "removed": ([tech, world], False),
+        "added": ([tech, world, empty, FeedSpec(GONE)], False),
+    }
+    for name, (specs, in_sync) in edits.items():
+        first = FirstScreen(db_path).take(specs)
+        assert first is not None and first.feeds_in_sync is in_sync, name
+    with Store(db_path) as store:  # a feed hidden since it left feeds.toml, listed again
+        store.sync_feeds([tech, world], now=NOW)
+    first = FirstScreen(db_path).take(DEFAULT_FEEDS)
+    assert first is not None and not first.feeds_in_sync
+
+
+async def test_an_unchanged_feeds_toml_costs_no_write_at_launch(
+    tmp_path, db_path, monkeypatch
+) -> None:
+    with Store(db_path) as store:
+        fill(store)
+    first = FirstScreen(db_path)
+    config = make_config(tmp_path / "feeds.toml", DEFAULT_FEEDS)
+
+    def not_needed(*args, **kwargs):
+        raise AssertionError("the feed list was checked and written again")
+
+    monkeypatch.setattr(Store, "sync_feeds", not_needed)
+    with Store(db_path) as store:
+        app = NewsApp(config, store, db_path, clock=clock, first_screen=first)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert "Tech Daily" in screen_text(app) and "World Report" in screen_text(app)
+
+
+async def test_a_feed_renamed_or_removed_since_the_last_launch_is_shown_so(
+    tmp_path, db_path
+) -> None:
+    with Store(db_path) as store:
+        fill(store)
+    first = FirstScreen(db_path)
+    renamed = FeedSpec(TECH, title="Tech Weekly", tags=("tech",))
+    config = make_config(tmp_path / "feeds.toml", [renamed, DEFAULT_FEEDS[2]])
+    with Store(db_path) as store:
+        app = NewsApp(config, store, db_path, clock=clock, first_screen=first)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            text = screen_text(app)
+            assert "Tech Weekly" in text
+            assert "Tech Daily" not in text and "World Report" not in text
+            assert set(main(app).feeds) == {TECH, DEFAULT_FEEDS[2].url}

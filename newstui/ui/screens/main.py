@@ -140,12 +140,15 @@ class MainScreen(
         # Headlines first: the first article is drawn in the frame after them, so converting it
         # (and importing the converter) does not hold the first frame back.
         self.call_after_refresh(self._after_first_frame)
-        self.sync_feed_list(self.config.feeds)
         self.app.theme_changed_signal.subscribe(self, self._restyle)
-        # Read while Textual was importing, unless the database changed since (the line above
-        # wrote feeds.toml's changes, or another program wrote): else read now.
-        first = self._first_screen.take() if self._first_screen is not None else None
+        # Read while Textual was importing, unless the database changed since (another
+        # program wrote): else read now, as after writing feeds.toml's changes.
+        first = self._first_screen.take(self.config.feeds) if self._first_screen else None
         self._first_screen = None
+        if first is None or not first.feeds_in_sync:
+            self.sync_feed_list(self.config.feeds)
+            if not self._feeds_waiting:  # written (or nothing to write): read it back
+                first = None
         if first is not None:
             self.hidden_bookmarks = first.hidden_bookmarks
             self.reload_feeds(first.feeds)
