@@ -220,3 +220,24 @@ def test_parse_reads_only_ordinary_keys_with_dict_get() -> None:
     keys = set(re.findall(r"_get\(\w+, f?\"([^\"]+)\"\)", source))
     computed = {"category", "enclosures", "license", "updated", "updated_parsed"}
     assert keys and not keys & (set(feedparser.FeedParserDict.keymap) | computed)
+
+
+def test_content_parameters_copy_as_deepcopy_copies_them() -> None:
+    """The copier `pop()` uses gives what `copy.deepcopy` gives: same class, keys (aliases
+    stored under their real names), values and order; anything unusual is deep-copied."""
+    import copy
+
+    from newstui.feeds import speedups_dicts
+
+    fpd = feedparser.FeedParserDict
+    copier = speedups_dicts.params_copier(fpd)
+    ordinary = fpd({"type": "text/html", "language": None, "base": "http://e.example/"})
+    aliased = fpd()
+    dict.update(aliased, {"type": "text/plain", "description": "d", "url": "u"})
+    nested = fpd({"type": "text/html", "list": ["x"]})
+    for params in (ordinary, aliased, nested, fpd()):
+        copied, expected = copier(params), copy.deepcopy(params)
+        assert type(copied) is type(expected) is fpd
+        assert list(dict.items(copied)) == list(dict.items(expected))
+        assert copied is not params
+    assert copier(nested)["list"] is not nested["list"]

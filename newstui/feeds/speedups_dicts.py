@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})
+_STR = frozenset({str})
 _PATCHED = "__newstui_speedup__"
 
 
@@ -25,15 +26,22 @@ def params_copier(feedparser_dict: type) -> Callable[[object], object]:
     Deep-copying a dict subclass rebuilds it through `__reduce_ex__`, then copies each key and
     value and stores it through the class's own `__setitem__`; strings and numbers copy to
     themselves. So for such a dict (no instance attributes, only those values) a new one
-    filled item by item through `__setitem__` is the same result; anything else is deep-copied.
+    filled item by item through `__setitem__` is the same result, and without an alias among
+    its keys (`__setitem__` stores the others as they are) a plain copy is too; anything else
+    is deep-copied.
     """
+
+    keymap = feedparser_dict.keymap  # type: ignore[attr-defined]
 
     def copy_params(params: object) -> object:
         if (
             type(params) is feedparser_dict
             and not vars(params)
-            and all(type(k) is str and type(v) in _ATOMS for k, v in params.items())  # type: ignore[attr-defined]
+            and _STR.issuperset(map(type, params))  # type: ignore[call-overload]
+            and _ATOMS.issuperset(map(type, params.values()))  # type: ignore[attr-defined]
         ):
+            if keymap.keys().isdisjoint(params):  # no alias: `__setitem__` would store as is
+                return feedparser_dict(params)
             copied = feedparser_dict()
             for key, value in params.items():  # type: ignore[attr-defined]
                 copied[key] = value

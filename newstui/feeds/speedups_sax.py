@@ -68,6 +68,8 @@ class _TagHandlers:
 
     def __init__(self, handler: Any) -> None:
         self.handler = handler
+        self.unknown_starttag = handler.unknown_starttag
+        self.unknown_endtag = handler.unknown_endtag
         self.match = handler._matchnamespaces  # a class-wide constant
         self.starts: dict[str, tuple[str, Any, bool]] = {}
         self.ends: dict[str, str] = {}
@@ -122,7 +124,7 @@ class _TagHandlers:
             attrs_d["xmlns"] = xmlns
         if attrs:
             self._attributes(attrs, attrs_d)
-        handler.unknown_starttag(tag, list(attrs_d.items()))
+        self.unknown_starttag(tag, list(attrs_d.items()))
 
     def _attributes(self, attrs: dict[str, str], attrs_d: dict[str, str]) -> None:
         # expatreader.start_element_ns: the (namespace, name) pairs and the qnames
@@ -163,7 +165,7 @@ class _TagHandlers:
             tag, volatile = self._end_name(name)
             if not volatile:
                 self.ends[name] = tag
-        self.handler.unknown_endtag(tag)
+        self.unknown_endtag(tag)
 
     def _end_name(self, name: str) -> tuple[str, bool]:
         # expatreader.end_element_ns:
