@@ -27,7 +27,7 @@ from newstui.core.errors import StoreError
 from newstui.core.models import Headline
 from newstui.core.timefmt import LABEL_WIDTH, headline_date
 from newstui.ui.store_errors import StoreErrorsShown
-from newstui.ui.widgets._extent import set_extent
+from newstui.ui.widgets._extent import set_extent, style_scrollbar
 from newstui.ui.widgets._marks import Marker, mark_segments
 
 HeadlineSource = Callable[[Sequence[int]], list[Headline]]
@@ -264,6 +264,9 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
             match = base + self.get_component_rich_style("entry-list--match")
             segments += mark_segments([title], self.marker, match)
         return segments
+
+    def on_mount(self) -> None:
+        style_scrollbar(self)
 
     def on_focus(self) -> None:
         self.refresh()

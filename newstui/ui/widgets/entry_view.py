@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newstui.ui.store_errors import StoreErrorsShown
-from newstui.ui.widgets._extent import set_extent
+from newstui.ui.widgets._extent import set_extent, style_scrollbar
 from newstui.ui.widgets._marks import Marker, mark_segments
 
 MARGIN = 1
@@ -118,6 +118,9 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
         console = self.app.console
         options = console.options.update(width=width - 2 * MARGIN, height=None)
         return console.render_lines(self._renderable, options, pad=True)
+
+    def on_mount(self) -> None:
+        style_scrollbar(self)
 
     def on_resize(self, _event: events.Resize) -> None:
         self._layout()

@@ -22,7 +22,7 @@ from textual.strip import Strip
 from newstui.core.models import Feed
 from newstui.core.views import View
 from newstui.ui.store_errors import StoreErrorsShown
-from newstui.ui.widgets._extent import set_extent
+from newstui.ui.widgets._extent import set_extent, style_scrollbar
 
 UNTAGGED = "Untagged"
 
@@ -206,6 +206,9 @@ class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=Fa
 
     def on_click(self, event: events.Click) -> None:
         self.move_to(round(self.scroll_y) + event.y)
+
+    def on_mount(self) -> None:
+        style_scrollbar(self)
 
     def on_focus(self) -> None:
         self.refresh()
