@@ -1,5 +1,6 @@
 """What makes `n` and Down cheap (issue 11, "Speed at scale"), checked by what they do, not by
-timing them: no whole-screen layout on the first `n`."""
+timing them: no whole-screen layout on the first `n`, the next article ready before its key,
+and the read mark saved off the event loop without the lists being reloaded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.screen import Screen
 from newstui.core.models import FeedSpec, ParsedEntry
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
+from newstui.ui.screens.nav_actions import PREPARE_AFTER
 
 from .conftest import NOW, TECH, save_entries
 
@@ -83,3 +85,32 @@ async def test_the_first_n_does_not_lay_out_the_whole_screen(long_app, monkeypat
         assert layouts == []
         lit = screen.entry_view.styles.border_title_background
         assert lit != screen.entry_list.styles.border_title_background
+
+
+async def test_the_next_article_is_ready_before_its_key(long_app) -> None:
+    """After `n` (or Down) the next article is converted and wrapped while the keys pause;
+    its key then shows exactly those lines, and the pane shows the whole right entry."""
+    app = long_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        view = screen.entry_view
+        await pilot.press("n")
+        await pilot.pause(PREPARE_AFTER * 3)
+        following = screen.entry_list.ids[1]
+        assert (following, False) in screen.articles.cache
+        prepared = dict(view._laid_out)
+        await pilot.press("n")
+        await pilot.pause()
+        assert view.shown_id == following
+        assert any(layout is view._shown for layout in prepared.values())
+        text = "\n".join(strip.text for strip in view._strips)
+        assert "Marker M001." in text and "Paragraph 7 of entry 1." in text
+        # Down from the list: the row below is prepared the same way.
+        await pilot.press("escape", "down")
+        await pilot.pause(PREPARE_AFTER * 3)
+        assert (screen.entry_list.ids[3], False) in screen.articles.cache
+        await pilot.press("down")
+        await pilot.pause()
+        assert view.shown_id == screen.entry_list.ids[3]
+        assert "Marker M003." in "\n".join(strip.text for strip in view._strips)

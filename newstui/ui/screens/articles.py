@@ -104,15 +104,43 @@ class ArticlePresenter:
     def restyle(self) -> None:
         """The theme changed: forget converted articles and show the current one again."""
         self.cache.clear()
+        self.view.forget_layouts()
         if self.view.shown_id is not None:
             self.show(self.view.shown_id)
 
     def show(self, entry_id: int) -> None:
         """Show an entry in the mode the user last chose for it."""
-        entry = self.store.entry(entry_id)
-        if entry is None:
+        chosen = self._choose(entry_id)
+        if chosen is None:
             self.view.show_message("This entry is gone (pruned, or its feed removed).")
             return
+        self._render(*chosen)
+
+    def prepare(self, entry_id: int) -> None:
+        """Convert and wrap an entry the user is likely to open next, so that its key shows
+        it without that work (~5-10 ms of a key press). Only short entries (long ones are
+        converted on a thread when shown); nothing changes on screen."""
+        from newstui.article.compose import render_entry
+
+        chosen = self._choose(entry_id)
+        if chosen is None:
+            return
+        entry, full = chosen
+        html = entry.content_html or entry.summary_html or ""
+        cached = self.cache.get((entry.id, full))
+        if cached is None or cached[0] != html:
+            if len(html) >= RENDER_IN_THREAD_ABOVE:
+                return
+            cached = (html, render_entry(entry, self.styles()))
+            self._keep(entry.id, full, *cached)
+        self.view.prepare(self._with_notice(entry.id, full, cached[1].header), cached[1].body)
+
+    def _choose(self, entry_id: int) -> tuple[Entry, bool] | None:
+        """The entry as it is to be shown (its page's article in reader mode), and whether
+        that is reader mode; None: the entry is gone."""
+        entry = self.store.entry(entry_id)
+        if entry is None:
+            return None
         if (
             entry.feed_url in self.full_text_feeds
             and entry_id not in self.feed_text
@@ -122,11 +150,9 @@ class ArticlePresenter:
         if entry_id in self.full_text:
             html = self.pages.get(entry_id) or self._stored_page(entry_id)
             if html:
-                entry = dataclasses.replace(entry, content_html=html, summary_html=None)
-                self._render(entry, full=True)
-                return
+                return dataclasses.replace(entry, content_html=html, summary_html=None), True
             self.full_text.discard(entry_id)
-        self._render(entry, full=False)
+        return entry, False
 
     def links(self) -> tuple[str, ...]:
         shown = self.view.shown_id
@@ -183,7 +209,7 @@ class ArticlePresenter:
             return None
         return entry.link
 
-    def _render(self, entry: Entry, *, full: bool) -> None:
+    def _render(self, entry: Entry, full: bool) -> None:
         # Imported on the first article, after the first frame: the HTML converter and its
         # lxml are not needed to show the lists (~20 ms of a launch).
         from newstui.article.compose import render_entry
@@ -224,13 +250,16 @@ class ArticlePresenter:
             del self._rendering[key]
 
     def _remember(self, entry_id: int, full: bool, html: str, article: Article) -> None:
+        self._keep(entry_id, full, html, article)
+        header = self._with_notice(entry_id, full, article.header)
+        self.view.show(header, article.body, entry_id=entry_id, reader=full)
+
+    def _keep(self, entry_id: int, full: bool, html: str, article: Article) -> None:
         key = (entry_id, full)
         self.cache[key] = (html, article)
         self.cache.move_to_end(key)
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
-        header = self._with_notice(entry_id, full, article.header)
-        self.view.show(header, article.body, entry_id=entry_id, reader=full)
 
     # -- reader mode -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.timer import Timer
 from textual.widget import Widget
 
 from newstui.ui.widgets import Pane
@@ -18,9 +19,39 @@ if TYPE_CHECKING:
     from newstui.ui.screens.main import MainScreen
 
 FEED_PANE_MIN = 12
+PREPARE_AFTER = 0.03
+"""Seconds after a key before the next article is prepared: after the key's frame has been
+written (the terminal writer thread needs the GIL for that), and not at all while keys come
+faster than this (each resets the timer)."""
 
 
 class NavigationActions:
+    _prepare_timer: Timer | None = None
+    _prepare_id: int | None = None
+
+    def prepare_later(self: MainScreen, entry_id: int | None) -> None:
+        """Convert and wrap `entry_id` (the entry the next key most likely opens) once the
+        keys pause, so that key only has to show it."""
+        self._prepare_id = entry_id
+        if entry_id is None:
+            return
+        if self._prepare_timer is None:
+            self._prepare_timer = self.set_timer(PREPARE_AFTER, self._prepare_now)
+        else:
+            self._prepare_timer.reset()  # from now: keys still coming
+
+    def _prepare_now(self: MainScreen) -> None:
+        self._prepare_timer = None
+        entry_id, self._prepare_id = self._prepare_id, None
+        if entry_id is not None and entry_id != self.entry_view.shown_id:
+            self.articles.prepare(entry_id)
+
+    def _neighbour(self: MainScreen, delta: int) -> int | None:
+        """The entry one row further in the direction the cursor just moved."""
+        index = self.entry_list.cursor + (1 if delta > 0 else -1)
+        ids = self.entry_list.ids
+        return ids[index] if 0 <= index < len(ids) else None
+
     def _panes(self: MainScreen) -> list[Widget]:
         if self.has_class("-narrow"):
             if self.has_class("-reading"):
@@ -63,6 +94,7 @@ class NavigationActions:
             # Now, not when the Highlighted message arrives: the cursor and its article then
             # reach the terminal in one frame instead of two (~17 ms apart).
             self.preview()
+            self.prepare_later(self._neighbour(delta))
 
     def action_move_to_edge(self: MainScreen, end: int) -> None:
         self._focused_pane().jump(bool(end))
@@ -114,6 +146,8 @@ class NavigationActions:
                 return
         self.entry_list.move_to(target)
         self.open_entry(self.entry_list.ids[target])
+        following = self._next_unread(target, direction)
+        self.prepare_later(None if following is None else self.entry_list.ids[following])
 
     def _next_unread(self: MainScreen, cursor: int, direction: int) -> int | None:
         """Index of the next unread row after `cursor`, from the rows the headline list holds

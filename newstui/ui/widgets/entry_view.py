@@ -9,6 +9,9 @@ markup and never touches the store.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
 from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
@@ -24,6 +27,8 @@ from newstui.ui.widgets._marks import Marker, mark_segments
 
 MARGIN = 1
 """Cells of space on each side of the text."""
+LAYOUT_CACHE = 8
+"""Wrapped articles kept (each ~50-500 lines of strips)."""
 
 
 class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
@@ -42,9 +47,13 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
         """The entry on display, if any."""
         self.shown_source: object = None
         """What a non-entry view was made from (a feed for its status), to skip redrawing it."""
-        self._renderable: RenderableType = Text("")
+        self._parts: tuple[RenderableType, RenderableType] = (Text(""), Text(""))
+        """The header and body on display."""
         self._strips: list[Strip] = []
         self._available = Size(0, 0)
+        self._laid_out: OrderedDict[tuple[int, int, Size], _Layout] = OrderedDict()
+        """Recent articles already wrapped, by (header, body, pane size): see `prepare`."""
+        self._shown = _Layout((Text(""), Text("")), 0, [])
         self.marker: Marker | None = None
         """Set while search results are shown: the words to mark in the article."""
         self._line_style: Style | None = None
@@ -64,7 +73,7 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
         self.shown_id = entry_id
         self.shown_source = source
         self.border_title = "Article · reader mode (f: feed's text)" if reader else "Article"
-        self._renderable = Group(header, Text(""), body)
+        self._parts = (header, body)
         self._layout(force=True)
         self.scroll_to(0, 0, animate=False, immediate=True)
 
@@ -93,31 +102,66 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
         else:
             self.scroll_home(animate=False)
 
+    def prepare(self, header: RenderableType, body: RenderableType) -> None:
+        """Wrap an article that is likely to be shown next (the next unread, the next row),
+        while the reader reads this one: showing it is then a lookup, not ~5-7 ms of
+        wrapping in the key's frame. The same objects must be passed to `show`."""
+        if self.marker is None and self._text_width(self.container_size) > 0:
+            layout = self._lay_out((header, body), self.container_size)
+            style = self.rich_style
+            for index in range(min(len(layout.strips), self.container_size.height)):
+                layout.styled_line(index, style)
+
+    def _text_width(self, available: Size) -> int:
+        width = available.width - self.styles.scrollbar_size_vertical
+        return width if width > 2 * MARGIN else 0
+
     def _layout(self, *, force: bool = False) -> None:
         available = self.container_size  # the pane without any scrollbar
-        bar = self.styles.scrollbar_size_vertical
-        if available.width - bar <= 2 * MARGIN or (available == self._available and not force):
+        if not self._text_width(available) or (available == self._available and not force):
             return
         self._available = available
+        layout = self._shown = self._lay_out(self._parts, available)
+        self._strips = layout.strips
+        set_extent(self, Size(layout.width, len(layout.strips)))
+        self.refresh()
+
+    def _lay_out(self, parts: tuple[RenderableType, RenderableType], available: Size) -> _Layout:
+        """The article's lines for this pane size, from the cache when it was wrapped already
+        (moving back and forth between articles, or `prepare`d)."""
+        key = (id(parts[0]), id(parts[1]), available)
+        cached = self._laid_out.get(key) if self.marker is None else None
+        if cached is not None:
+            self._laid_out.move_to_end(key)
+            return cached
         # Wrap for the width the text will really have: most articles are longer than the pane
         # and get a scrollbar, so try that first; if it all fits, wrap again at full width.
-        width = available.width - bar
-        lines = self._wrap(width)
+        renderable = Group(parts[0], Text(""), parts[1])
+        width = self._text_width(available)
+        lines = self._wrap(renderable, width)
         if len(lines) <= available.height:
             width = available.width
-            lines = self._wrap(width)
+            lines = self._wrap(renderable, width)
         if self.marker is not None:
             match = self.get_component_rich_style("entry-view--match")
             lines = [mark_segments(line, self.marker, match) for line in lines]
         margin = Segment(" " * MARGIN)
-        self._strips = [Strip([margin, *line, margin], width) for line in lines]
-        set_extent(self, Size(width, len(self._strips)))
-        self.refresh()
+        # The parts are kept with their lines: their ids stay theirs while the entry lives.
+        layout = _Layout(parts, width, [Strip([margin, *line, margin], width) for line in lines])
+        if self.marker is None:
+            self._laid_out[key] = layout
+            while len(self._laid_out) > LAYOUT_CACHE:
+                self._laid_out.popitem(last=False)
+        return layout
 
-    def _wrap(self, width: int) -> list[list[Segment]]:
+    def forget_layouts(self) -> None:
+        """The theme changed: wrapped lines carry the old colours."""
+        self._laid_out.clear()
+
+    def _wrap(self, renderable: RenderableType, width: int) -> list[list[Segment]]:
         console = self.app.console
         options = console.options.update(width=width - 2 * MARGIN, height=None)
-        return console.render_lines(self._renderable, options, pad=True)
+        return console.render_lines(renderable, options, pad=True)
 
     def on_mount(self) -> None:
         style_scrollbar(self)
@@ -137,6 +181,28 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         style = self.rich_style if self._line_style is None else self._line_style
         index = round(self.scroll_y) + y
-        if 0 <= index < len(self._strips):
-            return self._strips[index].apply_style(style)
-        return Strip.blank(self.size.width, style)
+        if not 0 <= index < len(self._strips):
+            return Strip.blank(self.size.width, style)
+        return self._shown.styled_line(index, style)
+
+
+@dataclass(slots=True)
+class _Layout:
+    """An article wrapped for one pane size, and its lines in the pane's style as drawn."""
+
+    parts: tuple[RenderableType, RenderableType]
+    width: int
+    strips: list[Strip]
+    style: Style | None = None
+    styled: dict[int, Strip] = field(default_factory=dict)
+
+    def styled_line(self, index: int, style: Style) -> Strip:
+        """Line `index` in `style`: styled once per line, not once per frame (scrolling
+        redraws lines drawn before; `prepare` styles the first screen in advance)."""
+        if style != self.style:
+            self.styled.clear()
+            self.style = style
+        strip = self.styled.get(index)
+        if strip is None:
+            strip = self.styled[index] = self.strips[index].apply_style(style)
+        return strip
