@@ -7,6 +7,10 @@ done by one thread, in order, on its own connection with a short busy timeout. A
 database cannot take now (locked, disk full, read-only, damaged) is kept, the status line says
 so, and it is tried again every few seconds; on quit it is tried once more, and whatever could
 still not be saved is named, never lost silently.
+
+A read mark made by `n` is `queue`d for the thread with a `saved` callback: the screen shows
+it already, so its success reports nothing (a report makes the screen reload its lists);
+only trouble, and the end of it, is reported.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ class Write:
     """What is lost if it is never saved, counted by kind: `read mark`, `bookmark`, `setting`."""
     count: int
     apply: Callable[[Store], object]
+    saved: Callable[[], object] | None = None
+    """Called on the writing thread once the write is in the store. A write with one is quiet:
+    its success alone is not reported (its change is on screen already)."""
 
 
 class WriteQueue:
@@ -55,6 +62,8 @@ class WriteQueue:
         self._failing: str | None = None
         """The status text last reported, while writes wait."""
         self._reason: str | None = None
+        self._loud = False
+        """A write without `saved` was done, or one failed, since the last report(None)."""
         self._thread: threading.Thread | None = None
         self._now: Store | None = None
         """The connection for first tries (the caller's thread), opened on the first write."""
@@ -79,13 +88,24 @@ class WriteQueue:
                 except StoreError:
                     pass
             self._pending.append(write)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="newstui-writes", daemon=True
-                )
-                self._thread.start()
+            self._loud = True  # the caller waits for report(None) to know it is saved
+            self._start()
             self._lock.notify()
             return False
+
+    def queue(self, write: Write) -> None:
+        """Leave `write` to the thread, even when the database would take it now: the event
+        loop does not wait for SQLite (~0.7 ms a mark). It is in the store a moment later (the
+        thread starts at once); until then the caller shows the new state itself."""
+        with self._lock:
+            self._pending.append(write)
+            self._start()
+            self._lock.notify()
+
+    def _start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="newstui-writes", daemon=True)
+            self._thread.start()
 
     def pending(self) -> int:
         with self._lock:
@@ -140,10 +160,15 @@ class WriteQueue:
                         return
                     self._wait(RETRY_EVERY)
                     continue
+                if write.saved is not None:
+                    write.saved()
                 with self._lock:
                     self._pending.popleft()
                     done = not self._pending
-                if done:
+                    loud = self._loud = self._loud or write.saved is None
+                    if done:
+                        self._loud = False
+                if done and loud:
                     self._failing = self._reason = None
                     self.report(None)
         finally:
@@ -152,6 +177,8 @@ class WriteQueue:
 
     def _failed(self, error: StoreError) -> None:
         self._reason = error.problem
+        with self._lock:
+            self._loud = True  # its end is news: the lists may have shown an old state
         text = f"not saved yet: {error.problem} (retrying)"
         if text != self._failing:
             self._failing = text

@@ -4,6 +4,8 @@ and the read mark saved off the event loop without the lists being reloaded."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from newstui.core.models import FeedSpec, ParsedEntry
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.screens.nav_actions import PREPARE_AFTER
+from tests.support.dblock import write_lock
 
 from .conftest import NOW, TECH, save_entries
 
@@ -66,6 +69,32 @@ def count_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return layouts
 
 
+def count_restyled(app, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The nodes whose styles are recomputed from now on."""
+    restyled: list[str] = []
+    original = app.stylesheet.update_nodes
+
+    def counting(nodes, animate=False):
+        nodes = list(nodes)
+        restyled.extend(type(node).__name__ for node in nodes)
+        return original(nodes, animate=animate)
+
+    monkeypatch.setattr(app.stylesheet, "update_nodes", counting)
+    return restyled
+
+
+async def until(pilot, condition, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+def stored_read(db_path, ids: list[int]) -> list[bool]:
+    with Store(db_path) as other:
+        return [row.read for row in other.headlines(ids)]
+
+
 async def test_the_first_n_does_not_lay_out_the_whole_screen(long_app, monkeypatch) -> None:
     """The first `n` moves the focus to the article: Textual styled the panes' scrollbars
     only then, and their scrollbar-size rules re-laid out every pane (~100 ms at 2,000
@@ -77,9 +106,13 @@ async def test_the_first_n_does_not_lay_out_the_whole_screen(long_app, monkeypat
         assert screen.entry_list.show_vertical_scrollbar  # the case that laid out
         assert screen.entry_view.show_vertical_scrollbar
         layouts = count_layouts(monkeypatch)
+        restyled = count_restyled(app, monkeypatch)
         await pilot.press("n")
         await pilot.pause()
         assert app.focused is screen.entry_view
+        # The focus change restyles the two panes; the screen's -reading class (styled only
+        # on narrow screens) no longer restyles every widget on it.
+        assert 0 < len(restyled) < 12, restyled
         await pilot.press("n", "escape", "n")
         await pilot.pause()
         assert layouts == []
@@ -114,3 +147,59 @@ async def test_the_next_article_is_ready_before_its_key(long_app) -> None:
         await pilot.pause()
         assert view.shown_id == screen.entry_list.ids[3]
         assert "Marker M003." in "\n".join(strip.text for strip in view._strips)
+
+
+async def test_n_saves_its_mark_on_the_write_thread_and_reloads_nothing(
+    long_app, db_path, monkeypatch
+) -> None:
+    """`n`'s read mark is written by the write thread, not the event loop, and its success
+    does not make the screen reload its lists (only trouble, or its end, does)."""
+    app = long_app()
+    writers: list[str] = []
+    original = Store.set_read
+
+    def recording(self, *args, **kwargs):
+        writers.append(threading.current_thread().name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "set_read", recording)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        reports: list[str | None] = []
+        shown = screen.writes_changed
+        monkeypatch.setattr(
+            screen, "writes_changed", lambda problem: (reports.append(problem), shown(problem))
+        )
+        await pilot.press("n", "n", "n")
+        opened = screen.entry_list.ids[:3]
+        await until(pilot, lambda: all(stored_read(db_path, opened)))
+        await pilot.pause(0.1)
+        assert writers == ["newstui-writes"] * 3
+        assert reports == []
+        assert screen.marks.pending_read == {}
+        assert all(screen.entry_list.headline(i).read for i in range(3))
+        counts = {row.label: row.unread for row in screen.feed_list.rows}
+        assert counts["All unread"] == ENTRIES - 3
+
+
+async def test_n_while_the_database_is_locked_keeps_the_mark_and_says_so(
+    long_app, db_path, monkeypatch
+) -> None:
+    """The thread's failure is reported like any write's, the mark stays on screen, and it is
+    saved once the lock goes; then the lists are reloaded from the store."""
+    monkeypatch.setattr("newstui.ui.writes.RETRY_EVERY", 0.2)
+    app = long_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        with write_lock(db_path):
+            await pilot.press("n", "n")
+            opened = screen.entry_list.ids[:2]
+            await until(pilot, lambda: "database is locked" in (screen.status.warning or ""))
+            assert stored_read(db_path, opened) == [False, False]
+            assert all(row.read for row in screen.marks.headlines(opened))
+        await until(pilot, lambda: stored_read(db_path, opened) == [True, True])
+        await until(pilot, lambda: not screen.status.warning)
+        assert screen.marks.pending_read == {}
+    assert app.writes.close() == {}

@@ -2,8 +2,8 @@
 
 The screen is where the store meets the widgets: it queries, hands data down as attributes and
 reacts to the widgets' messages. Its helpers know only what they serve: `ArticlePresenter` the
-article pane, `Marks` the store (read marks and bookmarks, written at once, so a crash right
-after a key press loses nothing), and `RefreshController` reports back by messages.
+article pane, `Marks` the store (read marks and bookmarks, on disk right after the key
+press), and `RefreshController` reports back by messages.
 """
 
 from __future__ import annotations
@@ -393,7 +393,7 @@ class MainScreen(
         self.opened_id = entry_id
         if self.config.settings.mark_read_on_open:
             self.set_read([entry_id], True, remember=False)
-        self.add_class("-reading")
+        self.set_reading(True)
         self.entry_view.focus()
 
     # -- user state --------------------------------------------------------------------------
@@ -417,7 +417,7 @@ class MainScreen(
         self.start_refresh(force=True, sync=True)
 
     def action_search(self) -> None:
-        self.remove_class("-reading")
+        self.set_reading(False)
         self.searching.open()
 
     def action_help(self) -> None:

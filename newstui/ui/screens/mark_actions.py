@@ -102,7 +102,7 @@ class MarkActions:
             self.notify("Bookmarked." if bookmarked else "Bookmark removed.", timeout=2)
 
     def action_show_bookmarks(self: MainScreen) -> None:
-        self.remove_class("-reading")
+        self.set_reading(False)
         self.select_view(View.bookmarks())
         self.entry_list.focus()
 
