@@ -29,6 +29,9 @@ RETRY_EVERY = 2.0
 """Seconds between attempts while the database refuses a write."""
 BUSY_TIMEOUT = 0.5
 """How long one attempt waits for another program's write lock."""
+QUIETLY_SAVED = ""
+"""What `report` hears when a drained queue held quiet writes only: nothing to reload, though
+what the store counts (the sync's waiting marks) may have changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,8 @@ class WriteQueue:
     Args:
         db_path: the database; the thread opens its own connection to it.
         report: called (from the thread) with a status text while writes wait, and with None
-            once all of them are saved; the UI passes a function that hops to its event loop.
+            once all of them are saved (`QUIETLY_SAVED` when they were only quiet ones and none
+            failed); the UI passes a function that hops to its event loop.
     """
 
     def __init__(self, db_path: Path, report: Callable[[str | None], None]) -> None:
@@ -171,6 +175,8 @@ class WriteQueue:
                 if done and loud:
                     self._failing = self._reason = None
                     self.report(None)
+                elif done:
+                    self.report(QUIETLY_SAVED)
         finally:
             if store is not None:
                 store.close()

@@ -42,7 +42,7 @@ from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList, build_rows
 from newstui.ui.widgets.keys_footer import KeysFooter
 from newstui.ui.widgets.status_line import StatusLine
-from newstui.ui.writes import WriteQueue
+from newstui.ui.writes import QUIETLY_SAVED, WriteQueue
 
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
@@ -293,6 +293,10 @@ class MainScreen(
 
     def writes_changed(self, problem: str | None) -> None:
         """The write queue's news: writes wait (`problem` says why), or all are saved."""
+        if problem == QUIETLY_SAVED:  # marks the lists show already: only the sync's count
+            if self.syncer is not None:
+                self.status_update()
+            return
         self.status.show(warning=problem or "")
         if problem is None:
             self.marks.saved()

@@ -44,13 +44,17 @@ class Marks:
 
     def headlines(self, ids: list[int]) -> list[Headline]:
         """The store's rows for `ids`, with queued marks applied (the entry list reads these)."""
+        # The marks first, then the store: the write thread drops a mark from pending only
+        # after committing it, so a mark missing from this copy is in what is read next.
+        with self._pending_lock:
+            read = dict(self.pending_read)
         rows = self.store.headlines(ids)
-        if not self.pending_read and not self.pending_bookmark:
+        if not read and not self.pending_bookmark:
             return rows
-        return [self._pending(row) for row in rows]
+        return [self._pending(row, read) for row in rows]
 
-    def _pending(self, row: Headline) -> Headline:
-        read = self.pending_read.get(row.id, row.read)
+    def _pending(self, row: Headline, pending_read: dict[int, bool]) -> Headline:
+        read = pending_read.get(row.id, row.read)
         bookmarked = self.pending_bookmark.get(row.id, row.bookmarked)
         if (read, bookmarked) == (row.read, row.bookmarked):
             return row
