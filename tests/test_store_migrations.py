@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newstui.core.models import FeedSpec
 from newstui.core.query import parse_query
 from newstui.store import Store, schema
 
@@ -153,3 +154,32 @@ def test_v11_keeps_the_index_and_merges_its_segments_less_often(tmp_path: Path) 
     config = dict(raw.execute("SELECT k, v FROM search_config").fetchall())
     raw.close()
     assert (config["automerge"], config["crisismerge"]) == (64, 64)
+
+
+def test_v12_lists_feed_tags_and_counts_indexed_rows(tmp_path: Path) -> None:
+    """Feeds' tags are copied into `feed_tags` (what `tag:` reads since v12) and kept by
+    triggers; rows indexed from then on are counted; hidden feeds have their own index."""
+    path = tmp_path / "v11.db"
+    _database_at(path, 11)
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE feeds SET tags = '[\"News\", \"tech\", \"news\"]' WHERE url = ?", (FEED,))
+    raw.commit()
+    raw.close()
+    now = datetime.now(UTC)
+    with Store(path) as store:
+        store.index_pending()
+        hits = store.entries_by_id(store.search(parse_query("tag:NEWS plain"), now=now))
+        assert [e.guid for e in hits] == ["plain"]
+        assert len(store.query_ids(parse_query("tag:tech"), now=now)) == 3
+        store.sync_feeds([FeedSpec(FEED, tags=("science",))], now=now)
+        assert store.query_ids(parse_query("tag:news"), now=now) == []
+        assert len(store.query_ids(parse_query("tag:science"), now=now)) == 3
+        with store._read() as db:
+            assert db.execute("SELECT tag, feed FROM feed_tags").fetchall() == [("science", FEED)]
+            # Indexed once after the upgrade, then again for the feed's new tags.
+            assert db.execute("SELECT inserted FROM search_state").fetchone() == (6,)
+            assert db.execute("SELECT name FROM sqlite_master WHERE name = 'feeds_hidden'"
+                              ).fetchone() == ("feeds_hidden",)  # fmt: skip
+        with store._write() as db:
+            db.execute("DELETE FROM feeds WHERE url = ?", (FEED,))
+            assert db.execute("SELECT count(*) FROM feed_tags").fetchone() == (0,)

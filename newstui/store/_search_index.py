@@ -70,8 +70,15 @@ def pending(db: sqlite3.Connection) -> int:
     return max(0, newest - upto) + stale
 
 
-def index_pending(db: sqlite3.Connection, progress: Progress | None = None) -> int:
-    """Index every pending entry, inside the caller's write transaction; returns how many."""
+def index_pending(
+    db: sqlite3.Connection, progress: Progress | None = None, *, counted: bool = True
+) -> int:
+    """Index every pending entry, inside the caller's write transaction; returns how many.
+
+    `counted`: add them to `search_state.inserted` (schema v12), which search reads to know
+    whether its phrase counts still hold (`newstui/store/_search_rank.py`): every row put in
+    the index must be counted there. Only the v9 upgrade, which runs before v12, passes False.
+    """
     upto = db.execute("SELECT indexed_upto FROM search_state").fetchone()[0]
     total = pending(db)
     if progress:
@@ -96,6 +103,8 @@ def index_pending(db: sqlite3.Connection, progress: Progress | None = None) -> i
         if progress:
             progress(done, total)
     db.execute("UPDATE search_state SET indexed_upto = max(indexed_upto, ?)", (upto,))
+    if counted and done:
+        db.execute("UPDATE search_state SET inserted = inserted + ?", (done,))
     return done
 
 

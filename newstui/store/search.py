@@ -12,7 +12,8 @@ as `?` values. The SQL around them comes from fixed fragments only.
 
 Ranking: bm25 with the title (and its CJK column) weighted 10, author and feed 3, body and
 full text 1, rounded to one decimal so that entries equally relevant to a person are ordered by
-recency (newest first), then by id.
+recency (newest first), then by id. When every phrase that could score is in at least half the
+entries, bm25 scores every candidate 0 and is skipped (`newstui/store/_search_rank.py`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from newstui.core.query import (
     mentions_hidden,
 )
 from newstui.core.searchtext import CJK_RUN, WORD, bigrams, fold, tag_token
+from newstui.store._search_rank import PhraseCounts
 
 if TYPE_CHECKING:
     import sqlite3
@@ -56,7 +58,9 @@ _FLAGS = {
     "hidden": "e.hidden = 1",
     "enclosure": "e.enclosures IS NOT NULL",
 }
-_VISIBLE_FEEDS = "e.feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"
+_VISIBLE_FEEDS = " AND e.feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"
+"""Added by `search_ids` only when some feed is hidden (`feeds_hidden`, schema v12, says at
+once): the list costs ~1 ms per 400 matches even when it is empty."""
 _FACTS = "entries e INDEXED BY entries_facts"
 """A match's state and date come from this index, not the entry row (schema v9): SQLite's
 planner picks the row by its primary key, whose `sort_at` and `hidden` sit behind the HTML."""
@@ -71,6 +75,9 @@ class Plan:
     params: list[object] = field(default_factory=list)
     words: bool = True
     """The match holds words to rank by (not only tags)."""
+    phrases: tuple[str, ...] | None = None
+    """Each phrase of the match that can add to a row's bm25 score, as a MATCH expression of
+    its own; None when one of them cannot be counted that way (a field, CJK)."""
 
 
 def compile_query(node: Node, *, now: datetime) -> Plan:
@@ -103,10 +110,39 @@ def compile_query(node: Node, *, now: datetime) -> Plan:
         match = " AND ".join(f"tags : {_quote(token)}" for token in tags)
     params: list[object] = []
     clauses = [_sql(c, now, params) for c in rest]
-    clauses.append(_VISIBLE_FEEDS)
     if not mentions_hidden(node):
         clauses.append("e.hidden = 0")
-    return Plan(match, " AND ".join(clauses), params, words)
+    phrases = _scoring_phrases(positives, negatives) if words else None
+    return Plan(match, " AND ".join(clauses) or "1", params, words, phrases)
+
+
+def _scoring_phrases(positives: list[Node], negatives: list[Node]) -> tuple[str, ...] | None:
+    """The phrases bm25 may score in a matching row: every Text of the positive terms, and of
+    the excluded ones all but a lone phrase (no row holding it matches). Tags score 0."""
+    leaves: list[Text] = []
+    for node in positives + [n.child for n in negatives if not _lone_phrase(n.child)]:  # type: ignore[attr-defined]
+        leaves += _texts(node)
+    if any(not _lone_phrase(leaf) for leaf in leaves):
+        return None
+    return tuple(dict.fromkeys(_fts_text(leaf) for leaf in leaves))
+
+
+def _lone_phrase(node: Node) -> bool:
+    """One FTS5 phrase over every column (a field's column filter or CJK make more)."""
+    return (
+        isinstance(node, Text)
+        and not node.field
+        and not CJK_RUN.search(unicodedata.normalize("NFKC", node.value))
+    )
+
+
+def _texts(node: Node) -> list[Text]:
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, Not):
+        return _texts(node.child)
+    assert isinstance(node, And | Or)
+    return [leaf for child in node.children for leaf in _texts(child)]
 
 
 RANK_CANDIDATES = 400
@@ -116,29 +152,42 @@ matches more, its best are taken from its newest matches."""
 
 
 def search_ids(
-    db: sqlite3.Connection, plan: Plan, *, limit: int, ranked: bool = True, after_id: int = 0
+    db: sqlite3.Connection,
+    plan: Plan,
+    *,
+    limit: int,
+    ranked: bool = True,
+    after_id: int = 0,
+    counts: PhraseCounts | None = None,
 ) -> list[int]:
     """Entry ids matching `plan`: best first when `ranked` and there are words, else newest
-    first. `after_id`: only entries with a larger id."""
+    first. `after_id`: only entries with a larger id. `counts`: what is known of how many
+    entries hold each phrase (see `newstui/store/_search_rank.py`)."""
+    where = plan.where
+    if db.execute("SELECT 1 FROM feeds WHERE hidden = 1 LIMIT 1").fetchone():
+        where += _VISIBLE_FEEDS
     if plan.match is not None and plan.words and ranked:
+        floor = counts is not None and plan.phrases and counts.all_at_floor(db, plan.phrases)
+        # At bm25's floor every rank rounds to 0: the same order, without bm25's counting.
+        rank = "0" if floor else _RANK
         sql = (
-            f"SELECT e.id, {_RANK}, e.sort_at FROM search JOIN {_FACTS} ON e.id = search.rowid"
-            f" WHERE search MATCH ? AND search.rowid > ? AND {plan.where}"
-            " ORDER BY search.rowid DESC LIMIT ?"
+            f"SELECT id FROM (SELECT e.id, {rank} AS rank, e.sort_at FROM search"
+            f" JOIN {_FACTS} ON e.id = search.rowid"
+            f" WHERE search MATCH ? AND search.rowid > ? AND {where}"
+            " ORDER BY search.rowid DESC LIMIT ?) ORDER BY rank, sort_at DESC, id DESC LIMIT ?"
         )
-        rows = db.execute(sql, [plan.match, after_id, *plan.params, RANK_CANDIDATES]).fetchall()
-        rows.sort(key=lambda row: (row[1], -row[2], -row[0]))
-        return [row[0] for row in (rows if limit < 0 else rows[:limit])]
+        params = [plan.match, after_id, *plan.params, RANK_CANDIDATES, limit]
+        return [row[0] for row in db.execute(sql, params)]
     if plan.match is None:
         # Only the newest entries (a saved view's count catching up): a range of row ids.
         table = _FACTS if after_id else "entries e"
-        sql = f"SELECT e.id FROM {table} WHERE {plan.where} AND e.id > ?"
+        sql = f"SELECT e.id FROM {table} WHERE {where} AND e.id > ?"
         params = [*plan.params, after_id]
     else:
         # The FTS table drives the join; a rowid bound lets FTS5 skip older documents.
         sql = (
             f"SELECT e.id FROM search JOIN {_FACTS} ON e.id = search.rowid"
-            f" WHERE search MATCH ? AND search.rowid > ? AND {plan.where}"
+            f" WHERE search MATCH ? AND search.rowid > ? AND {where}"
         )
         params = [plan.match, after_id, *plan.params]
     sql += " ORDER BY e.sort_at DESC, e.id DESC"
@@ -235,8 +284,7 @@ def _sql(node: Node, now: datetime, params: list[object]) -> str:
     if isinstance(node, Tag):
         params += [node.value, node.value]
         return (
-            "(e.feed_url IN (SELECT f.url FROM feeds f, json_each(f.tags) t"
-            " WHERE t.value = ? COLLATE NOCASE)"
+            "(e.feed_url IN (SELECT feed FROM feed_tags WHERE tag = ?)"
             " OR e.id IN (SELECT entry FROM entry_tags WHERE tag = ? COLLATE NOCASE))"
         )
     if isinstance(node, Dated):
@@ -263,6 +311,14 @@ class SearchMixin:
         _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
         index_pending: Callable[..., int]
 
+    @property
+    def _phrase_counts(self) -> PhraseCounts:
+        """This store's phrase counts (made on first use; never shared between databases)."""
+        counts = self.__dict__.get("_counts")
+        if counts is None:
+            counts = self.__dict__["_counts"] = PhraseCounts()
+        return counts
+
     def search(self, node: Node, *, now: datetime, limit: int = 50) -> list[int]:
         """Entry ids matching the query, best first (newest first when it has no words).
 
@@ -272,7 +328,7 @@ class SearchMixin:
         plan = compile_query(node, now=now)
         self.index_pending()
         with self._read() as db:
-            return search_ids(db, plan, limit=limit)
+            return search_ids(db, plan, limit=limit, counts=self._phrase_counts)
 
     def query_ids(self, node: Node, *, now: datetime) -> list[int]:
         """Every entry matching the query, newest first: a saved view's list."""
