@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from newstui.core.models import Enclosure, ParsedEntry, ParsedFeed
+from newstui.core.searchtext import EntryColumns, entry_columns
 
 _Text = str | None
 EntryRow = tuple[str, str, _Text, _Text, int | None, int | None, _Text, _Text, _Text, str]
 """(guid, title, link, author, published_at, updated_at, summary_html, content_html,
 enclosures, content_hash): the feed-supplied columns of `entries`, dates in epoch seconds."""
 
-GUID, PUBLISHED = 0, 4
+GUID, TITLE, AUTHOR, PUBLISHED, SUMMARY, CONTENT, HASH = 0, 1, 3, 4, 6, 7, 9
 """Positions in an `EntryRow`."""
 
 
@@ -35,6 +36,10 @@ class FeedRows:
     ttl: timedelta | None = None
     rows: tuple[EntryRow, ...] = ()
     warning: str | None = None
+    index: tuple[EntryColumns, ...] = ()
+    """Empty, or for each row (same order) the search index's columns that depend on the
+    entry alone (`newstui.core.searchtext.entry_columns`): the parse workers compute them, so
+    that indexing a new entry costs the refresh's writer only FTS5's own work."""
 
 
 def feed_rows(parsed: ParsedFeed) -> FeedRows:
@@ -46,6 +51,15 @@ def feed_rows(parsed: ParsedFeed) -> FeedRows:
         rows=tuple(entry_row(entry) for entry in parsed.entries),
         warning=parsed.warning,
     )
+
+
+def with_index(rows: FeedRows) -> FeedRows:
+    """`rows` with `FeedRows.index` filled in."""
+    index = tuple(
+        entry_columns(row[TITLE], row[AUTHOR], row[CONTENT], row[SUMMARY]) for row in rows.rows
+    )
+    return FeedRows(rows.format, rows.title, rows.site_url, rows.ttl, rows.rows, rows.warning,
+                    index)  # fmt: skip
 
 
 def entry_row(entry: ParsedEntry) -> EntryRow:

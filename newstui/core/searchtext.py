@@ -178,6 +178,21 @@ def index_value(column: str, first: str | None, second: str | None) -> str:
     return cached[1][1] if column.startswith("cjk_") else cached[1][0]
 
 
+EntryColumns = tuple[str, str, str, str, str]
+"""`entry_columns`: (title, author, body, cjk_title, cjk_body)."""
+
+
+def entry_columns(
+    title: str | None, author: str | None, content: str | None, summary: str | None
+) -> EntryColumns:
+    """The indexed columns that depend on the entry's own stored values alone (the rest are
+    its feed's name and tags, and its reader-mode page): what `index_row` computes for them.
+    The parse workers compute these for every new entry, so the refresh's writer does not."""
+    title_text, cjk_title = _both(title or "")
+    body, cjk_body = _both(entry_text(content, summary))
+    return title_text, spaced(author or ""), body, cjk_title, cjk_body
+
+
 def index_row(
     title: str | None,
     author: str | None,
@@ -190,11 +205,24 @@ def index_row(
 ) -> tuple[str, ...]:
     """The nine indexed columns of an entry in `search`'s order: exactly what `index_value`
     gives the view for the same stored values, in one pass (indexing many entries at once)."""
-    title_text, cjk_title = _both(title or "")
-    body, cjk_body = _both(entry_text(content, summary))
     page_text, cjk_page = _both(entry_text(page, None) if page else "")
+    return complete_row(entry_columns(title, author, content, summary), feed,
+                        feed_tags, entry_tags, page_text, cjk_page)  # fmt: skip
+
+
+def complete_row(
+    own: EntryColumns,
+    feed: str | None,
+    feed_tags: str | None,
+    entry_tags: str | None,
+    page: str = "",
+    cjk_page: str = "",
+) -> tuple[str, ...]:
+    """`index_row` from an entry's `entry_columns` and the rest: its feed's name and tags, its
+    page's text and bigrams (empty: no reader-mode page)."""
+    title, author, body, cjk_title, cjk_body = own
     return (
-        title_text, spaced(author or ""), spaced(feed or ""), body, page_text,
+        title, author, spaced(feed or ""), body, page,
         cjk_title, cjk_body, cjk_page, tag_tokens(feed_tags, entry_tags),
     )  # fmt: skip
 

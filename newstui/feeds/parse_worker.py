@@ -55,17 +55,22 @@ def parse(
     now: datetime,
     max_bytes: int | None = None,
 ) -> FeedRows:
-    """`newstui.feeds.parse.parse_feed`, its result as the store's rows (`newstui.core.rows`):
-    built here, they cross back to the main process as plain tuples, and the main process only
-    writes them. Imported here and not at the top: the main process (which only refers to this
-    function) never parses, and feedparser, nh3 and chardet would cost it ~15 MB for nothing.
+    """`newstui.feeds.parse.parse_feed`, its result as the store's rows (`newstui.core.rows`)
+    with their search index columns: built here, they cross back to the main process as plain
+    tuples, and the main process only writes them. Imported here and not at the top: the main
+    process (which only refers to this function) never parses, and feedparser, nh3 and chardet
+    would cost it ~15 MB for nothing.
     `max_bytes`: the most a raw `.gz` body may unpack to."""
-    from newstui.core.rows import feed_rows
+    from newstui.core.rows import feed_rows, with_index
     from newstui.feeds.parse import parse_feed
 
     if max_bytes is None:
-        return feed_rows(parse_feed(url, body, headers, now=now))
-    return feed_rows(parse_feed(url, body, headers, now=now, max_bytes=max_bytes))
+        parsed = parse_feed(url, body, headers, now=now)
+    else:
+        parsed = parse_feed(url, body, headers, now=now, max_bytes=max_bytes)
+    # The search index's columns too: they are Python work (~25 us an entry) that the main
+    # process's writer would otherwise do while holding the GIL the event loop needs.
+    return with_index(feed_rows(parsed))
 
 
 def run_job(job: tuple[Any, ...]) -> tuple[str, Any]:

@@ -52,7 +52,7 @@ from newstui.store._imports import (
     NewsboatItem,
     read_newsboat_cache,
 )
-from newstui.store._search_index import Progress, index_pending, pending, register
+from newstui.store._search_index import Prepared, Progress, index_pending, pending, register
 from newstui.store._state import StateMixin
 from newstui.store._sync import SyncMixin
 from newstui.store.search import SearchMixin
@@ -80,6 +80,9 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
         self.path = str(path)
         self.filters: tuple[Filter, ...] = ()
         """`[[filters]]` that `save_fetch` applies to new entries (set by a refresh)."""
+        self._prepared: Prepared = {}
+        """New entries' search columns as the parse workers computed them, by row id, until
+        `index_pending` writes them (`store/_search_index.py`)."""
         with translated(self.path):
             self._db = sqlite3.connect(
                 self.path,
@@ -133,7 +136,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
             if not pending(db):
                 return 0
         with self._write() as db:
-            return index_pending(db, progress)
+            return index_pending(db, progress, self._prepared)
 
     def close(self) -> None:
         with self._lock, translated(self.path):
@@ -296,6 +299,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
             new, updated = self._upsert_entries(
                 db, url, rows.rows, now,
                 feed_title=user_title or parsed.title or url, filters=filters,
+                own_columns=rows.index, prepared=self._prepared,
             )  # fmt: skip
             db.execute(
                 "UPDATE feeds SET title = ?, site_url = ?, format = ?, etag = ?,"

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 from newstui.core.config_search import Filter
 from newstui.core.models import Entry, Headline
-from newstui.core.rows import GUID, PUBLISHED, EntryRow, epoch
+from newstui.core.rows import GUID, HASH, PUBLISHED, EntryRow, epoch
 from newstui.core.rows import content_hash as _content_hash
 from newstui.core.rows import feed_columns as _feed_columns
+from newstui.core.searchtext import EntryColumns
 from newstui.store._convert import HIDDEN_BOOKMARKS, enclosures_from_json, from_epoch
 from newstui.store._filters import judge
 from newstui.store._pending import record_pending
+from newstui.store._search_index import Prepared
 
 __all__ = ["EntriesMixin", "_content_hash", "_feed_columns"]  # the last two: store._imports
 
@@ -53,6 +55,8 @@ class EntriesMixin:
         *,
         feed_title: str = "",
         filters: Sequence[Filter] = (),
+        own_columns: Sequence[EntryColumns] = (),
+        prepared: Prepared | None = None,
     ) -> tuple[int, int]:
         """Insert new entries and rewrite changed ones; returns (new, updated).
 
@@ -61,7 +65,8 @@ class EntriesMixin:
         columns are written: `read` and `bookmarked` keep whatever the user set, so an entry
         whose text is edited upstream stays read. New entries start as `filters` leave them.
         Search indexing is left pending; a rewritten entry leaves the index at once (triggers,
-        see `_search_index`).
+        see `_search_index`). `own_columns`: the rows' `FeedRows.index`, if any: the new entries'
+        columns are kept in `prepared` by row id for `index_pending`.
         """
         known: dict[str, tuple[str, int]] = {}
         guids = [row[GUID] for row in rows]
@@ -100,6 +105,9 @@ class EntriesMixin:
             dated = row[PUBLISHED]
             published = min(dated, seen) if dated is not None else seen - position
             inserts.append((feed_url, *row, seen, published, *state))
+        keep = bool(inserts and own_columns) and prepared is not None
+        if keep:  # row ids go up by one per insert (max + 1: no AUTOINCREMENT), checked below
+            before = db.execute("SELECT COALESCE(max(id), 0) FROM entries").fetchone()[0]
         if inserts:
             db.executemany(
                 "INSERT INTO entries (feed_url, guid, title, link, author, published_at,"
@@ -108,6 +116,11 @@ class EntriesMixin:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
+            if keep and prepared is not None:
+                last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+                if last == before + len(inserts):
+                    for entry_id, (position, row) in enumerate(fresh, start=before + 1):
+                        prepared[entry_id] = (row[HASH], own_columns[position])
         if updates:
             db.executemany(
                 "UPDATE entries SET title = ?, link = ?, author = ?, published_at = ?,"

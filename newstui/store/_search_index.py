@@ -18,7 +18,9 @@ renames and tags, filters' tags); no Python code path has to remember it. So:
 - `index_pending` inserts the rows of new entries (ids above `indexed_upto`; ids only grow)
   and of stale ones, computed by the same calls the view makes on the same stored values, so
   what goes in is what a later delete reads (FTS5's `integrity-check` against the view checks
-  this in tests/test_search_index.py);
+  this in tests/test_search_index.py). A refresh's new entries come with their own columns
+  computed by the parse workers (`Prepared`), used only while the entry's content hash is the
+  one they were computed from (tests/test_search_index_prepared.py);
 - deleting an entry takes its row out first (a trigger), while the view still has it.
 
 If a future version changes what `newstui_index` computes for stored data, it must rebuild the
@@ -35,10 +37,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from newstui.core.searchtext import index_row, index_value
+from newstui.core.searchtext import EntryColumns, complete_row, index_row, index_value
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) while a big index catches up (the upgrade of an existing store)."""
+
+Prepared = dict[int, tuple[str, EntryColumns]]
+"""New entries' own index columns computed when they were parsed, by row id, each with the
+content hash of the values they were computed from (`Store.save_fetch` fills it)."""
 
 COLUMNS = (
     "title", "author", "feed", "body", "page", "cjk_title", "cjk_body", "cjk_page", "tags",
@@ -53,6 +59,12 @@ _SOURCE = (
 """What `search_source` (schema v9) reads, raw: `index_row` computes its columns from it in one
 pass, with the same functions `index_value` calls for the view (a quarter cheaper than
 selecting the view's nine function calls per row)."""
+_FACTS = (
+    "SELECT e.id, e.content_hash, COALESCE(f.user_title, f.title, f.url), f.tags,"
+    " (SELECT group_concat(tag, char(31)) FROM entry_tags WHERE entry = e.id), t.html"
+    " FROM entries e JOIN feeds f ON f.url = e.feed_url LEFT JOIN full_texts t ON t.entry = e.id"
+)
+"""`_SOURCE` without the entry's own text: for entries whose columns are `Prepared`."""
 _BATCH = 500
 
 
@@ -71,10 +83,17 @@ def pending(db: sqlite3.Connection) -> int:
 
 
 def index_pending(
-    db: sqlite3.Connection, progress: Progress | None = None, *, counted: bool = True
+    db: sqlite3.Connection,
+    progress: Progress | None = None,
+    prepared: Prepared | None = None,
+    *,
+    counted: bool = True,
 ) -> int:
     """Index every pending entry, inside the caller's write transaction; returns how many.
 
+    `prepared`: columns computed in advance for some new entries (taken out of it as they are
+    used). Each is used only if the entry's content hash is still the one it was computed
+    from and it has no reader-mode page, so the row is what `index_row` would compute.
     `counted`: add them to `search_state.inserted` (schema v12), which search reads to know
     whether its phrase counts still hold (`newstui/store/_search_rank.py`): every row put in
     the index must be counted there. Only the v9 upgrade, which runs before v12, passes False.
@@ -94,17 +113,21 @@ def index_pending(
             progress(done, total)
     db.execute("DELETE FROM search_stale")
     while True:
-        rows = db.execute(f"{_SOURCE} WHERE e.id > ? ORDER BY e.id LIMIT ?", (upto, _BATCH))
-        batch = rows.fetchall()
+        query = _FACTS if prepared else _SOURCE
+        batch = db.execute(f"{query} WHERE e.id > ? ORDER BY e.id LIMIT ?", (upto, _BATCH))
+        batch = batch.fetchall()
         if not batch:
             break
-        done += _index(db, batch)
+        done += _index_prepared(db, batch, prepared) if prepared else _index(db, batch)
         upto = batch[-1][0]
         if progress:
             progress(done, total)
     db.execute("UPDATE search_state SET indexed_upto = max(indexed_upto, ?)", (upto,))
     if counted and done:
         db.execute("UPDATE search_state SET inserted = inserted + ?", (done,))
+    if prepared:  # indexed meanwhile by another connection (a search in the reader)
+        for entry_id in [entry_id for entry_id in prepared if entry_id <= upto]:
+            del prepared[entry_id]
     return done
 
 
@@ -112,3 +135,23 @@ def _index(db: sqlite3.Connection, rows: list[tuple]) -> int:  # type: ignore[ty
     """Insert these `_SOURCE` rows: exactly the values `search_source` shows for them."""
     db.executemany(_INSERT, [(row[0], *index_row(*row[1:])) for row in rows])
     return len(rows)
+
+
+def _index_prepared(db: sqlite3.Connection, facts: list[tuple], prepared: Prepared) -> int:  # type: ignore[type-arg]
+    """Insert these `_FACTS` rows, from their `prepared` columns where those still hold and
+    from `_SOURCE` (as `_index` does) for the others."""
+    rows = []
+    others = []
+    for entry_id, digest, feed, feed_tags, entry_tags, page in facts:
+        own = prepared.pop(entry_id, None)
+        if own is not None and own[0] == digest and not page:
+            rows.append((entry_id, *complete_row(own[1], feed, feed_tags, entry_tags)))
+        else:
+            others.append(entry_id)
+    if others:
+        marks = ",".join("?" * len(others))
+        found = db.execute(f"{_SOURCE} WHERE e.id IN ({marks})", others).fetchall()
+        rows += [(row[0], *index_row(*row[1:])) for row in found]
+        rows.sort()
+    db.executemany(_INSERT, rows)
+    return len(facts)
