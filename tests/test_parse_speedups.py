@@ -241,3 +241,18 @@ def test_content_parameters_copy_as_deepcopy_copies_them() -> None:
         assert list(dict.items(copied)) == list(dict.items(expected))
         assert copied is not params
     assert copier(nested)["list"] is not nested["list"]
+
+
+def test_plain_text_is_told_from_html_as_before() -> None:
+    """The quick "no < and no &" answer of `looks_like_html` is feedparser's answer."""
+    import random
+
+    quick = feedparser.mixin._FeedParserMixin.looks_like_html
+    original = quick.__wrapped__
+    rng = random.Random(7)
+    alphabet = ["a", " ", "<", "/", ">", "&", "#", ";", "b", "p", "amp", "x1", "\u00e9"]
+    texts = ["", "plain", "a < b", "x &amp; y", "</p>", "&#8217;", "<b>bold</b>", "&bogus;"]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(3000)]
+    assert hasattr(quick, "__newstui_speedup__")
+    for text in texts:
+        assert quick(text) == original(text), text
