@@ -394,9 +394,9 @@ def _run_tui(config: Config, db_path: Path, theme: str | None, theme_dirs: list[
     # The first screen's reads start now, on the other core, while Textual imports.
     first_screen = FirstScreen(db_path)
     from newstui.ui.app import run_app
-    from newstui.ui.themes import load_themes
+    from newstui.ui.themes import themes_for_reader
 
-    themes = load_themes([Path(d).expanduser() for d in theme_dirs])
+    themes = themes_for_reader([Path(d).expanduser() for d in theme_dirs])
     return run_app(config, db_path, themes=themes, theme=theme, first_screen=first_screen)
 
 

@@ -34,7 +34,13 @@ from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap, known
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.theme_colors import newstui_variable_defaults
-from newstui.ui.themes import ThemeLoad, format_failures, load_themes, unknown_theme_problem
+from newstui.ui.themes import (
+    LaterThemes,
+    ThemeLoad,
+    format_failures,
+    load_themes,
+    unknown_theme_problem,
+)
 from newstui.ui.writes import Write, WriteQueue, describe_unsaved
 
 CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
@@ -72,7 +78,7 @@ class NewsApp(StoreErrorsShown, App[None]):
         db_path: Path,
         *,
         clock: Callable[[], datetime] = utc_now,
-        themes: ThemeLoad | None = None,
+        themes: ThemeLoad | LaterThemes | None = None,
         theme: str | None = None,
         first_screen: FirstScreen | None = None,
     ) -> None:
@@ -101,10 +107,33 @@ class NewsApp(StoreErrorsShown, App[None]):
         self._theme_chosen: str | None = None
         self.keymap: dict[str, str] = {}
         """The keymap applied (preset and the user's `[keymap]`), by binding id."""
-        self.theme_load = themes if themes is not None else load_themes()
+        if isinstance(themes, LaterThemes) and self._wanted_theme(theme) in themes.names:
+            themes = themes.load()  # the first frame is drawn in one of them
+        self._later_themes = themes if isinstance(themes, LaterThemes) else None
+        """Theme files to read after the first frame (`load_later_themes`)."""
+        self.theme_load = ThemeLoad({}) if isinstance(themes, LaterThemes) else themes
+        if self.theme_load is None:
+            self.theme_load = load_themes()
         for loaded in self.theme_load.themes.values():
             self.register_theme(loaded.theme)
         self._theme_problem = self._choose_theme(theme)
+
+    def load_later_themes(self) -> None:
+        """Read the theme files left for after the first frame (`LaterThemes`), once."""
+        later, self._later_themes = self._later_themes, None
+        if later is None:
+            return
+        self.theme_load = later.load()
+        for loaded in self.theme_load.themes.values():
+            self.register_theme(loaded.theme)
+        if self.theme_load.failures:
+            self.notify(
+                format_failures(self.theme_load.failures),
+                title="Themes",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
 
     def _choose_theme(self, explicit: str | None) -> str | None:
         """--theme, else the theme last picked in the reader, else feeds.toml, else the default.
@@ -112,18 +141,19 @@ class NewsApp(StoreErrorsShown, App[None]):
         A pick made in the reader is remembered with the feeds.toml value of that moment, so
         editing `theme` in feeds.toml later wins over the old pick.
         """
-        configured = self.config.settings.theme
-        picked = self.store.get_state("theme")
-        picked_over = self.store.get_state("theme.configured")
-        wanted = explicit or (
-            picked if picked and picked_over == (configured or "") else configured
-        )
+        wanted = self._wanted_theme(explicit)
         if not wanted:
             return None
         problem = unknown_theme_problem(wanted, self.available_themes)
         if problem is None:
             self.theme = wanted
         return problem
+
+    def _wanted_theme(self, explicit: str | None) -> str | None:
+        configured = self.config.settings.theme
+        picked = self.store.get_state("theme")
+        picked_over = self.store.get_state("theme.configured")
+        return explicit or (picked if picked and picked_over == (configured or "") else configured)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return newstui_variable_defaults(self.current_theme)
@@ -249,6 +279,7 @@ class NewsApp(StoreErrorsShown, App[None]):
     # -- the theme picker (T): each highlighted theme is shown at once, Escape goes back ------
 
     def action_change_theme(self) -> None:
+        self.load_later_themes()  # pressed before the first frame was done
         self._theme_before_preview = self.theme
         palette = CommandPalette(providers=[PreviewedThemes], placeholder="Search for themes…")
         self.push_screen(palette, self._theme_picker_closed)
@@ -318,7 +349,7 @@ def run_app(
     config: Config,
     db_path: Path,
     *,
-    themes: ThemeLoad,
+    themes: ThemeLoad | LaterThemes,
     theme: str | None,
     first_screen: FirstScreen | None = None,
 ) -> int:

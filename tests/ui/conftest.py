@@ -15,7 +15,7 @@ from newstui.core.config import Config, Settings
 from newstui.core.models import FeedSpec, ParsedEntry, ParsedFeed
 from newstui.store import Store
 from newstui.ui.app import NewsApp
-from newstui.ui.themes import ThemeLoad
+from newstui.ui.themes import LaterThemes, ThemeLoad
 
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # a Wednesday
 
@@ -128,7 +128,7 @@ def make_app(tmp_path: Path, db_path: Path) -> Iterator[Callable[..., NewsApp]]:
         *,
         filled: bool = True,
         keymap: dict[str, str] | None = None,
-        themes: ThemeLoad | None = None,
+        themes: ThemeLoad | LaterThemes | None = None,
         theme: str | None = None,
         **overrides: object,
     ) -> NewsApp:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from newstui.core import paths
-from newstui.ui.themes import load_theme_file, load_themes
+from newstui.store import Store
+from newstui.ui.themes import LaterThemes, load_theme_file, load_themes, themes_for_reader
 
 
 async def test_default_and_command_line_theme(make_app) -> None:
@@ -76,3 +77,43 @@ async def test_bundled_themes_render_the_main_screen(make_app, name: str) -> Non
         await pilot.pause()
         assert app.theme == name
         assert app.screen.entry_view.shown_id is not None
+
+
+def test_bundled_theme_files_are_named_as_their_themes() -> None:
+    """What lets the reader leave them unread until after its first frame (`LaterThemes`)."""
+    files = sorted(paths.bundled_themes_dir().glob("*.toml"))
+    assert files
+    for path in files:
+        assert load_theme_file(path, "bundled").theme.name == path.stem
+
+
+async def test_themes_read_after_the_first_frame_are_all_there(make_app, db_path) -> None:
+    later = themes_for_reader()
+    assert isinstance(later, LaterThemes)  # no user theme folder
+    app = make_app(themes=later)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert set(load_themes().themes) <= set(app.available_themes)
+    # A bundled theme to start with is read before the first frame.
+    themed = make_app(filled=False, themes=themes_for_reader(), theme="paper")
+    async with themed.run_test(size=(120, 40)):
+        assert themed.theme == "paper"
+    # One picked in the reader too (remembered in the data dir).
+    with Store(db_path) as store:
+        store.set_state("theme", "paper")
+        store.set_state("theme.configured", "")
+    again = make_app(filled=False, themes=themes_for_reader())
+    async with again.run_test(size=(120, 40)):
+        assert again.theme == "paper"
+
+
+async def test_with_a_user_theme_folder_every_file_is_read_first(make_app, tmp_path) -> None:
+    folder = paths.user_config_dir() / "themes"
+    folder.mkdir(parents=True)
+    (folder / "other-name.toml").write_text('name = "textual-dark"\nprimary = "#336699"\n')
+    load = themes_for_reader()
+    assert not isinstance(load, LaterThemes)
+    app = make_app(filled=False, themes=load)
+    async with app.run_test(size=(120, 40)):
+        assert app.current_theme.primary == "#336699"  # the user's own, from the first frame

@@ -363,6 +363,7 @@ class MainScreen(
         self.preview()
         self._in_background(self.searching.catch_up)
         self.articles.import_renderer()  # not left to the first key that shows something
+        self.app.load_later_themes()  # type: ignore[attr-defined]
 
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,
