@@ -979,3 +979,46 @@ async def test_hostile_html_page_error_is_stored_clean(http_server, db_path):
     assert update.status is UpdateStatus.ERROR
     assert_terminal_safe(update.error)
     assert_terminal_safe(stored_feeds(db_path)[url].last_error)
+
+
+def parse_workers_running() -> int:
+    """This process's parse worker processes alive now (from /proc: what `ps` would show)."""
+    count = 0
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as stat, open(f"/proc/{name}/cmdline", "rb") as cmd:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                if parent == os.getpid() and b"parse_worker" in cmd.read():
+                    count += 1
+        except (OSError, ValueError, IndexError):
+            continue
+    return count
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+async def test_feeds_never_fetched_start_their_parsers_while_they_download(http_server, db_path):
+    """A first refresh will parse every feed: its workers start (and import the parser) while
+    the first bodies download, not once the first one has arrived. A warm refresh answered
+    304 throughout starts none."""
+    while_downloading: list[int] = []
+
+    def slow(request: Request) -> Response:
+        if "if-none-match" in request.headers:
+            while_downloading.append(parse_workers_running())
+            return Response(304, {"ETag": '"v1"'})
+        deadline = time.monotonic() + 10
+        while parse_workers_running() < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        while_downloading.append(parse_workers_running())
+        return Response(200, {**RSS_TYPE, "ETag": '"v1"'}, rss(Item("a")))
+
+    specs = [FeedSpec(http_server.route(f"/feed{i}", slow)) for i in range(2)]
+    settings = Settings(parse_workers=2, concurrency=2)
+    cold = await refresh(db_path, specs, settings=settings)
+    assert [cold[spec.url].new for spec in specs] == [1, 1]
+    assert while_downloading == [2, 2], "the workers started only once a body had arrived"
+
+    while_downloading.clear()
+    warm = await refresh(db_path, specs, settings=settings, force=True)
+    assert {update.status for update in warm.values()} == {UpdateStatus.NOT_MODIFIED}
+    assert while_downloading == [0, 0]

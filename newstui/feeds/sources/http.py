@@ -57,6 +57,9 @@ class HttpFeeds:
         self, specs: Sequence[FeedSpec], states: Mapping[str, FeedState]
     ) -> AsyncIterator[FeedUpdate]:
         gate = asyncio.Semaphore(self._context.settings.concurrency)
+        # Feeds never fetched will be parsed: the workers start at once (an all-304 refresh
+        # still starts none).
+        self._context.parser.warm_up(sum(_never_fetched(states.get(spec.url)) for spec in specs))
         tasks = [
             asyncio.ensure_future(self._guarded(gate, spec, states.get(spec.url))) for spec in specs
         ]
@@ -211,6 +214,11 @@ class HttpFeeds:
                 spec.url, kind=kind, message=message, now=now, next_due_at=due
             )
         )
+
+
+def _never_fetched(state: FeedState | None) -> bool:
+    """No body, validator or failure on record: the next fetch is almost surely a body."""
+    return state is None or not (state.body_hash or state.etag or state.failures)
 
 
 class _Slot:
