@@ -204,3 +204,23 @@ async def test_n_while_the_database_is_locked_keeps_the_mark_and_says_so(
         await until(pilot, lambda: not screen.status.warning)
         assert screen.marks.pending_read == {}
     assert app.writes.close() == {}
+
+
+async def test_the_pause_after_a_key_runs_a_due_full_collection(long_app, monkeypatch) -> None:
+    """Python's full GC pass (10-20 ms) fell in the middle of a key every few seconds of `n`;
+    when one is half due, the pause after a key runs it instead."""
+    import gc
+
+    from newstui.ui.screens import nav_actions
+
+    app = long_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        full: list[int] = []
+        monkeypatch.setattr(gc, "get_count", lambda: (0, 0, nav_actions.FULL_GC_DUE))
+        monkeypatch.setattr(gc, "collect", lambda generation=2: full.append(generation))
+        screen = main(app)
+        screen.action_next_unread(1)
+        assert full == []  # not in the key's own work
+        await pilot.pause(PREPARE_AFTER * 3)
+        assert full == [2]
