@@ -37,7 +37,7 @@ from typing import Any  # noqa: E402
 
 TARGETS = [
     "newstui.core.config:load_config",
-    "newstui.core.config_file:load_config_cached",
+    "newstui.reader_config:load_config_kept",
     "newstui.store:Store.__init__",
     "newstui.store:Store.sync_feeds",
     "newstui.store:Store.feeds",

@@ -23,6 +23,7 @@ from newstui.core import paths
 from newstui.core.errors import ConfigError, ConfigWriteError, StoreError
 from newstui.core.models import FeedSpec
 from newstui.core.settings import Config
+from newstui.reader_config import config_for
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -185,20 +186,8 @@ def _main(argv: Sequence[str] | None) -> int:
             from newstui.commands.doctor import doctor_command
 
             return doctor_command(_database(args.data_dir))
-        config_path = paths.config_file(args.config, os.environ)
-        if args.command is None:
-            # The reader keeps the feeds.toml it validated last time, beside the database:
-            # checking 2,000 feeds again would cost its launch 45-90 ms.
-            from newstui.core.config_file import CACHE_FILENAME, load_config_cached
-
-            kept = paths.data_dir(args.data_dir, os.environ) / CACHE_FILENAME
-            config = load_config_cached(config_path, kept)  # creates no directory
-            db_path = _database(args.data_dir)
-        else:
-            from newstui.core.config import load_config
-
-            config = load_config(config_path)
-            db_path = _database(args.data_dir)
+        config = config_for(args.command, args.config, args.data_dir)  # creates no directory
+        db_path = _database(args.data_dir)
         if args.command != "themes" and (status := _upgrade(db_path, args.command)) is not None:
             return status
         if args.command == "refresh":

@@ -26,8 +26,8 @@ from newstui.core.config_check import (
     _Checker,
     normalize_url,
 )
-from newstui.core.config_file import MAX_CONFIG_BYTES, read_config_bytes
 from newstui.core.errors import ConfigError
+from newstui.core.files import MAX_CONFIG_BYTES, read_config_bytes
 from newstui.core.settings import (
     KEY_PRESETS,
     MIN_FEED_SIZE_MB,
@@ -61,7 +61,7 @@ def load_config(path: Path) -> Config:
 
 def config_from_bytes(path: Path, data: bytes) -> Config:
     """Validate the bytes of a feeds.toml read from `path` (`load_config` without the reading;
-    `newstui.core.config_file.load_config_cached` reads them once for its key and this).
+    `newstui.reader_config.load_config_kept` reads them once for its key and this).
 
     Raises:
         ConfigError: as `load_config`.
@@ -87,6 +87,7 @@ def parse_config(path: Path, text: str) -> Config:
         raise ConfigError(path, error.line, "", error.problem) from None
     return _Checker(path, text).config(document)
 
+
 __all__ = [
     "FEED_KEYS",
     "KEY_PRESETS",
@@ -102,4 +103,5 @@ __all__ = [
     "load_config",
     "normalize_url",
     "parse_config",
+    "read_config_bytes",
 ]

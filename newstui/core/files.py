@@ -2,7 +2,9 @@
 
 A path can name a FIFO (opening it waits for a writer forever), a device (`/dev/zero` never
 ends), a directory, or a file far larger than any configuration: `read_small_file` reads only a
-regular file of bounded size and says plainly what else it found.
+regular file of bounded size and says plainly what else it found; `read_config_bytes` is it
+for feeds.toml (here, not in `newstui.core.config`, so that the reader's launch can read the
+file without importing the checks it may not need: `newstui.reader_config`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+
+from newstui.core.errors import ConfigError
+
+MAX_CONFIG_BYTES = 16_000_000
+"""A 2,000-feed feeds.toml is ~200 kB; anything near this is not a configuration."""
 
 
 class FileProblem(Exception):
@@ -44,6 +51,19 @@ def read_small_file(path: Path, limit: int) -> bytes:
         raise FileProblem(f"cannot read: {error.strerror or error}") from None
     finally:
         os.close(fd)
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """The bytes of feeds.toml: a regular file of bounded size (`--config /dev/zero` or a FIFO
+    must not hang).
+
+    Raises:
+        ConfigError: the file cannot be read, is not a regular file, or is too large.
+    """
+    try:
+        return read_small_file(path, MAX_CONFIG_BYTES)
+    except FileProblem as problem:
+        raise ConfigError(path, None, "", str(problem)) from None
 
 
 def _kind(mode: int) -> str:
