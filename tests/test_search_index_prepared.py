@@ -11,7 +11,7 @@ import pytest
 from newstui.core.models import FeedSpec
 from newstui.core.rows import FeedRows
 from newstui.feeds import parse_worker
-from newstui.store import Store, _search_index
+from newstui.store import Store, _entries, _search_index
 from tests.test_search import FEED, NOW, entry, found
 from tests.test_search import save as save_parsed
 from tests.test_search_index import consistent
@@ -100,3 +100,26 @@ def test_a_batch_mixes_prepared_and_computed_rows(store: Store) -> None:
     assert found(store, "computed") == ["d"]
     assert sorted(found(store, "third")) == ["c", "e"]
     assert consistent(store)
+
+
+def test_held_columns_are_capped_and_released_once_indexed(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store holds workers' columns only until `index_pending`, and at most PREPARED_MAX
+    entries' worth (the rest are indexed from the stored values): a refresh's memory stays
+    bounded however many entries it writes between index batches."""
+    monkeypatch.setattr(_entries, "PREPARED_MAX", 4)
+    save(store, parsed())
+    assert len(store._prepared) == 3
+    save(store, parsed(RSS.replace('isPermaLink="false">', 'isPermaLink="false">x')))
+    assert len(store._prepared) == 3  # 3 more would pass the cap: not kept
+    store.index_pending()
+    assert store._prepared == {}
+    assert sorted(found(store, "zurich airships")) == ["a", "xa"]
+    assert consistent(store)
+    # Indexed by another connection (a search in the reader): released on the next call.
+    save(store, parsed(RSS.replace('isPermaLink="false">', 'isPermaLink="false">y')))
+    with Store(tmp_path / "newstui.db") as other:
+        other.index_pending()
+    assert store._prepared and store.index_pending() == 0
+    assert store._prepared == {}

@@ -82,7 +82,8 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
         """`[[filters]]` that `save_fetch` applies to new entries (set by a refresh)."""
         self._prepared: Prepared = {}
         """New entries' search columns as the parse workers computed them, by row id, until
-        `index_pending` writes them (`store/_search_index.py`)."""
+        `index_pending` writes them (`store/_search_index.py`); at most `PREPARED_MAX`, and
+        empty again after every `index_pending`."""
         with translated(self.path):
             self._db = sqlite3.connect(
                 self.path,
@@ -134,6 +135,7 @@ class Store(EntriesMixin, FullTextMixin, ImportsMixin, SyncMixin, SearchMixin, S
         indexed. Refreshes call this in batches; searches call it first."""
         with self._read() as db:
             if not pending(db):
+                self._prepared.clear()  # indexed by another connection (a reader's search)
                 return 0
         with self._write() as db:
             return index_pending(db, progress, self._prepared)

@@ -20,7 +20,7 @@ from newstui.core.searchtext import EntryColumns
 from newstui.store._convert import HIDDEN_BOOKMARKS, enclosures_from_json, from_epoch
 from newstui.store._filters import judge
 from newstui.store._pending import record_pending
-from newstui.store._search_index import Prepared
+from newstui.store._search_index import PREPARED_MAX, Prepared
 
 __all__ = ["EntriesMixin", "_content_hash", "_feed_columns"]  # the last two: store._imports
 
@@ -105,7 +105,11 @@ class EntriesMixin:
             dated = row[PUBLISHED]
             published = min(dated, seen) if dated is not None else seen - position
             inserts.append((feed_url, *row, seen, published, *state))
-        keep = bool(inserts and own_columns) and prepared is not None
+        keep = (
+            bool(inserts and own_columns)
+            and prepared is not None
+            and len(prepared) + len(inserts) <= PREPARED_MAX
+        )
         if keep:  # row ids go up by one per insert (max + 1: no AUTOINCREMENT), checked below
             before = db.execute("SELECT COALESCE(max(id), 0) FROM entries").fetchone()[0]
         if inserts:

@@ -45,6 +45,10 @@ Progress = Callable[[int, int], None]
 Prepared = dict[int, tuple[str, EntryColumns]]
 """New entries' own index columns computed when they were parsed, by row id, each with the
 content hash of the values they were computed from (`Store.save_fetch` fills it)."""
+PREPARED_MAX = 3_000
+"""Most entries `Prepared` keeps (~7 MB of the benchmark's entries): a refresh indexes every
+`newstui.feeds.refresh.INDEX_BATCH` new entries, but a writer that never calls `index_pending`
+must not hold every entry's columns; entries past it are indexed from the stored values."""
 
 COLUMNS = (
     "title", "author", "feed", "body", "page", "cjk_title", "cjk_body", "cjk_page", "tags",
@@ -125,9 +129,8 @@ def index_pending(
     db.execute("UPDATE search_state SET indexed_upto = max(indexed_upto, ?)", (upto,))
     if counted and done:
         db.execute("UPDATE search_state SET inserted = inserted + ?", (done,))
-    if prepared:  # indexed meanwhile by another connection (a search in the reader)
-        for entry_id in [entry_id for entry_id in prepared if entry_id <= upto]:
-            del prepared[entry_id]
+    if prepared:  # nothing is pending now: what is left was indexed meanwhile by another
+        prepared.clear()  # connection (a search in the reader) or never committed
     return done
 
 

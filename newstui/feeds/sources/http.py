@@ -3,9 +3,9 @@
 Fetches run concurrently on the caller's event loop, bounded by `settings.concurrency`; the
 same bound covers each feed's parse, so at most that many bodies are being fetched or parsed.
 A parsed feed then gives its slot back and waits for the store's one writer thread, within a
-budget of `WAITING_BYTES`: while the writer is busy (a search-index batch takes it for a second)
-the next feeds are still fetched and parsed, instead of every slot waiting for the writer with
-the parse workers idle.
+budget of `WAITING_BYTES` (its body, rows and search index columns counted): while the writer
+is busy (a search-index batch takes it for a second) the next feeds are still fetched and
+parsed, instead of every slot waiting for the writer with the parse workers idle.
 A 304, or a body byte-identical to the last one, costs no parse and no entry write. One broken
 feed never affects the others: every failure becomes that feed's `FeedUpdate`, and the feed is
 scheduled again with a back-off; only a database that cannot be used (`StoreError`) ends the
@@ -19,9 +19,11 @@ import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 
 from newstui.core.errors import ParseError, StoreError
 from newstui.core.models import FeedSpec, FeedState, FeedUpdate, UpdateStatus
+from newstui.core.rows import FeedRows
 from newstui.feeds import schedule
 from newstui.feeds.fetch import Fetched, FetchFailed, NotModified, fetch_feed
 from newstui.feeds.sources import RefreshContext
@@ -29,10 +31,10 @@ from newstui.feeds.sources import RefreshContext
 TOUCH_BATCH = 100
 """Feeds answered 304 whose bookkeeping is written in one transaction."""
 
-WAITING_BYTES = 16_000_000
-"""Parsed feeds waiting for the writer thread, counted by the size of their bodies (their rows
-take about as much): ~100 feeds of the benchmark's size, a few seconds of parsing. A feed larger
-than this waits until it is the only one."""
+WAITING_BYTES = 32_000_000
+"""Parsed feeds waiting for the writer thread, counted by what each holds (`waiting_size`):
+~85 feeds of the benchmark's size, a few seconds of parsing. A feed larger than this waits until
+it is the only one."""
 
 MIN_PARSE_TIME = 1.0
 """Seconds a parse gets even when the fetch used up the feed's deadline: a slow server should
@@ -168,7 +170,7 @@ class HttpFeeds:
             await self._fail(spec, state, exc.kind, str(exc), headers)
             return FeedUpdate(spec.url, UpdateStatus.ERROR, error=str(exc))
         moved_to = result.permanent_redirect or state.moved_to
-        async with self._waiting.hold(len(result.body)):
+        async with self._waiting.hold(waiting_size(result.body, parsed)):
             slot.give_back()  # the next feed's fetch and parse need not wait for the writer
             now = context.clock()
             due = schedule.next_after_success(now, interval, ttl=parsed.ttl, headers=headers)
@@ -214,6 +216,16 @@ class HttpFeeds:
                 spec.url, kind=kind, message=message, now=now, next_due_at=due
             )
         )
+
+
+def waiting_size(body: bytes, parsed: FeedRows) -> int:
+    """About the bytes a parsed feed holds while it waits for the writer: its body, its rows
+    (about as large as the body: the same text, entities decoded, tags cleaned), and the search
+    index columns the parse workers computed (`FeedRows.index`: body text and CJK bigrams
+    again, ~3/4 of the body in the benchmark's feeds). Counting the body alone let waiting
+    feeds hold half as much again as the budget meant. Summed by `len` per column: ~30 us a
+    50-entry feed, while measuring the rows' own strings would cost four times that."""
+    return 2 * len(body) + sum(map(len, chain.from_iterable(parsed.index)))
 
 
 def _never_fetched(state: FeedState | None) -> bool:
