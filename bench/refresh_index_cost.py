@@ -1,8 +1,9 @@
 """What the search index costs a cold refresh: `newstui refresh` of 500 feeds x 50 items from
 the shared tools' `feedserver.py` into an empty data dir, with the index kept as a refresh keeps
-it and with indexing switched off (`Store.index_pending` a no-op, in that process only), in the
-same run, alternating which goes first. Wall and CPU (user + sys of the whole process tree:
-refresh_bench.py's measuring process, a child subreaper) per run; medians and their ratios.
+it and with indexing switched off (`Store.index_pending` a no-op and the parse workers' index
+columns not computed, in that process and its workers only), in the same run, alternating which
+goes first. Wall and CPU (user + sys of the whole process tree: refresh_bench.py's measuring
+process, a child subreaper) per run; medians and their ratios.
 
     .venv/bin/python bench/refresh_index_cost.py [--feeds 500] [--items 50] [--runs 3]
 
@@ -27,6 +28,11 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 NO_INDEX = (
     "import sys; from newstui.store import Store; Store.index_pending = lambda self, p=None: 0;"
+    # The parse workers compute each entry's own index columns (`newstui.core.rows.with_index`):
+    # without the index they would not, so the workers this process starts skip it too.
+    " import newstui.feeds.parse_pool as pool;"
+    " pool._BOOT = pool._BOOT.replace('from newstui.feeds',"
+    " 'import newstui.core.rows as r; r.with_index = lambda rows: rows; from newstui.feeds');"
     " from newstui.cli import main; sys.argv[0] = 'newstui'; raise SystemExit(main())"
 )
 
