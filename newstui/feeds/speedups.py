@@ -40,9 +40,11 @@ feedparser spends most of a refresh's CPU. These of its costs have nothing to do
 
 Measured on a generated 50-item RSS feed, with the feed URL as base: 24 ms → 10.5 ms per
 `feedparser.parse` for the first three; the last two take another 17 % of the instructions of
-a whole parse (valgrind: 121 → 100 million per feed, `parse_worker.parse`). Losing a speed-up
-to a feedparser upgrade costs only time (`tests/test_parse_speedups.py` notices, and checks
-every result against plain feedparser).
+a whole parse (valgrind: 121 → 100 million per feed, `parse_worker.parse`). Each is installed
+only while every function it recompiles, replicates or short-cuts has the source it was written
+for (sha256 digests in `newstui.feeds.speedups_sources`), so losing one to a feedparser (or
+Python) upgrade costs only time (`tests/test_parse_speedups.py` notices, and checks every result
+against plain feedparser).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from typing import Any
 from xml.sax import expatreader
 
 from newstui.feeds import speedups_dates, speedups_dicts, speedups_sax
+from newstui.feeds.speedups_sources import unchanged
 
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 _NOT_C1 = bytes(range(0x80)) + bytes(range(0xA0, 0x100))
@@ -208,7 +211,7 @@ def _convert_without_reencoding(module: object) -> Callable[..., object] | None:
     """`module.convert_to_utf8` recompiled to build its result with `_utf8_document`, or None
     if its source is not the one this was written for."""
     original = getattr(module, "convert_to_utf8", None)
-    if original is None or hasattr(original, _PATCHED):
+    if original is None or hasattr(original, _PATCHED) or not unchanged(original):
         return None
     try:
         source = textwrap.dedent(inspect.getsource(original))
@@ -238,6 +241,9 @@ def _pop_without_needless_translate(mixin: type, module: object) -> Callable[...
         return None
     if source.count(_TRANSLATE_LINE) != 1 or not source.startswith("def pop("):
         return None
+    table = vars(module).get("_cp1252")
+    if not isinstance(table, dict) or not all(0x80 <= key <= 0x9F for key in table):
+        return None  # the guard finds only C1 characters: the table must map only those
     source = source.replace(_TRANSLATE_LINE, "output = _newstui_translate_cp1252(output, _cp1252)")
     source = source.replace(_DEEPCOPY_CALL, "_newstui_copy_params(self.contentparams)")
     if source.count(_LATIN1_LINE) == 1:
@@ -277,7 +283,7 @@ def _methods_with_params_dict_get(mixin: type, module: object) -> dict[str, Call
     namespace = vars(module)
     for name in ("unknown_starttag", "unknown_endtag", "handle_data"):
         original = vars(mixin).get(name)
-        if original is None or hasattr(original, _PATCHED):
+        if original is None or hasattr(original, _PATCHED) or not unchanged(original):
             continue
         try:
             source = textwrap.dedent(inspect.getsource(original))
@@ -313,32 +319,28 @@ def _overrides(namespace: dict[str, Any], *names: str) -> bool:
 
 def install() -> None:
     """Point feedparser at the buffered SAX driver, the URL cache and shortcuts, the fast
-    dictionary lookups and the patched pop()."""
+    dictionary lookups and the patched pop(): each only while the functions it recompiles or
+    replicates have the source it was written for (`newstui.feeds.speedups_sources`)."""
     import feedparser.api
     import feedparser.encodings
     import feedparser.mixin
     import feedparser.parsers.strict
     import feedparser.util
 
-    strict_class = getattr(feedparser.parsers.strict, "_StrictFeedParser", None)
-    if isinstance(strict_class, type) and speedups_sax.BufferedExpatParser.strict_class is None:
-        speedups_sax.BufferedExpatParser.strict_methods = (
-            strict_class.startElementNS,  # type: ignore[attr-defined]
-            strict_class.endElementNS,  # type: ignore[attr-defined]
-            strict_class.characters,  # type: ignore[attr-defined]
-        )
-        speedups_sax.BufferedExpatParser.strict_class = strict_class
     preferred = getattr(feedparser.api, "PREFERRED_XML_PARSERS", None)
     if isinstance(preferred, list) and __name__ not in preferred:
-        preferred.insert(0, __name__)
+        preferred.insert(0, __name__)  # text in one piece: any SAX reader may chunk it
+    _install_tag_fusion(feedparser.parsers.strict)
     join = getattr(feedparser.mixin, "make_safe_absolute_uri", None)
-    if callable(join) and not hasattr(join, _PATCHED):
+    if callable(join) and not hasattr(join, _PATCHED) and unchanged(join):
         feedparser.mixin.make_safe_absolute_uri = _cached_join(join)
     fpd = feedparser.util.FeedParserDict
-    if not hasattr(fpd.__getitem__, _PATCHED):
+    if not hasattr(fpd.__getitem__, _PATCHED) and unchanged(
+        *(getattr(fpd, name) for name in speedups_dicts.FAST_METHODS)
+    ):
         speedups_dicts.with_fast_lookups(fpd)
     urljoin = getattr(feedparser.mixin, "_urljoin", None)
-    if callable(urljoin) and not hasattr(urljoin, _PATCHED):
+    if callable(urljoin) and not hasattr(urljoin, _PATCHED) and unchanged(urljoin):
         feedparser.mixin._urljoin = _fast_urljoin(urljoin)
     convert = _convert_without_reencoding(feedparser.encodings)
     if convert is not None:
@@ -347,17 +349,37 @@ def install() -> None:
             feedparser.api.convert_to_utf8 = convert
     _install_date_shortcut()
     mixin = feedparser.mixin._FeedParserMixin
-    if not hasattr(mixin.pop, _PATCHED):
+    # pop's copy of the content parameters and the recompiled methods' dict.get replicate
+    # FeedParserDict's item methods as well as their own lines
+    params_known = unchanged(fpd.__setitem__, fpd.get)
+    if not hasattr(mixin.pop, _PATCHED) and params_known and unchanged(mixin.pop):
         pop = _pop_without_needless_translate(mixin, feedparser.mixin)
         if pop is not None:
             mixin.pop = pop
-    for name, method in _methods_with_params_dict_get(mixin, feedparser.mixin).items():
-        setattr(mixin, name, method)
+    if params_known:
+        for name, method in _methods_with_params_dict_get(mixin, feedparser.mixin).items():
+            setattr(mixin, name, method)
     looks_like_html = vars(mixin).get("looks_like_html")
-    if isinstance(looks_like_html, staticmethod) and not hasattr(
-        looks_like_html.__func__, _PATCHED
+    if (
+        isinstance(looks_like_html, staticmethod)
+        and not hasattr(looks_like_html.__func__, _PATCHED)
+        and unchanged(looks_like_html)
     ):
         mixin.looks_like_html = staticmethod(_quick_looks_like_html(looks_like_html.__func__))
+
+
+def _install_tag_fusion(strict_module: object) -> None:
+    """Let `speedups_sax.BufferedExpatParser` do the expat reader's and feedparser's strict
+    parser's tag callbacks in one call, if both are the code `speedups_sax` replicates."""
+    strict_class = getattr(strict_module, "_StrictFeedParser", None)
+    if not isinstance(strict_class, type) or speedups_sax.BufferedExpatParser.strict_class:
+        return
+    methods = tuple(getattr(strict_class, name, None) for name in speedups_sax.STRICT_METHODS)
+    reader = speedups_sax.BufferedExpatParser  # expatreader's callbacks, as it inherits them
+    if not unchanged(*methods, reader.start_element_ns, reader.end_element_ns):
+        return
+    speedups_sax.BufferedExpatParser.strict_methods = methods
+    speedups_sax.BufferedExpatParser.strict_class = strict_class
 
 
 def _install_date_shortcut() -> None:
@@ -372,9 +394,8 @@ def _install_date_shortcut() -> None:
     original = dates._parse_date
     if hasattr(original, _PATCHED):
         return
-    for name, digest in speedups_dates.KNOWN_SOURCES.items():
-        if speedups_dates.source_digest(getattr(dates, name, None)) != digest:  # type: ignore[arg-type]
-            return
+    if not unchanged(original, dates._parse_date_w3dtf, dates._parse_date_rfc822):
+        return
     fast = speedups_dates.fast_parse_date(
         original, dates._date_handlers, dates._parse_date_w3dtf, dates._parse_date_rfc822
     )

@@ -13,14 +13,13 @@ Anything else, or any step that would fail (an impossible date, an overflow: the
 return None and the next be tried), goes to feedparser's own `_parse_date`.
 
 It is used only while feedparser's handler list starts with those two handlers and their source
-is the source this was written for (`install` checks; an upgrade costs time, not results).
+is the source this was written for (`install` checks the digests in
+`newstui.feeds.speedups_sources`; an upgrade costs time, not results).
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import inspect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -41,20 +40,6 @@ _MONTHS = {
 # feedparser's rfc822.timezone_names for the names the pattern allows ("utc" is not in it: 0)
 _ZONES = {"GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
           "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}  # fmt: skip
-
-# sha256 of the source of feedparser 6.0.14's _parse_date, _parse_date_w3dtf, _parse_date_rfc822
-KNOWN_SOURCES = {
-    "_parse_date": "c2a653435054f86a53f4053b833d12e4d0b8c9edc9fce26d2808e7b86aefd4cc",
-    "_parse_date_w3dtf": "f30d845a9af50e3aac8e186b8ac36a0002fb93850292138eb8fa3f7867aae2dd",
-    "_parse_date_rfc822": "ce6a877e789c849fdddfcb02af05a018757d0f364907438983e7f962f2ca10b4",
-}
-
-
-def source_digest(function: Callable[..., Any]) -> str:
-    try:
-        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
-    except (OSError, TypeError):
-        return ""
 
 
 def fast_parse_date(

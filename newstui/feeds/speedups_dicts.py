@@ -18,6 +18,8 @@ from typing import Any
 _ATOMS = frozenset({str, int, float, bool, type(None)})
 _STR = frozenset({str})
 _PATCHED = "__newstui_speedup__"
+FAST_METHODS = ("__getitem__", "get", "__contains__", "__setitem__", "setdefault")
+"""The methods `with_fast_lookups` replaces (its "slow" keys are their computed ones)."""
 
 
 def params_copier(feedparser_dict: type) -> Callable[[object], object]:

@@ -28,6 +28,22 @@ _MATHML = "http://www.w3.org/1998/Math/MathML"
 _SVG = "http://www.w3.org/2000/svg"
 
 
+STRICT_METHODS = ("startElementNS", "endElementNS", "characters")
+"""The strict parser's SAX methods `_TagHandlers` replaces (with the reader's
+`start_element_ns` and `end_element_ns`, checked by `newstui.feeds.speedups.install`)."""
+
+
+def _split_name(name: str) -> tuple[str | None, str]:
+    """expatreader's `start_element_ns` and `end_element_ns`: expat's "namespace local
+    [prefix]" tag name as SAX's (namespace, local name) pair."""
+    pair: Any = name.split()
+    if len(pair) == 1:
+        return (None, name)
+    if len(pair) == 3:
+        return pair[0], pair[1]
+    return tuple(pair)  # type: ignore[return-value]
+
+
 class BufferedExpatParser(expatreader.ExpatParser):
     """The standard expat SAX reader, with `buffer_text` on and, for a content handler of
     `strict_class` (feedparser's `_StrictFeedParser`, set by `newstui.feeds.speedups.install`)
@@ -36,7 +52,8 @@ class BufferedExpatParser(expatreader.ExpatParser):
     strict_class: type | None = None
     """feedparser's strict parser class, once the speed-ups are installed."""
     strict_methods: tuple[Any, ...] = ()
-    """Its `startElementNS`, `endElementNS` and `characters` as this module was written for."""
+    """Its `startElementNS`, `endElementNS` and `characters`, set only if their source (and the
+    reader's tag callbacks') is the one `_TagHandlers` replicates."""
 
     def reset(self) -> None:
         super().reset()
@@ -48,13 +65,9 @@ class BufferedExpatParser(expatreader.ExpatParser):
             strict is not None
             and self._namespaces
             and isinstance(handler, strict)
-            and (
-                type(handler).startElementNS,
-                type(handler).endElementNS,
-                type(handler).characters,
-            )
-            == self.strict_methods
-            and not {"startElementNS", "endElementNS", "characters"} & vars(handler).keys()
+            and tuple(getattr(type(handler), name) for name in STRICT_METHODS)
+            == self.strict_methods  # a subclass overriding one of them gets the standard path
+            and not set(STRICT_METHODS) & vars(handler).keys()
         ):
             tags = _TagHandlers(handler)
             parser.StartElementHandler = tags.start
@@ -78,14 +91,7 @@ class _TagHandlers:
         """The tag name `startElementNS` passes on, the `xmlns` attribute it adds (MathML and
         SVG) or None, and whether the mapping read `namespaces_in_use` (then it is not
         remembered)."""
-        # expatreader.start_element_ns:
-        pair: Any = name.split()
-        if len(pair) == 1:
-            pair = (None, name)
-        elif len(pair) == 3:
-            pair = pair[0], pair[1]
-        else:
-            pair = tuple(pair)
+        pair = _split_name(name)
         # feedparser's startElementNS (its qname is always None from expat's reader, so
         # givenprefix is None and UndeclaredNamespace is never raised):
         namespace, localname = pair
@@ -168,14 +174,7 @@ class _TagHandlers:
         self.unknown_endtag(tag)
 
     def _end_name(self, name: str) -> tuple[str, bool]:
-        # expatreader.end_element_ns:
-        pair: Any = name.split()
-        if len(pair) == 1:
-            pair = (None, name)
-        elif len(pair) == 3:
-            pair = pair[0], pair[1]
-        else:
-            pair = tuple(pair)
+        pair = _split_name(name)
         # feedparser's endElementNS (qname None: givenprefix is ''):
         namespace, localname = pair
         lowernamespace = str(namespace or "").lower()
