@@ -13,9 +13,9 @@ import pytest
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "feeds"
 SAMPLE_EVERY = 6  # of feedparser's test-suite documents (sorted): all 74 real feeds are parsed
 
-# Each file's parse with and without the feed's URL as base, in a fresh interpreter with
-# ("fast") or without ("plain") the speed-ups, as text (the bozo exception's type and message
-# are part of the result). Files are read from stdin, one path a line.
+# Each file's parse with and without the feed's URL as base (a real feed's with it only), in a
+# fresh interpreter with ("fast") or without ("plain") the speed-ups, as text (the bozo
+# exception's type and message are part of the result). Files are read from stdin, one path a line.
 _DUMP = """
 import json, sys
 if sys.argv[1] == "fast":
@@ -26,7 +26,8 @@ out = {}
 for path in sys.stdin.read().splitlines():
     with open(path, "rb") as f:
         body = f.read()
-    for base in ("https://example.org/feeds/f.xml", None):
+    # the real feeds (13 MB) with a base only: both ways would take twice the time
+    for base in ("https://example.org/feeds/f.xml", None)[: 1 if "/real/" in path else 2]:
         result = feedparser.parse(
             body,
             response_headers={"content-location": base} if base else {},
@@ -67,6 +68,6 @@ def test_corpus_parses_as_with_plain_feedparser() -> None:
     out = {mode: run.communicate("\n".join(paths), timeout=120)[0] for mode, run in runs.items()}
     assert all(run.returncode == 0 for run in runs.values())
     fast, plain = json.loads(out["fast"]), json.loads(out["plain"])
-    assert len(fast) == 2 * len(paths)
+    assert len(fast) == 2 * len(paths) - 74
     differ = sorted(key for key in plain if fast.get(key) != plain[key])
     assert differ == []
