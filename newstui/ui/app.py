@@ -107,8 +107,8 @@ class NewsApp(StoreErrorsShown, App[None]):
         self._theme_chosen: str | None = None
         self.keymap: dict[str, str] = {}
         """The keymap applied (preset and the user's `[keymap]`), by binding id."""
-        if isinstance(themes, LaterThemes) and self._wanted_theme(theme) in themes.names:
-            themes = themes.load()  # the first frame is drawn in one of them
+        if isinstance(themes, LaterThemes) and themes.needed_for(self._wanted_theme(theme)):
+            themes = themes.load()  # the first frame may be drawn in one of them
         self._later_themes = themes if isinstance(themes, LaterThemes) else None
         """Theme files to read after the first frame (`load_later_themes`)."""
         self.theme_load = ThemeLoad({}) if isinstance(themes, LaterThemes) else themes

@@ -156,6 +156,12 @@ class LaterThemes:
     names: frozenset[str]
     """The bundled themes' names."""
 
+    def needed_for(self, wanted: str | None) -> bool:
+        """Whether the files must be read before choosing `wanted`: it is one of them, or
+        neither one of their file names nor a Textual built-in (a file whose `name` is not its
+        file name must not be reported unknown; a misspelt name is reported against them all)."""
+        return bool(wanted) and (wanted in self.names or wanted not in BUILTIN_THEMES)
+
     def load(self) -> ThemeLoad:
         return load_themes()
 

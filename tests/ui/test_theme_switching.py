@@ -108,6 +108,33 @@ async def test_themes_read_after_the_first_frame_are_all_there(make_app, db_path
         assert again.theme == "paper"
 
 
+async def test_a_bundled_theme_named_unlike_its_file_is_not_unknown(
+    make_app, tmp_path, monkeypatch
+) -> None:
+    bundled = tmp_path / "bundled-themes"
+    bundled.mkdir()
+    nord = (paths.bundled_themes_dir() / "nord.toml").read_text(encoding="utf-8")
+    (bundled / "nord.toml").write_text(nord, encoding="utf-8")
+    (bundled / "ocean.toml").write_text('name = "deep-sea"\nprimary = "#225588"\n')
+    monkeypatch.setattr(paths, "bundled_themes_dir", lambda: bundled)
+    later = themes_for_reader()
+    assert isinstance(later, LaterThemes)
+    app = make_app(filled=False, themes=later, theme="deep-sea")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "deep-sea"
+        assert app.current_theme.primary == "#225588"
+    # A Textual built-in still starts without reading the files.
+    builtin = make_app(filled=False, themes=themes_for_reader(), theme="dracula")
+    async with builtin.run_test(size=(120, 40)):
+        assert builtin.theme == "dracula"
+        assert "deep-sea" not in builtin.available_themes  # read after the first frame
+    # A misspelt name is reported against the bundled themes too.
+    typo = make_app(filled=False, themes=themes_for_reader(), theme="deep-see")
+    async with typo.run_test(size=(120, 40)):
+        assert typo._theme_problem is not None and "deep-sea" in typo._theme_problem
+
+
 async def test_with_a_user_theme_folder_every_file_is_read_first(make_app, tmp_path) -> None:
     folder = paths.user_config_dir() / "themes"
     folder.mkdir(parents=True)
