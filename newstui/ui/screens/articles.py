@@ -38,6 +38,9 @@ RENDER_IN_THREAD_ABOVE = 50_000
 """HTML characters above which an article is converted in a thread (~20 ms per 50 KB)."""
 CACHE_SIZE = 32
 T = TypeVar("T")
+Shown = tuple[object, ...]
+"""What of an entry its converted article shows (`shown_fields`): a converted one is reused
+only while all of it is unchanged."""
 
 
 RENDERER = "newstui.article.compose"
@@ -73,11 +76,11 @@ class ArticlePresenter:
         self.feeds = {spec.url: spec for spec in feeds}
         """The user's feeds: a page fetch may reach its own feed's host, or private addresses
         where the feed allows it (`allow_private_links`)."""
-        self.cache: OrderedDict[tuple[int, bool], tuple[str, Article]] = OrderedDict()
+        self.cache: OrderedDict[tuple[int, bool], tuple[Shown, Article]] = OrderedDict()
         """Recent articles by (entry id, full text?), with the HTML they were made from."""
         self.full_text: set[int] = set()
         """Entries the user switched to reader mode (`f`)."""
-        self._rendering: dict[tuple[int, bool], tuple[str, asyncio.Future[Article]]] = {}
+        self._rendering: dict[tuple[int, bool], tuple[Shown, asyncio.Future[Article]]] = {}
         """Renders running on threads, by (entry id, full text?), with their HTML."""
 
     def styles(self) -> ArticleStyles:
@@ -128,10 +131,10 @@ class ArticlePresenter:
         entry, full = chosen
         html = entry.content_html or entry.summary_html or ""
         cached = self.cache.get((entry.id, full))
-        if cached is None or cached[0] != html:
+        if cached is None or cached[0] != shown_fields(entry):
             if len(html) >= RENDER_IN_THREAD_ABOVE:
                 return
-            cached = (html, render_entry(entry, self.styles()))
+            cached = (shown_fields(entry), render_entry(entry, self.styles()))
             self._keep(entry.id, full, *cached)
         self.view.prepare(self._with_notice(entry.id, full, cached[1].header), cached[1].body)
 
@@ -216,47 +219,47 @@ class ArticlePresenter:
 
         html = entry.content_html or entry.summary_html or ""
         cached = self.cache.get((entry.id, full))
-        if cached is not None and cached[0] == html:
+        if cached is not None and cached[0] == shown_fields(entry):
             header = self._with_notice(entry.id, full, cached[1].header)
             self.view.show(header, cached[1].body, entry_id=entry.id, reader=full)
             return
         if len(html) < RENDER_IN_THREAD_ABOVE:
-            self._remember(entry.id, full, html, render_entry(entry, self.styles()))
+            self._remember(entry.id, full, shown_fields(entry), render_entry(entry, self.styles()))
             return
         self.view.show(Text(entry.title), Text("Rendering…"), entry_id=entry.id)
         self.view.run_worker(
-            functools.partial(self._render_later, entry, html, full), group="render", exclusive=True
+            functools.partial(self._render_later, entry, full), group="render", exclusive=True
         )
 
-    async def _render_later(self, entry: Entry, html: str, full: bool) -> None:
+    async def _render_later(self, entry: Entry, full: bool) -> None:
         from newstui.article.compose import render_entry
 
-        key = (entry.id, full)
+        key, shown = (entry.id, full), shown_fields(entry)
         pending = self._rendering.get(key)
-        if pending is None or pending[0] != html:
+        if pending is None or pending[0] != shown:
             # A daemon thread: a render the user walked away from cannot be stopped, but it
             # must not hold up `q` (the default executor's threads are joined at exit), and
             # coming back to the article waits for it instead of starting a second one.
             future = _in_daemon_thread(render_entry, entry, self.styles())
-            pending = (html, future)
+            pending = (shown, future)
             self._rendering[key] = pending
             future.add_done_callback(lambda _, k=key, p=pending: self._rendering_done(k, p))
         article = await asyncio.shield(pending[1])
         if self.view.shown_id == entry.id:
-            self._remember(entry.id, full, html, article)
+            self._remember(entry.id, full, shown, article)
 
-    def _rendering_done(self, key: tuple[int, bool], pending: tuple[str, Any]) -> None:
+    def _rendering_done(self, key: tuple[int, bool], pending: tuple[Shown, Any]) -> None:
         if self._rendering.get(key) is pending:
             del self._rendering[key]
 
-    def _remember(self, entry_id: int, full: bool, html: str, article: Article) -> None:
-        self._keep(entry_id, full, html, article)
+    def _remember(self, entry_id: int, full: bool, shown: Shown, article: Article) -> None:
+        self._keep(entry_id, full, shown, article)
         header = self._with_notice(entry_id, full, article.header)
         self.view.show(header, article.body, entry_id=entry_id, reader=full)
 
-    def _keep(self, entry_id: int, full: bool, html: str, article: Article) -> None:
+    def _keep(self, entry_id: int, full: bool, shown: Shown, article: Article) -> None:
         key = (entry_id, full)
-        self.cache[key] = (html, article)
+        self.cache[key] = (shown, article)
         self.cache.move_to_end(key)
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
@@ -335,6 +338,15 @@ class ArticlePresenter:
     def _stored_page(self, entry_id: int) -> str | None:
         cached = self.store.full_text(entry_id)
         return cached.html if cached is not None and cached.html else None
+
+
+def shown_fields(entry: Entry) -> Shown:
+    """Everything `newstui.article.compose.render_entry` draws from `entry` (its read and
+    bookmark state it does not): a refresh may change the title or date, or the feed be
+    renamed, between converting an article ahead of time and showing it."""
+    html = entry.content_html or entry.summary_html or ""
+    return (html, entry.title, entry.link, entry.author, entry.published_at, entry.feed_title,
+            entry.enclosures)  # fmt: skip
 
 
 def _import_quietly() -> None:
