@@ -2,14 +2,14 @@
 
 The screen is where the store meets the widgets: it queries, hands data down as attributes and
 reacts to the widgets' messages. Its helpers know only what they serve: `ArticlePresenter` the
-article pane, `Marks` the store (read marks and bookmarks, on disk right after the key
-press), and `RefreshController` reports back by messages.
+article pane, `Marks` the store (read marks and bookmarks, saved a moment after the key
+press), `ListReloads` the lists read again, and `RefreshController` reports back by messages.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -33,16 +33,17 @@ from newstui.ui.screens.mark_actions import MarkActions
 from newstui.ui.screens.marks import Marks
 from newstui.ui.screens.nav_actions import NavigationActions
 from newstui.ui.screens.refreshing import RefreshController, failure_text
+from newstui.ui.screens.reloads import ListReloads
 from newstui.ui.screens.searching import SearchController
 from newstui.ui.screens.subscriptions import SubscriptionActions
 from newstui.ui.screens.syncing import SyncController
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
-from newstui.ui.widgets.feed_list import FeedList, build_rows
+from newstui.ui.widgets.feed_list import FeedList
 from newstui.ui.widgets.keys_footer import KeysFooter
 from newstui.ui.widgets.status_line import StatusLine
-from newstui.ui.writes import QUIETLY_SAVED, WriteQueue
+from newstui.ui.writes import WriteQueue
 
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
@@ -51,6 +52,7 @@ full-screen and Escape comes back."""
 
 class MainScreen(
     StoreErrorsShown,
+    ListReloads,
     MarkActions,
     LinkActions,
     NavigationActions,
@@ -194,48 +196,6 @@ class MainScreen(
 
     # -- data flow ---------------------------------------------------------------------------
 
-    def reload_feeds(self, feeds: list[Feed] | None = None, *, restyle: bool = False) -> None:
-        """Counts and rows of the feed list (from the store unless given); place kept."""
-        if feeds is None:
-            feeds = self.store.feeds()
-            self.hidden_bookmarks = self.store.hidden_bookmarks()
-        self.feeds = {feed.url: feed for feed in feeds}
-        unread = sum(f.unread for f in feeds)
-        bookmarks = sum(f.bookmarks for f in feeds) + self.hidden_bookmarks
-        saved = [(name, self.saved_counts.get(name)) for name in self.queries.saved]
-        rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks, saved=saved)
-        self.feed_list.set_rows(rows, restyle=restyle)
-        self.status_update()
-
-    def apply_counts(self, changed: dict[str, Feed], *, bookmarks: int = 0) -> None:
-        """Feeds whose counts a few marks changed (`bookmarks`: the change of the Bookmarks
-        count, hidden feeds' bookmarks included): their rows, their tags' and the totals."""
-        unread = sum(f.unread - self.feeds[url].unread for url, f in changed.items())
-        self.feeds.update(changed)
-        self.feed_list.update_counts(
-            {url: f.unread for url, f in changed.items()}, unread=unread, bookmarks=bookmarks
-        )
-        self.status_update()
-
-    def reload_entries(self) -> None:
-        """New contents for the current view, selection and scroll position kept."""
-        view = self.feed_list.current_view
-        if view is not None and not self.searching.active:
-            self.entry_list.update_ids(self.queries.ids(view, self.feeds))
-
-    async def reload_in_background(self) -> None:
-        """Both reloads, with the queries off the event loop."""
-        view = self.feed_list.current_view
-        (
-            feeds,
-            self.hidden_bookmarks,
-            ids,
-            self.saved_counts,
-        ) = await self.queries.lists_in_background(self.db_path, view)
-        self.reload_feeds(feeds)
-        if ids is not None and self.feed_list.current_view == view and not self.searching.active:
-            self.entry_list.update_ids(ids)
-
     def on_unmount(self) -> None:
         self.queries.close()
 
@@ -274,11 +234,6 @@ class MainScreen(
     def _sync_finished(self) -> None:
         self._in_background(self.reload_in_background)
 
-    def _in_background(self, reload: Callable[[], Coroutine[None, None, None]]) -> None:
-        # A coroutine function, not a coroutine: an exclusive worker replaced before it starts
-        # would otherwise leave its coroutine never awaited (a warning at exit).
-        self.run_worker(reload, group="reload", exclusive=True, exit_on_error=False)
-
     async def _after_refresh(self, errors: list[FeedUpdate], tried: int = 0) -> None:
         await self.reload_in_background()
         self.status_update(self.refresher.idle_text())
@@ -290,22 +245,6 @@ class MainScreen(
         text = failure_text(errors, titles, tried=tried, retry_key=self.key("feed.refresh-all"))
         if text is not None:
             self.notify(text, severity="warning", markup=False, timeout=6)
-
-    def writes_changed(self, problem: str | None) -> None:
-        """The write queue's news: writes wait (`problem` says why), or all are saved."""
-        if problem == QUIETLY_SAVED:  # marks the lists show already: only the sync's count
-            if self.syncer is not None:
-                self.status_update()
-            return
-        self.status.show(warning=problem or "")
-        if problem is None:
-            self.marks.saved()
-            self._feeds_waiting = False
-            self._in_background(self.reload_in_background)
-            if self._refresh_waiting is not None:
-                force, view, quiet, sync = self._refresh_waiting
-                self._refresh_waiting = None
-                self.start_refresh(force=force, view=view, quiet=quiet, sync=sync)
 
     def status_update(self, activity: str | None = None) -> None:
         # The waiting count is one COUNT over a table of the changes not yet pushed: cheap.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
@@ -36,9 +37,12 @@ class Marks:
         self.writes = writes
         self.undo_stack: list[list[int]] = _load_undo(store.get_state("undo"))
         """Entry ids of each undoable mark-read action, the latest last."""
+        self.marked = 0
+        """Read marks made so far: counts read from the store meanwhile may miss one."""
         self.pending_read: dict[int, bool] = {}
         self.pending_bookmark: dict[int, bool] = {}
-        """States queued but not yet in the store (the database was locked, full...)."""
+        """States queued but not yet in the store (on the write thread, or the database was
+        locked, full...); each write drops its own once it is in the store, no other."""
         self._pending_lock = threading.Lock()
         """The write thread drops a saved mark from `pending_read` while keys add marks."""
 
@@ -47,24 +51,26 @@ class Marks:
         # The marks first, then the store: the write thread drops a mark from pending only
         # after committing it, so a mark missing from this copy is in what is read next.
         with self._pending_lock:
-            read = dict(self.pending_read)
+            read, bookmark = dict(self.pending_read), dict(self.pending_bookmark)
         rows = self.store.headlines(ids)
-        if not read and not self.pending_bookmark:
+        if not read and not bookmark:
             return rows
-        return [self._pending(row, read) for row in rows]
+        return [_pending(row, read, bookmark) for row in rows]
 
-    def _pending(self, row: Headline, pending_read: dict[int, bool]) -> Headline:
-        read = pending_read.get(row.id, row.read)
-        bookmarked = self.pending_bookmark.get(row.id, row.bookmarked)
-        if (read, bookmarked) == (row.read, row.bookmarked):
-            return row
-        return dataclasses.replace(row, read=read, bookmarked=bookmarked)
-
-    def saved(self) -> None:
-        """Every queued write reached the store: it is the truth again."""
+    def unsaved_counts(self, feeds: list[Feed]) -> list[Feed]:
+        """`feeds` as read from the store, with the marks not saved yet counted: a reload of
+        the lists while `n`'s mark waits for the write lock must not undo its count."""
         with self._pending_lock:
-            self.pending_read.clear()
-        self.pending_bookmark.clear()
+            read = dict(self.pending_read)
+        if not read:
+            return feeds
+        moved = Counter[str]()
+        for row in self.store.headlines(list(read)):
+            if row.read != read[row.id]:
+                moved[row.feed_url] += -1 if read[row.id] else 1
+        if not moved:
+            return feeds
+        return [dataclasses.replace(f, unread=f.unread + moved[f.url]) for f in feeds]
 
     def _read_saved(self, ids: list[int], read: bool) -> None:
         """On the write thread: these marks are in the store; a newer mark of one (a second
@@ -81,19 +87,21 @@ class Marks:
             return changed
         now = self.clock()
         quiet = len(changed) <= RECOUNT_ABOVE
-        mark = Write(
-            "read mark",
-            len(changed),
-            lambda s: s.set_read(changed, read, now=now),
-            saved=(lambda: self._read_saved(changed, read)) if quiet else None,
-        )
+
+        def apply(store: Store) -> None:
+            store.set_read(changed, read, now=now)
+            if not quiet:  # a quiet write's `saved` does it
+                self._read_saved(changed, read)
+
+        saved = (lambda: self._read_saved(changed, read)) if quiet else None
+        mark = Write("read mark", len(changed), apply, saved=saved)
+        self.marked += 1
+        with self._pending_lock:  # before the write: the thread may save it at once
+            self.pending_read.update(dict.fromkeys(changed, read))
         if quiet:
-            with self._pending_lock:
-                self.pending_read.update(dict.fromkeys(changed, read))
             self.writes.queue(mark)
-        elif not self.writes.submit(mark):
-            with self._pending_lock:
-                self.pending_read.update(dict.fromkeys(changed, read))
+        else:
+            self.writes.submit(mark)
         if remember and read:
             self.undo_stack = [*self.undo_stack, changed][-UNDO_DEPTH:]
             self._save_undo(quiet=quiet)
@@ -122,11 +130,16 @@ class Marks:
         if row is None:
             return None
         value, now = not row.bookmarked, self.clock()
-        saved = self.writes.submit(
-            Write("bookmark", 1, lambda s: s.set_bookmarked([entry_id], value, now=now))
-        )
-        if not saved:
+
+        def apply(store: Store) -> None:
+            store.set_bookmarked([entry_id], value, now=now)
+            with self._pending_lock:
+                if self.pending_bookmark.get(entry_id) is value:
+                    del self.pending_bookmark[entry_id]
+
+        with self._pending_lock:
             self.pending_bookmark[entry_id] = value
+        self.writes.submit(Write("bookmark", 1, apply))
         return value
 
     def undo(self) -> list[int] | None:
@@ -156,6 +169,14 @@ class Marks:
                     feed, unread=feed.unread + unread, bookmarks=feed.bookmarks + bookmarks
                 )
         return changed
+
+
+def _pending(row: Headline, read_marks: dict[int, bool], bookmarks: dict[int, bool]) -> Headline:
+    read = read_marks.get(row.id, row.read)
+    bookmarked = bookmarks.get(row.id, row.bookmarked)
+    if (read, bookmarked) == (row.read, row.bookmarked):
+        return row
+    return dataclasses.replace(row, read=read, bookmarked=bookmarked)
 
 
 def _load_undo(saved: str | None) -> list[list[int]]:

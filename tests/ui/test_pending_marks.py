@@ -1,0 +1,123 @@
+"""`n`'s read mark waits on the write thread a moment (up to the busy timeout while another
+program holds the write lock): what the screen shows meanwhile, and after it is saved, must be
+the mark's, whatever reload of the lists ran in between. And an article converted ahead of
+time is shown only while what it shows of its entry is unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from newstui.core.models import FeedSpec, ParsedEntry
+from newstui.store import Store
+from newstui.ui.screens.main import MainScreen
+from newstui.ui.screens.nav_actions import PREPARE_AFTER
+from newstui.ui.screens.refreshing import RefreshController
+from tests.support.dblock import write_lock
+
+from .conftest import NOW, TECH, save_entries
+from .test_key_speed import stored_read, until
+
+FEED = FeedSpec(TECH, title="Tech Daily", tags=("tech",))
+ENTRIES = 5
+
+
+def entry(n: int) -> ParsedEntry:
+    return ParsedEntry(
+        guid=f"{TECH}#{n}",
+        title=f"Story {n}",
+        link=f"https://tech.example/posts/{n}",
+        published_at=NOW - timedelta(hours=n),
+        content_html=f"<p>Text of story {n}.</p>",
+    )
+
+
+@pytest.fixture
+def app(make_app, db_path, monkeypatch):
+    # The thread's try waits for the lock instead of failing (a failure is loud: it reloads
+    # the lists once saved); the real 0.5 s is too short to hold a lock and reload in.
+    monkeypatch.setattr("newstui.ui.writes.BUSY_TIMEOUT", 20.0)
+    app = make_app([FEED], filled=False)
+    with Store(db_path) as store:
+        store.sync_feeds([FEED], now=NOW)
+        save_entries(store, TECH, [entry(i) for i in range(ENTRIES)])
+    return app
+
+
+def counts(screen: MainScreen) -> dict[str, int | None]:
+    shown = {row.label: row.unread for row in screen.feed_list.rows}
+    return {
+        "feed": shown["Tech Daily"],
+        "total": shown["All unread"],
+        "status": screen.status.unread,
+    }
+
+
+async def reloaded(pilot, screen: MainScreen) -> None:
+    """A refresh's `Changed` (its reload of the lists read from the store) has run."""
+    done: list[int] = []
+    original = screen.reload_feeds
+
+    def reload_feeds(*args, **kwargs):
+        original(*args, **kwargs)
+        done.append(1)
+
+    screen.reload_feeds = reload_feeds  # type: ignore[method-assign]
+    screen.post_message(RefreshController.Changed())
+    await until(pilot, lambda: done)
+    del screen.reload_feeds
+
+
+async def test_a_reload_while_n_waits_for_the_lock_keeps_its_count(app, db_path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert counts(screen) == {"feed": ENTRIES, "total": ENTRIES, "status": ENTRIES}
+        with write_lock(db_path):
+            await pilot.press("n")
+            opened = screen.entry_view.shown_id
+            await reloaded(pilot, screen)  # reads the store's old count
+            assert stored_read(db_path, [opened]) == [False]
+            assert counts(screen)["feed"] == ENTRIES - 1
+        await until(pilot, lambda: stored_read(db_path, [opened]) == [True])
+        await pilot.pause(0.2)
+        assert counts(screen) == {"feed": ENTRIES - 1, "total": ENTRIES - 1, "status": ENTRIES - 1}
+        assert not screen.status.warning  # the mark waited, it never failed
+
+
+async def test_a_late_loud_report_keeps_a_mark_still_waiting(app, db_path) -> None:
+    """A drained queue's `report(None)` reaches the screen after the next `n` was queued: that
+    mark is not saved yet and must stay shown (and counted)."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        with write_lock(db_path):
+            await pilot.press("n")
+            opened = screen.entry_view.shown_id
+            screen.writes_changed(None)  # as the hop of an earlier loud drain, arriving now
+            await until(pilot, lambda: not [w for w in screen.workers if w.is_running])
+            assert screen.marks.headlines([opened])[0].read
+            assert counts(screen)["feed"] == ENTRIES - 1
+        await until(pilot, lambda: stored_read(db_path, [opened]) == [True])
+        await pilot.pause(0.2)
+        assert counts(screen) == {"feed": ENTRIES - 1, "total": ENTRIES - 1, "status": ENTRIES - 1}
+
+
+async def test_n_shows_the_new_title_of_an_article_prepared_before_a_refresh(app, db_path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("n")
+        await pilot.pause(PREPARE_AFTER * 3)
+        following = screen.entry_list.ids[1]
+        assert (following, False) in screen.articles.cache  # converted ahead of time
+        with Store(db_path) as other:  # a refresh: the feed retitled the entry
+            save_entries(other, TECH, [dataclasses.replace(entry(1), title="Story 1, corrected")])
+        await reloaded(pilot, screen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.entry_view.shown_id == following
+        text = "\n".join(strip.text for strip in screen.entry_view._strips)
+        assert "Story 1, corrected" in text
