@@ -7,6 +7,7 @@ import contextlib
 import gc
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +44,8 @@ from newstui.ui.themes import (
 )
 from newstui.ui.writes import Write, WriteQueue, describe_unsaved
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""`kill` and a closed terminal: the reader quits as `q` does, its waiting writes saved first."""
 CONSOLE_BROWSERS = ("w3m", "lynx", "elinks", "links", "www-browser")
 OPENABLE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -170,6 +173,13 @@ class NewsApp(StoreErrorsShown, App[None]):
 
         self.writes.submit(Write("theme choice", 1, save))
 
+    def _stop_on_signal(self) -> None:
+        # The marks waiting on the write thread (`n`'s, a moment after the key; longer while
+        # another program holds the write lock) are saved first: after a SIGHUP the terminal
+        # is gone, and restoring it on the way out may fail.
+        self.writes.drain()
+        self.exit()
+
     def _writes_report(self, problem: str | None) -> None:
         """From the write thread: hop to the event loop without waiting for it."""
         loop = self._loop
@@ -216,6 +226,9 @@ class NewsApp(StoreErrorsShown, App[None]):
 
     def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                self._loop.add_signal_handler(number, self._stop_on_signal)
         problems = []
         if self._theme_problem:
             problems.append(f"{self._theme_problem}; using {self.theme}")
@@ -359,9 +372,11 @@ def run_app(
     resource_tracker.ensure_running()
     with Store(db_path) as store:
         app = NewsApp(config, store, db_path, themes=themes, theme=theme, first_screen=first_screen)
-        app.run()
-    problem = app.writes.problem()
-    unsaved = app.writes.close()  # one more try of whatever still waits
+        try:
+            app.run()
+        finally:
+            problem = app.writes.problem()
+            unsaved = app.writes.close()  # one more try of whatever still waits
     if app.store_failure is not None:
         print(f"newstui: {app.store_failure}", file=sys.stderr)
         return 1

@@ -115,6 +115,13 @@ class WriteQueue:
         with self._lock:
             return len(self._pending)
 
+    def drain(self, timeout: float = 2.0) -> None:
+        """Wait until every queued write is saved, or `timeout` (the thread keeps going)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._pending and (left := deadline - time.monotonic()) > 0:
+                self._lock.wait(min(left, 0.02))  # the thread takes the lock meanwhile
+
     def close(self, timeout: float = 2.0) -> dict[str, int]:
         """Stop after one more try of whatever is waiting; what could not be saved, by kind."""
         with self._lock:

@@ -6,6 +6,10 @@ time is shown only while what it shows of its entry is unchanged."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
+import sqlite3
+import threading
 from datetime import timedelta
 
 import pytest
@@ -121,3 +125,25 @@ async def test_n_shows_the_new_title_of_an_article_prepared_before_a_refresh(app
         assert screen.entry_view.shown_id == following
         text = "\n".join(strip.text for strip in screen.entry_view._strips)
         assert "Story 1, corrected" in text
+
+
+async def test_kill_saves_the_mark_still_waiting_before_the_reader_quits(app, db_path) -> None:
+    """`kill` (SIGTERM) or a closed terminal (SIGHUP) quits the reader as `q` does, once the
+    marks waiting on the write thread are saved: the default action ended it without them."""
+    ignored: list[int] = []
+    before = signal.signal(signal.SIGTERM, lambda number, frame: ignored.append(number))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+            other.execute("BEGIN IMMEDIATE")  # another program's write lock, let go in 0.3 s
+            await pilot.press("n")
+            opened = screen.entry_view.shown_id
+            threading.Timer(0.3, lambda: (other.execute("ROLLBACK"), other.close())).start()
+            os.kill(os.getpid(), signal.SIGTERM)  # while the mark waits for the lock
+            await until(pilot, lambda: app._exit)
+            assert stored_read(db_path, [opened]) == [True]
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert ignored == []
