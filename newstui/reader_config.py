@@ -97,6 +97,8 @@ def _keep(copy: Path, key: str, config: Config) -> None:
     try:
         # mkstemp creates the file 0600 whatever the umask: the feed URLs it holds may carry
         # credentials. The rename means another newstui reads the old copy or the new, whole.
+        # Not `core.atomic_file.atomic_write`: its two fsyncs would sit on the launch path, and
+        # a copy torn by a crash fails its digest and only means checking feeds.toml again.
         descriptor, temporary = tempfile.mkstemp(
             dir=copy.parent, prefix=f".{copy.name}.", suffix=".tmp"
         )
