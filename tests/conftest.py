@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from newstui.ui.writes import WriteQueue
 from tests.support.httpserver import HTTPServer
 
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -17,6 +18,24 @@ def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_write_thread_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each reader's write queue is closed when its test ends, as `run_app` closes it when the
+    reader quits: a test that drives `NewsApp` itself would leave the thread retrying a write
+    that failed (every 2 s, on a damaged or locked database) during the tests after it."""
+    queues: list[WriteQueue] = []
+    opened = WriteQueue.__init__
+
+    def opening(queue: WriteQueue, *args: object, **kwargs: object) -> None:
+        opened(queue, *args, **kwargs)  # type: ignore[arg-type]
+        queues.append(queue)
+
+    monkeypatch.setattr(WriteQueue, "__init__", opening)
+    yield
+    for queue in queues:
+        queue.close()
 
 
 @pytest.fixture(scope="session")
