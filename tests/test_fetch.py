@@ -181,6 +181,43 @@ async def test_304s_keep_the_connection_for_the_next_feed(client):
     assert server.connections == 1
 
 
+async def test_a_kept_connection_the_server_closed_is_not_reused(client):
+    """A host that closes an idle kept connection (as most do after a few seconds) must cost
+    the next feed nothing: the pool sees the closed socket and connects again, instead of
+    sending the request into it and failing the feed ("server disconnected")."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[socket.socket] = []
+
+    def serve() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            accepted.append(conn)
+            conn.recv(65536)
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(RSS), RSS)
+            )
+            if len(accepted) == 1:
+                conn.close()  # kept by the client, closed by the server while idle
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        first = await fetch_feed(client, f"http://127.0.0.1:{port}/a.xml")
+        time.sleep(0.1)  # the server's FIN arrives
+        second = await fetch_feed(client, f"http://127.0.0.1:{port}/b.xml")
+    finally:
+        thread.join(5)
+        listener.close()
+        for conn in accepted:
+            conn.close()
+
+    assert isinstance(first, Fetched) and isinstance(second, Fetched)
+    assert second.body == RSS
+    assert len(accepted) == 2
+
+
 async def test_304_by_last_modified(http_server, client):
     url = http_server.route("/feed.xml", conditional)
 

@@ -30,6 +30,7 @@ import httpx
 from newstui import __version__
 from newstui.feeds.addresses import BlockedAddress, GuardedBackend
 from newstui.feeds.fetch._messages import _size, _status_message, _transport_failure
+from newstui.feeds.fetch._streams import CheapChecks
 from newstui.feeds.fetch.results import Fetched, FetchFailed, FetchResult, NotModified
 
 DEFAULT_USER_AGENT = f"newstui/{__version__} (+https://github.com/newstui/newstui)"
@@ -148,7 +149,7 @@ def make_client(
         pool._network_backend = GuardedBackend(pool._network_backend)
     # Accept-Encoding is left to httpx: it offers exactly the codings it can decode (gzip and
     # deflate, plus br and zstd when those optional packages happen to be installed).
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": ACCEPT},
         follow_redirects=True,
         max_redirects=max_redirects,
@@ -158,6 +159,12 @@ def make_client(
         transport=transport,
         event_hooks={"request": [_check_hop]},
     )
+    # The default transport (httpx builds it from the arguments above, environment proxies
+    # aside): its kept connections' checks made cheap (`newstui.feeds.fetch._streams`).
+    pool = getattr(client._transport, "_pool", None)
+    if hasattr(pool, "_network_backend"):
+        pool._network_backend = CheapChecks(pool._network_backend)
+    return client
 
 
 async def fetch_feed(
