@@ -29,8 +29,8 @@ import httpx
 
 from newstui import __version__
 from newstui.feeds.addresses import BlockedAddress, GuardedBackend
+from newstui.feeds.fetch import _streams
 from newstui.feeds.fetch._messages import _size, _status_message, _transport_failure
-from newstui.feeds.fetch._streams import CheapChecks
 from newstui.feeds.fetch.results import Fetched, FetchFailed, FetchResult, NotModified
 
 DEFAULT_USER_AGENT = f"newstui/{__version__} (+https://github.com/newstui/newstui)"
@@ -162,8 +162,8 @@ def make_client(
     # The default transport (httpx builds it from the arguments above, environment proxies
     # aside): its kept connections' checks made cheap (`newstui.feeds.fetch._streams`).
     pool = getattr(client._transport, "_pool", None)
-    if hasattr(pool, "_network_backend"):
-        pool._network_backend = CheapChecks(pool._network_backend)
+    if _streams.AVAILABLE and hasattr(pool, "_network_backend"):
+        pool._network_backend = _streams.CheapChecks(pool._network_backend)
     return client
 
 

@@ -8,6 +8,9 @@ refresh over 12 kept connections, on the one thread that also drives every fetch
 of a stream never changes, so `CheapChecks` looks it up once per stream and then asks the same
 question of the same socket (`httpcore._utils.is_socket_readable`, httpcore's own check):
 the answer, and so which connection is reused or closed, is unchanged.
+
+That check lives in a private module of httpcore (httpx allows any httpcore 1.x): if a release
+moves it, `AVAILABLE` is False and the pool keeps httpcore's own streams, slower and the same.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpcore
-from httpcore._utils import is_socket_readable
+
+try:
+    from httpcore._utils import is_socket_readable
+except ImportError:  # moved in a later httpcore: keep its own (slower) check
+    AVAILABLE = False
+else:
+    AVAILABLE = True
 
 _UNSET: Any = object()
 
