@@ -160,9 +160,10 @@ def make_client(
         event_hooks={"request": [_check_hop]},
     )
     # The default transport (httpx builds it from the arguments above, environment proxies
-    # aside): its kept connections' checks made cheap (`newstui.feeds.fetch._streams`).
+    # aside): its kept connections' checks made cheap (`newstui.feeds.fetch._streams`). A
+    # guarded client keeps no connection, so it has none to check.
     pool = getattr(client._transport, "_pool", None)
-    if _streams.AVAILABLE and hasattr(pool, "_network_backend"):
+    if not guarded and _streams.AVAILABLE and hasattr(pool, "_network_backend"):
         pool._network_backend = _streams.CheapChecks(pool._network_backend)
     return client
 
