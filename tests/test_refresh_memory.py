@@ -1,15 +1,22 @@
-"""A refresh's memory stays bounded: parsed feeds waiting for the writer are counted by what
-they hold (body, rows and the search index columns the parse workers computed), and the
-store keeps those columns only until they are indexed, up to a cap."""
+"""A refresh's memory stays bounded: what is in flight between fetch and write is counted in
+bytes (a body until it is parsed, then the feed's rows and the search index columns the parse
+workers computed), no new fetch starts while the cap is reached, a parsed feed waiting for the
+writer no longer holds its body, and the store keeps the index columns only until they are
+indexed, up to a cap."""
 
 from __future__ import annotations
 
+import sys
+import time
 from itertools import chain
 from pathlib import Path
 
+from newstui.core.config import Settings
 from newstui.core.models import FeedSpec
 from newstui.core.rows import FeedRows
+from newstui.feeds.parse_pool import ParsePool
 from newstui.feeds.refresh import Refresher
+from newstui.feeds.sources import http
 from newstui.feeds.sources.http import HttpFeeds
 from newstui.store import Store
 from tests.support.httpserver import Response
@@ -18,7 +25,12 @@ from tests.test_refresh import FAST, NOW, RSS_TYPE, Clock, Item, rss
 WORDS = "airship harbour lantern meadow orchard quarry river summit thistle valley " * 40
 
 
-async def test_a_waiting_feed_counts_its_index_columns_not_only_its_body(
+def http_source(refresher: Refresher) -> HttpFeeds:
+    (source,) = (s for s in refresher._sources if isinstance(s, HttpFeeds))
+    return source
+
+
+async def test_a_waiting_feed_counts_its_rows_and_index_columns_and_lets_its_body_go(
     http_server, tmp_path: Path, monkeypatch
 ) -> None:
     body = rss(*(Item(str(n), text=f"<p>{WORDS}</p>") for n in range(20)))
@@ -27,22 +39,72 @@ async def test_a_waiting_feed_counts_its_index_columns_not_only_its_body(
     db_path = tmp_path / "newstui.db"
     with Store(db_path) as store:
         store.sync_feeds([FeedSpec(url)], now=NOW)
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[int, int, int]] = []
+    bodies: list[bytes] = []
     save_fetch = Store.save_fetch
+    parse = ParsePool.parse
 
+    async def keeping(pool: ParsePool, url: str, body: bytes, *args: object, **kwargs: object):
+        bodies.append(body)
+        return await parse(pool, url, body, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ParsePool, "parse", keeping)
     async with Refresher(db_path, FAST, clock=Clock()) as refresher:
-        (source,) = (s for s in refresher._sources if isinstance(s, HttpFeeds))
+        source = http_source(refresher)
 
         def recording(store: Store, feed_url: str, parsed: FeedRows, **kwargs: object):
             index_chars = sum(map(len, chain.from_iterable(parsed.index)))
-            seen.append((source._waiting._used, index_chars))
+            # References to the body: `bodies` and getrefcount's own argument, nothing else.
+            seen.append((source._in_flight._used, index_chars, sys.getrefcount(bodies[0])))
             return save_fetch(store, feed_url, parsed, **kwargs)
 
         monkeypatch.setattr(Store, "save_fetch", recording)
         updates = [update async for update in refresher.run([FeedSpec(url)])]
     assert [update.new for update in updates] == [20]
-    ((counted, index_chars),) = seen
+    ((counted, index_chars, references),) = seen
+    assert bodies == [body]
     assert index_chars > len(body) // 2  # the columns repeat the body's text (and more)
-    # While it waits, the feed's share of the budget covers its body, its rows (about as
-    # large) and its index columns: counting the body alone let it hold twice the budget.
-    assert counted >= 2 * len(body) + index_chars
+    # While it waits, the feed's share of the budget covers its rows (about as large as the
+    # body) and its index columns; the body itself is no longer held by the refresh.
+    assert counted >= len(body) + index_chars
+    assert references == 2, "the parsed feed still holds its body while it waits"
+    assert source._in_flight._used == 0
+
+
+async def test_no_new_fetch_starts_while_the_bytes_in_flight_are_at_the_cap(
+    http_server, tmp_path: Path, monkeypatch
+) -> None:
+    # The writer is stalled (a search-index batch, a reader holding the lock): the feeds
+    # fetched meanwhile wait for it, but only up to the cap; the rest wait to be fetched.
+    body = rss(*(Item(str(n), text=f"<p>{WORDS}</p>") for n in range(10)))
+    specs = [
+        FeedSpec(http_server.route(f"/f{i}", Response(200, RSS_TYPE, body))) for i in range(16)
+    ]
+    db_path = tmp_path / "newstui.db"
+    with Store(db_path) as store:
+        store.sync_feeds(specs, now=NOW)
+    monkeypatch.setattr(http, "IN_FLIGHT_BYTES", 3 * len(body))
+    save_fetch = Store.save_fetch
+    asked_while_stalled: list[int] = []
+    most: list[int] = []
+
+    async with Refresher(db_path, Settings(parse_workers=1, timeout=10.0, concurrency=2),
+                         clock=Clock()) as refresher:  # fmt: skip
+        source = http_source(refresher)
+
+        def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
+            if not asked_while_stalled:
+                time.sleep(1.0)  # long enough to fetch and parse every feed here
+                asked_while_stalled.append(len(http_server.requests))
+            most.append(source._in_flight._used)
+            return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Store, "save_fetch", stalled_first)
+        updates = [update async for update in refresher.run(specs)]
+    assert sorted(update.new for update in updates) == [10] * len(specs)
+    # Up to the cap: a feed waiting for the writer is ~2 bodies (rows + index columns), so two
+    # or three wait, plus the `concurrency` fetches started before the cap was reached.
+    (asked,) = asked_while_stalled
+    assert 2 <= asked <= 6, f"{asked} of {len(specs)} feeds fetched while the writer was stalled"
+    assert max(most) <= 3 * len(body) + 2 * 3 * len(body)
+    assert source._in_flight._used == 0

@@ -2,10 +2,12 @@
 
 Fetches run concurrently on the caller's event loop, bounded by `settings.concurrency`; the
 same bound covers each feed's parse, so at most that many bodies are being fetched or parsed.
-A parsed feed then gives its slot back and waits for the store's one writer thread, within a
-budget of `WAITING_BYTES` (its body, rows and search index columns counted): while the writer
-is busy (a search-index batch takes it for a second) the next feeds are still fetched and
-parsed, instead of every slot waiting for the writer with the parse workers idle.
+A parsed feed then gives its slot back and waits for the store's one writer thread: while the
+writer is busy (a search-index batch takes it for a second) the next feeds are still fetched
+and parsed, instead of every slot waiting for the writer with the parse workers idle. What is
+in flight is capped by bytes (`IN_FLIGHT_BYTES` per parse worker): a body from its download
+until it is parsed, then the feed's rows and search index columns until they are written (the
+body is let go once parsed); no new fetch starts while the cap is reached.
 A 304, or a body byte-identical to the last one, costs no parse and no entry write. One broken
 feed never affects the others: every failure becomes that feed's `FeedUpdate`, and the feed is
 scheduled again with a back-off; only a database that cannot be used (`StoreError`) ends the
@@ -31,10 +33,13 @@ from newstui.feeds.sources import RefreshContext
 TOUCH_BATCH = 100
 """Feeds answered 304 whose bookkeeping is written in one transaction."""
 
-WAITING_BYTES = 32_000_000
-"""Parsed feeds waiting for the writer thread, counted by what each holds (`waiting_size`):
-~85 feeds of the benchmark's size, a few seconds of parsing. A feed larger than this waits until
-it is the only one."""
+IN_FLIGHT_BYTES = 16_000_000
+"""Per parse worker: the bytes a refresh may hold between fetch and write (bodies not parsed
+yet, parsed feeds waiting for the writer thread: `waiting_size`) before it starts no new fetch.
+~65 feeds of the benchmark's size per worker, about a second of parsing: two workers (`newstui
+refresh`) get the 32 MB the waiting feeds had before; the reader's refresh process, with one
+worker, 16 MB (its process peaked ~10 MB lower at 500 feeds). Fetches already started finish,
+so the cap is passed by at most `concurrency` bodies."""
 
 MIN_PARSE_TIME = 1.0
 """Seconds a parse gets even when the fetch used up the feed's deadline: a slow server should
@@ -50,7 +55,7 @@ class HttpFeeds:
         self._context = context
         self._touches: list[tuple[str, datetime, datetime]] = []
         """304s not yet written: (url, when, next due)."""
-        self._waiting = _Budget(WAITING_BYTES)
+        self._in_flight = _Budget(IN_FLIGHT_BYTES * max(1, context.parser.size))
 
     def claims(self, spec: FeedSpec, state: FeedState | None) -> bool:
         return state is None or not state.from_server
@@ -95,6 +100,7 @@ class HttpFeeds:
         context = self._context
         settings = context.settings
         interval = spec.refresh_interval or settings.refresh_interval
+        await self._in_flight.room()  # a slow writer or parser: no new bodies meanwhile
         started = asyncio.get_running_loop().time()
         result = await fetch_feed(
             context.client,
@@ -121,7 +127,9 @@ class HttpFeeds:
         # The feed's one deadline covers its parse too: whatever the fetch left of it.
         elapsed = asyncio.get_running_loop().time() - started
         parse_time = max(settings.timeout - elapsed, MIN_PARSE_TIME)
-        return await self._store_body(spec, state, result, interval, parse_time, slot)
+        storing = self._store_body(spec, state, result, interval, parse_time, slot)
+        del result  # `_store_body` lets go of the body once it is parsed
+        return await storing
 
     async def _write_touches(self) -> None:
         touches, self._touches = self._touches, []
@@ -140,12 +148,13 @@ class HttpFeeds:
         context = self._context
         headers = result.headers
         etag, modified = headers.get("etag"), headers.get("last-modified")
-        body_hash = hashlib.sha256(result.body).hexdigest()
+        body, final_url, moved = result.body, result.final_url, result.permanent_redirect
+        del result  # only `body` holds the bytes now, and it goes once parsed
+        body_hash = hashlib.sha256(body).hexdigest()
         if body_hash == state.body_hash:
             # Servers without validators often send the same bytes again: skip the parse.
             now = context.clock()
             due = schedule.next_after_success(now, interval, headers=headers)
-            moved = result.permanent_redirect
             await context.db(
                 lambda store: store.touch(
                     spec.url,
@@ -157,20 +166,25 @@ class HttpFeeds:
                 )
             )
             return FeedUpdate(spec.url, UpdateStatus.NOT_MODIFIED)
-        try:
-            parsed = await context.parser.parse(
-                result.final_url,
-                result.body,
-                headers,
-                now=context.clock(),
-                deadline=parse_time,
-                max_bytes=context.settings.max_feed_size,
-            )
-        except ParseError as exc:
-            await self._fail(spec, state, exc.kind, str(exc), headers)
-            return FeedUpdate(spec.url, UpdateStatus.ERROR, error=str(exc))
-        moved_to = result.permanent_redirect or state.moved_to
-        async with self._waiting.hold(waiting_size(result.body, parsed)):
+        size = len(body)
+        with self._in_flight.claim(size) as claim:
+            try:
+                parsed = await context.parser.parse(
+                    final_url,
+                    body,
+                    headers,
+                    now=context.clock(),
+                    deadline=parse_time,
+                    max_bytes=context.settings.max_feed_size,
+                )
+            except ParseError as exc:
+                del body
+                claim.resize(0)
+                await self._fail(spec, state, exc.kind, str(exc), headers)
+                return FeedUpdate(spec.url, UpdateStatus.ERROR, error=str(exc))
+            del body  # waiting for the writer, the feed holds only its rows
+            claim.resize(waiting_size(size, parsed))
+            moved_to = moved or state.moved_to
             slot.give_back()  # the next feed's fetch and parse need not wait for the writer
             now = context.clock()
             due = schedule.next_after_success(now, interval, ttl=parsed.ttl, headers=headers)
@@ -218,14 +232,13 @@ class HttpFeeds:
         )
 
 
-def waiting_size(body: bytes, parsed: FeedRows) -> int:
-    """About the bytes a parsed feed holds while it waits for the writer: its body, its rows
-    (about as large as the body: the same text, entities decoded, tags cleaned), and the search
-    index columns the parse workers computed (`FeedRows.index`: body text and CJK bigrams
-    again, ~3/4 of the body in the benchmark's feeds). Counting the body alone let waiting
-    feeds hold half as much again as the budget meant. Summed by `len` per column: ~30 us a
-    50-entry feed, while measuring the rows' own strings would cost four times that."""
-    return 2 * len(body) + sum(map(len, chain.from_iterable(parsed.index)))
+def waiting_size(body_size: int, parsed: FeedRows) -> int:
+    """About the bytes a parsed feed holds while it waits for the writer (its body let go):
+    its rows (about as large as the body: the same text, entities decoded, tags cleaned) and
+    the search index columns the parse workers computed (`FeedRows.index`: body text and CJK
+    bigrams again, ~3/4 of the body in the benchmark's feeds). Summed by `len` per column:
+    ~30 us a 50-entry feed, while measuring the rows' own strings would cost four times that."""
+    return body_size + sum(map(len, chain.from_iterable(parsed.index)))
 
 
 def _never_fetched(state: FeedState | None) -> bool:
@@ -252,29 +265,52 @@ class _Slot:
 
 
 class _Budget:
-    """Bytes that may wait at once; a single claim larger than the budget waits for an empty
-    one, so it is never refused. No lock: everything runs on the event loop, and giving back
-    is synchronous, so a cancelled holder never keeps its bytes."""
+    """Bytes in flight: claimed without waiting by what already exists (a body just fetched),
+    while `room` makes what would add more (the next fetch) wait until the total is under the
+    limit again. No lock: everything runs on the event loop, and giving back is synchronous,
+    so a cancelled holder never keeps its bytes."""
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._used = 0
         self._waiters: list[asyncio.Future[None]] = []
 
-    @contextlib.asynccontextmanager
-    async def hold(self, size: int) -> AsyncIterator[None]:
-        while self._used and self._used + size > self._limit:
+    async def room(self) -> None:
+        """Wait until less than the limit is in flight."""
+        while self._used >= self._limit:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
                 await waiter
             finally:
                 self._waiters.remove(waiter)
-        self._used += size
-        try:
-            yield
-        finally:
-            self._used -= size
+
+    def claim(self, size: int) -> _Claim:
+        """`size` bytes in flight until the claim (a context manager) ends."""
+        return _Claim(self, size)
+
+    def _add(self, change: int) -> None:
+        self._used += change
+        if change < 0 and self._used < self._limit:
             for waiter in self._waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+
+
+class _Claim:
+    """One feed's share of a `_Budget`, resized as what it holds changes."""
+
+    def __init__(self, budget: _Budget, size: int) -> None:
+        self._budget = budget
+        self._size = 0
+        self.resize(size)
+
+    def resize(self, size: int) -> None:
+        self._budget._add(size - self._size)
+        self._size = size
+
+    def __enter__(self) -> _Claim:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.resize(0)
