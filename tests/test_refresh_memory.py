@@ -11,6 +11,8 @@ import time
 from itertools import chain
 from pathlib import Path
 
+import pytest
+
 from newstui.core.config import Settings
 from newstui.core.models import FeedSpec
 from newstui.core.rows import FeedRows
@@ -71,11 +73,14 @@ async def test_a_waiting_feed_counts_its_rows_and_index_columns_and_lets_its_bod
     assert source._in_flight._used == 0
 
 
+@pytest.mark.parametrize("reader", [False, True], ids=["newstui refresh", "the reader's"])
 async def test_no_new_fetch_starts_while_the_bytes_in_flight_are_at_the_cap(
-    http_server, tmp_path: Path, monkeypatch
+    http_server, tmp_path: Path, monkeypatch, reader: bool
 ) -> None:
     # The writer is stalled (a search-index batch, a reader holding the lock): the feeds
     # fetched meanwhile wait for it, but only up to the cap; the rest wait to be fetched.
+    # The reader's refresh process has a cap of its own (READER_IN_FLIGHT_BYTES), not the
+    # headless one per worker: set only that one here, the headless one stays at its 16 MB.
     body = rss(*(Item(str(n), text=f"<p>{WORDS}</p>") for n in range(10)))
     specs = [
         FeedSpec(http_server.route(f"/f{i}", Response(200, RSS_TYPE, body))) for i in range(16)
@@ -83,13 +88,14 @@ async def test_no_new_fetch_starts_while_the_bytes_in_flight_are_at_the_cap(
     db_path = tmp_path / "newstui.db"
     with Store(db_path) as store:
         store.sync_feeds(specs, now=NOW)
-    monkeypatch.setattr(http, "IN_FLIGHT_BYTES", 3 * len(body))
+    cap = "READER_IN_FLIGHT_BYTES" if reader else "IN_FLIGHT_BYTES"
+    monkeypatch.setattr(http, cap, 3 * len(body))
     save_fetch = Store.save_fetch
     asked_while_stalled: list[int] = []
     most: list[int] = []
 
     async with Refresher(db_path, Settings(parse_workers=1, timeout=10.0, concurrency=2),
-                         clock=Clock()) as refresher:  # fmt: skip
+                         clock=Clock(), spare_a_core=reader) as refresher:  # fmt: skip
         source = http_source(refresher)
 
         def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
@@ -108,3 +114,9 @@ async def test_no_new_fetch_starts_while_the_bytes_in_flight_are_at_the_cap(
     assert 2 <= asked <= 6, f"{asked} of {len(specs)} feeds fetched while the writer was stalled"
     assert max(most) <= 3 * len(body) + 2 * 3 * len(body)
     assert source._in_flight._used == 0
+
+
+def test_the_readers_refresh_holds_less_in_flight_than_a_headless_one() -> None:
+    # The reader's three processes share the memory target; its refresh process's writer,
+    # not its parse worker, is what waiting feeds wait for (bench/child_memory.py).
+    assert http.READER_IN_FLIGHT_BYTES <= http.IN_FLIGHT_BYTES // 4

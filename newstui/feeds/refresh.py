@@ -89,6 +89,7 @@ class Refresher:
             ),
             ParsePool(settings.parse_workers, spare_a_core=spare_a_core),
             filters=tuple(filters),
+            spare_a_core=spare_a_core,
         )
         self._sources: list[EntrySource] = [make(self.context) for make in sources]
         self._sources.append(HttpFeeds(self.context))

@@ -50,8 +50,13 @@ class RefreshContext:
         parser: ParsePool,
         *,
         filters: tuple[Filter, ...] = (),
+        spare_a_core: bool = False,
     ) -> None:
         self.settings = settings
+        self.spare_a_core = spare_a_core
+        """The reader's refresh (`Refresher(spare_a_core=True)`): its process shares the
+        machine with the reader's own, so it holds less in flight too
+        (`newstui.feeds.sources.http.READER_IN_FLIGHT_BYTES`)."""
         self.clock = clock
         self.client = client
         """One HTTP client per refresh, so connections are pooled across feeds."""

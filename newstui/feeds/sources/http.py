@@ -5,9 +5,10 @@ same bound covers each feed's parse, so at most that many bodies are being fetch
 A parsed feed then gives its slot back and waits for the store's one writer thread: while the
 writer is busy (a search-index batch takes it for a second) the next feeds are still fetched
 and parsed, instead of every slot waiting for the writer with the parse workers idle. What is
-in flight is capped by bytes (`IN_FLIGHT_BYTES` per parse worker): a body from its download
-until it is parsed, then the feed's rows and search index columns until they are written (the
-body is let go once parsed); no new fetch starts while the cap is reached.
+in flight is capped by bytes (`IN_FLIGHT_BYTES` per parse worker, `READER_IN_FLIGHT_BYTES` in
+the reader's refresh process): a body from its download until it is parsed, then the feed's
+rows and search index columns until they are written (the body is let go once parsed); no new
+fetch starts while the cap is reached.
 A 304, or a body byte-identical to the last one, costs no parse and no entry write. One broken
 feed never affects the others: every failure becomes that feed's `FeedUpdate`, and the feed is
 scheduled again with a back-off; only a database that cannot be used (`StoreError`) ends the
@@ -37,9 +38,16 @@ IN_FLIGHT_BYTES = 16_000_000
 """Per parse worker: the bytes a refresh may hold between fetch and write (bodies not parsed
 yet, parsed feeds waiting for the writer thread: `waiting_size`) before it starts no new fetch.
 ~65 feeds of the benchmark's size per worker, about a second of parsing: two workers (`newstui
-refresh`) get the 32 MB the waiting feeds had before; the reader's refresh process, with one
-worker, 16 MB (its process peaked ~10 MB lower at 500 feeds). Fetches already started finish,
-so the cap is passed by at most `concurrency` bodies."""
+refresh`) get the 32 MB the waiting feeds had before. Fetches already started finish, so the
+cap is passed by at most `concurrency` bodies."""
+
+READER_IN_FLIGHT_BYTES = 4_000_000
+"""The cap in the reader's refresh process (`RefreshContext.spare_a_core`), whatever its
+workers: that process is one of three the reader's memory adds up (reader, refresh process,
+parse worker), and its writer, not its one worker, is what the waiting feeds wait for (the
+index batches on a big store), so a longer queue only holds more. Measured on the reader's
+500-feed refresh of the 100,000-entry store (`bench/child_memory.py`): the refresh process's
+peak RSS 80 -> 63 MB at 16 -> 4 MB, the refresh's time unchanged (25-26 s)."""
 
 MIN_PARSE_TIME = 1.0
 """Seconds a parse gets even when the fetch used up the feed's deadline: a slow server should
@@ -55,7 +63,11 @@ class HttpFeeds:
         self._context = context
         self._touches: list[tuple[str, datetime, datetime]] = []
         """304s not yet written: (url, when, next due)."""
-        self._in_flight = _Budget(IN_FLIGHT_BYTES * max(1, context.parser.size))
+        self._in_flight = _Budget(
+            READER_IN_FLIGHT_BYTES
+            if context.spare_a_core
+            else IN_FLIGHT_BYTES * max(1, context.parser.size)
+        )
 
     def claims(self, spec: FeedSpec, state: FeedState | None) -> bool:
         return state is None or not state.from_server
