@@ -162,3 +162,33 @@ async def test_the_auto_refresh_starts_no_process_when_no_feed_is_due(
         await pilot.pause()
         text = screen_text(app)
         assert "Refreshing" not in text and "Last refresh" in text
+
+
+def test_the_reader_runs_alone_until_a_refresh(tmp_path: Path) -> None:
+    """Launched, the reader starts no helper process of its own: multiprocessing's resource
+    tracker (12 MB, there from launch to quit) counted in the reader's memory for nothing once
+    parsing moved to plain worker processes in the refresh process."""
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "import newstui.ui.app as app\n"
+        "seen = []\n"
+        "class Writes:\n"
+        "    def problem(self): return None\n"
+        "    def close(self): return []\n"
+        "class Reader:\n"
+        "    store_failure = None\n"
+        "    def __init__(self, *args, **kwargs): self.writes = Writes()\n"
+        "    def run(self):\n"
+        "        for task in os.listdir('/proc/self/task'):\n"
+        "            seen.extend(Path(f'/proc/self/task/{task}/children').read_text().split())\n"
+        "app.NewsApp = Reader\n"
+        "app.run_app(None, Path(sys.argv[1]), themes=None, theme=None)\n"
+        "print(len(seen))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "newstui.db")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0", "the reader started a process of its own at launch"
