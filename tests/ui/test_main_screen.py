@@ -8,6 +8,7 @@ from newstui.core.models import FeedSpec, ParsedFeed
 from newstui.core.views import View
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
+from newstui.ui.widgets.entry_view import BAR_WIDTH
 from tests.support.httpserver import Response
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, WORLD, entry, fill, save_entries
 
@@ -409,8 +410,11 @@ async def test_article_scroll_extent_follows_each_article(make_app, db_path) -> 
             assert last_line in text, (key, last_line)
             assert view.scroll_y == view.max_scroll_y
             assert view.show_vertical_scrollbar == (last_line != "Short body.")
-            # Wrapped for the width it is shown in: none of it hidden under the scrollbar.
-            assert view._strips[0].cell_length == view.scrollable_content_region.width
+            # Wrapped for the width it is shown in: none of it hidden under the scroll bar
+            # (which the pane draws in the last cells of its lines).
+            bar = BAR_WIDTH if view.show_vertical_scrollbar else 0
+            assert view._strips[0].cell_length + bar == view.scrollable_content_region.width
+            assert view.render_line(0).cell_length == view.scrollable_content_region.width
 
 
 async def test_list_grown_by_a_refresh_scrolls_to_its_new_end(make_app, db_path) -> None:
