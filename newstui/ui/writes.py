@@ -10,7 +10,10 @@ still not be saved is named, never lost silently.
 
 A read mark made by `n` is `queue`d for the thread with a `saved` callback: the screen shows
 it already, so its success reports nothing (a report makes the screen reload its lists);
-only trouble, and the end of it, is reported.
+only trouble, and the end of it, is reported. It is queued `held`: the thread leaves it until
+`release()`, which the screen calls once the key's frame is drawn, so the thread's SQLite
+work (and its report) does not take the GIL from that frame. Quitting, `drain` and any
+`submit` release it too; until then it is counted as waiting like any queued write.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ class WriteQueue:
         self._reason: str | None = None
         self._loud = False
         """A write without `saved` was done, or one failed, since the last report(None)."""
+        self._held = False
+        """Queued writes wait for `release()` (the key's frame is being drawn)."""
         self._thread: threading.Thread | None = None
         self._now: Store | None = None
         """The connection for first tries (the caller's thread), opened on the first write."""
@@ -83,6 +88,7 @@ class WriteQueue:
         caller may be waiting for one).
         """
         with self._lock:
+            self._held = False  # behind held marks: in order, and not left waiting
             if not self._pending:
                 try:
                     if self._now is None:
@@ -97,14 +103,23 @@ class WriteQueue:
             self._lock.notify()
             return False
 
-    def queue(self, write: Write) -> None:
+    def queue(self, write: Write, *, held: bool = False) -> None:
         """Leave `write` to the thread, even when the database would take it now: the event
         loop does not wait for SQLite (~0.7 ms a mark). It is in the store a moment later (the
-        thread starts at once); until then the caller shows the new state itself."""
+        thread starts at once, or at `release()` when `held`); until then the caller shows
+        the new state itself."""
         with self._lock:
             self._pending.append(write)
+            self._held = self._held or held
             self._start()
             self._lock.notify()
+
+    def release(self) -> None:
+        """Let the thread write what was queued `held` (the frame it waited for is drawn)."""
+        with self._lock:
+            if self._held:
+                self._held = False
+                self._lock.notify()
 
     def _start(self) -> None:
         if self._thread is None:
@@ -119,6 +134,8 @@ class WriteQueue:
         """Wait until every queued write is saved, or `timeout` (the thread keeps going)."""
         deadline = time.monotonic() + timeout
         with self._lock:
+            self._held = False
+            self._lock.notify()
             while self._pending and (left := deadline - time.monotonic()) > 0:
                 self._lock.wait(min(left, 0.02))  # the thread takes the lock meanwhile
 
@@ -152,7 +169,7 @@ class WriteQueue:
         try:
             while True:
                 with self._lock:
-                    while not self._pending and not self._stopping:
+                    while (not self._pending or self._held) and not self._stopping:
                         self._lock.wait()
                     if not self._pending:
                         return

@@ -86,7 +86,7 @@ class MainScreen(
         )
         self.feeds: dict[str, Feed] = {}
         self.writes = writes
-        self.marks = Marks(store, clock, writes)
+        self.marks = Marks(store, clock, writes, after_frame=self.call_after_refresh)
         self._feeds_waiting = False
         """The store's feed rows wait in the write queue to match feeds.toml (another program
         holds the database's write lock): the lists show what the store has meanwhile."""
@@ -246,12 +246,13 @@ class MainScreen(
         if text is not None:
             self.notify(text, severity="warning", markup=False, timeout=6)
 
-    def status_update(self, activity: str | None = None) -> None:
+    def status_update(self, activity: str | None = None, *, unread: int | None = None) -> None:
+        """The status line (`unread`: the total when the caller knows it, else counted)."""
         # The waiting count is one COUNT over a table of the changes not yet pushed: cheap.
         sync = self.syncer.text(self.store.pending_count()) if self.syncer else None
-        self.status.show(
-            unread=sum(f.unread for f in self.feeds.values()), activity=activity, sync=sync
-        )
+        if unread is None:
+            unread = sum(f.unread for f in self.feeds.values())
+        self.status.show(unread=unread, activity=activity, sync=sync)
 
     def select_view(self, view: View, *, ids: list[int] | None = None) -> None:
         """Show `view` in the headline list and highlight it in the feed list (`ids`: its

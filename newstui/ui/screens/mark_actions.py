@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from newstui.core.models import Headline
 from newstui.core.views import View
 from newstui.ui.screens.marks import RECOUNT_ABOVE
 
@@ -21,13 +22,21 @@ CONFIRM_ABOVE = 100
 class MarkActions:
     def set_read(self: MainScreen, ids: list[int], read: bool, *, remember: bool) -> list[int]:
         """Read marks through `Marks`; `remember` makes them undoable with `u`."""
-        changed = self.marks.set_read(ids, read, remember=remember)
-        self._show_marks(changed, unread=-1 if read else 1)
+        rows = self.marks.mark_read(ids, read, remember=remember)
+        changed = [row.id for row in rows]
+        self._show_marks(changed, unread=-1 if read else 1, rows=rows)
         return changed
 
     def _show_marks(
-        self: MainScreen, ids: list[int], *, unread: int = 0, bookmarks: int = 0
+        self: MainScreen,
+        ids: list[int],
+        *,
+        unread: int = 0,
+        bookmarks: int = 0,
+        rows: list[Headline] | None = None,
     ) -> None:
+        """The lists and counts after marks of `ids` (`rows`: those entries as now shown,
+        when known already)."""
         if not ids:
             return
         if len(ids) > RECOUNT_ABOVE:
@@ -36,7 +45,8 @@ class MarkActions:
             return
         # A few changed (the usual key press): their rows and counts updated in place, only
         # their lines redrawn; rebuilding the 2,000-feed list cost `n` ~40 ms a key.
-        rows = self.marks.headlines(ids)
+        if rows is None:
+            rows = self.marks.headlines(ids)
         self.entry_list.replace_rows(rows)
         changed = self.marks.changed_counts(self.feeds, rows, unread=unread, bookmarks=bookmarks)
         self.apply_counts(changed, bookmarks=bookmarks * len(rows))
