@@ -30,7 +30,7 @@ NO_INDEX = (
     "import sys; from newstui.store import Store; Store.index_pending = lambda self, p=None: 0;"
     # The parse workers compute each entry's own index columns (`newstui.core.rows.with_index`):
     # without the index they would not, so the workers this process starts skip it too.
-    " import newstui.feeds.parse_pool as pool;"
+    " import newstui.feeds.parse_lanes as pool;"
     " pool._BOOT = pool._BOOT.replace('from newstui.feeds',"
     " 'import newstui.core.rows as r; r.with_index = lambda rows: rows; from newstui.feeds');"
     " from newstui.cli import main; sys.argv[0] = 'newstui'; raise SystemExit(main())"

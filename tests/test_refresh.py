@@ -32,7 +32,7 @@ from newstui.core.models import (
     ParsedFeed,
     UpdateStatus,
 )
-from newstui.feeds import parse_pool
+from newstui.feeds import parse_lanes
 from newstui.feeds.parse_worker import NICENESS
 from newstui.feeds.refresh import Refresher, plan_refresh, summarise
 from newstui.feeds.sources.http import TOUCH_BATCH
@@ -797,7 +797,7 @@ async def test_parsing_in_a_worker_process_or_a_thread_gives_the_same_store(
         def no_processes(*_: object) -> None:
             raise OSError("cannot start processes here")
 
-        monkeypatch.setattr(parse_pool, "_Worker", no_processes)
+        monkeypatch.setattr(parse_lanes, "_Worker", no_processes)
     specs = [
         FeedSpec(http_server.route("/rss", Response(200, RSS_TYPE, rss(Item("a"), Item("b"))))),
         FeedSpec(http_server.route("/atom", Response(200, ATOM_TYPE, atom(Item("c"))))),
