@@ -17,6 +17,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newstui import __version__
 from newstui.core import paths
@@ -24,6 +25,9 @@ from newstui.core.errors import ConfigError, ConfigWriteError, StoreError
 from newstui.core.models import FeedSpec
 from newstui.core.settings import Config
 from newstui.reader_config import config_for
+
+if TYPE_CHECKING:
+    from newstui.store.first_screen import FirstScreen
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -382,11 +386,30 @@ def _run_tui(config: Config, db_path: Path, theme: str | None, theme_dirs: list[
 
     # The first screen's reads start now, on the other core, while Textual imports.
     first_screen = FirstScreen(db_path)
+    from newstui.early_frame import draw_early_frame
+
+    # Drawn by newstui itself, as soon as the reads are done: Textual paints over it later.
+    early = draw_early_frame(first_screen, config, theme=theme, theme_dirs=theme_dirs)
+    if early is None:
+        return _start_textual(config, db_path, theme, theme_dirs, first_screen)
+    first_screen.on_textual = early.handed_over
+    # Until Textual handles them, `kill` and a closed terminal stop like Ctrl+C would, so the
+    # terminal is put back (below) instead of left in the alternate screen without echo.
+    _stop_like_ctrl_c(signal.SIGTERM, signal.SIGHUP)
+    try:
+        return _start_textual(config, db_path, theme, theme_dirs, first_screen)
+    finally:
+        early.restore()
+
+
+def _start_textual(
+    config: Config, db_path: Path, theme: str | None, theme_dirs: list[str], first: FirstScreen
+) -> int:
     from newstui.ui.app import run_app
     from newstui.ui.themes import themes_for_reader
 
     themes = themes_for_reader([Path(d).expanduser() for d in theme_dirs])
-    return run_app(config, db_path, themes=themes, theme=theme, first_screen=first_screen)
+    return run_app(config, db_path, themes=themes, theme=theme, first_screen=first)
 
 
 def _list_themes(theme_dirs: list[str]) -> int:

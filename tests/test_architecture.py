@@ -129,3 +129,17 @@ def test_a_refresh_loads_no_article_extractor() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lxml', 'readability')))\n"
     )
     assert run_python(code, cwd=REPO).strip() == "[]"
+
+
+@pytest.mark.slow
+def test_the_early_frame_imports_no_textual_and_no_rich_rendering() -> None:
+    """The early first frame (newstui.early_frame) is drawn before Textual is imported: it
+    must not bring Textual, nor rich's console and styles, with it (only rich's cell widths)."""
+    code = (
+        "import sys\n"
+        "import newstui.cli, newstui.early_frame\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')"
+        " and not m.startswith(('rich.cells', 'rich._unicode_data', 'rich._extension'))"
+        " and m != 'rich'))\n"
+    )
+    assert run_python(code, cwd=REPO).strip() == "[]"

@@ -99,6 +99,7 @@ class MainScreen(
         self._link_timer: Timer | None = None
         """Bookmarks of feeds no longer in feeds.toml: still shown under Bookmarks."""
         self._first_frame_shown = False
+        self._palette_request: tuple[Path, str] | None = None
         self.started = False
         """Start-up's reads are done: a database error from now on is a notification."""
         self.opened_id: int | None = None
@@ -145,8 +146,11 @@ class MainScreen(
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         # Read while Textual was importing, unless the database changed since (another
         # program wrote): else read now, as after writing feeds.toml's changes.
-        first = self._first_screen.take(self.config.feeds) if self._first_screen else None
-        self._first_screen = None
+        first_screen, self._first_screen = self._first_screen, None
+        if first_screen is not None and first_screen.on_textual is not None:
+            first_screen.on_textual(self.app._driver)  # Textual drew over the early frame
+        self._palette_request = first_screen.palette_request if first_screen else None
+        first = first_screen.take(self.config.feeds) if first_screen else None
         if first is None or not first.feeds_in_sync:
             self.sync_feed_list(self.config.feeds)
             if not self._feeds_waiting:  # written (or nothing to write): read it back
@@ -300,6 +304,11 @@ class MainScreen(
 
     def _after_first_frame(self) -> None:
         self._first_frame_shown = True
+        if self._palette_request is not None:  # for the next launch's early frame
+            from newstui.ui.first_frame_palette import keep_palette
+
+            keep_palette(self, *self._palette_request)
+            self._palette_request = None
         self.preview()
         self._in_background(self.searching.catch_up)
         self.articles.import_renderer()  # not left to the first key that shows something

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,8 +24,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newstui.core.errors import StoreError
+from newstui.core.list_rows import headline_cells
 from newstui.core.models import Headline
-from newstui.core.timefmt import LABEL_WIDTH, headline_date
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets._extent import set_extent, style_scrollbar
 from newstui.ui.widgets._marks import Marker, mark_segments
@@ -243,21 +243,13 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
         mark = base + self.get_component_rich_style("entry-list--mark")
         date_style = base + self.get_component_rich_style("entry-list--date")
         feed_style = base + self.get_component_rich_style("entry-list--feed")
-        segments = [
-            Segment(" ● " if not row.read else "   ", mark),
-            # ★ bookmarked, else ♪ for a podcast episode (or any attachment).
-            Segment("★ " if row.bookmarked else "♪ " if row.attachment else "  ", mark),
-            # One cell more than the longest label: "Mar 2024" must not run into the feed name.
-            Segment(
-                headline_date(row.published_at, self._clock()).ljust(LABEL_WIDTH + 1), date_style
-            ),
-        ]
-        used = 3 + 2 + LABEL_WIDTH + 1
-        if self.show_feed and width - used > 24:
-            feed_width = min(18, (width - used) // 3)
-            segments.append(Segment(_fit(row.feed_title, feed_width - 1) + " ", feed_style))
-            used += feed_width
-        title = Segment(_fit(row.title, max(0, width - used)), base)
+        dot, star, date, feed, title_text = headline_cells(
+            row, width, self._clock(), show_feed=self.show_feed
+        )
+        segments = [Segment(dot, mark), Segment(star, mark), Segment(date, date_style)]
+        if feed is not None:
+            segments.append(Segment(feed, feed_style))
+        title = Segment(title_text, base)
         if self.marker is None:
             segments.append(title)
         else:
@@ -276,13 +268,3 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
 
     def on_resize(self, _event: events.Resize) -> None:
         self.virtual_size = Size(self.size.width, len(self._ids))
-
-
-def _fit(text: str, width: int) -> str:
-    """Exactly `width` cells: padded, or cut with an ellipsis. CJK and emoji count double."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    # rstrip: where the cut halves a wide character set_cell_size leaves a space ("公园 …").
-    return set_cell_size(set_cell_size(text, width - 1).rstrip() + "…", width)

@@ -7,10 +7,9 @@ just shown.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,64 +18,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from newstui.core.models import Feed
+from newstui.core.list_rows import FeedRow, build_rows, feed_row_cells
 from newstui.core.views import View
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets._extent import set_extent, style_scrollbar
 
-UNTAGGED = "Untagged"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRow:
-    """One row of the list: a smart view, a tag heading, or a feed (under one tag)."""
-
-    view: View
-    label: str
-    unread: int = 0
-    error: bool = False
-    indent: bool = False
-
-
-def build_rows(
-    feeds: Sequence[Feed],
-    *,
-    unread_total: int,
-    bookmarks: int,
-    saved: Sequence[tuple[str, int | None]] = (),
-) -> list[FeedRow]:
-    """The rows for these feeds: smart views first (then the saved views of `[[views]]`, by
-    name with their unread count, None while it is being counted), then each tag with its feeds.
-
-    A feed with several tags appears under each, as newsboat's tag queries do; feeds without a
-    tag come last, under "Untagged".
-    """
-    rows = [
-        FeedRow(View.unread(), "All unread", unread_total),
-        FeedRow(View.bookmarks(), "Bookmarks", bookmarks),
-        *(FeedRow(View.saved(name), name, count or 0) for name, count in saved),
-    ]
-    groups: dict[str, list[Feed]] = {}
-    for feed in feeds:
-        for tag in feed.tags or (UNTAGGED,):
-            groups.setdefault(tag, []).append(feed)
-    if UNTAGGED in groups:
-        groups[UNTAGGED] = groups.pop(UNTAGGED)
-    for tag, members in groups.items():
-        tag_view = View.everything() if tag == UNTAGGED and len(groups) == 1 else View.tag(tag)
-        if tag != UNTAGGED or len(groups) > 1:
-            rows.append(FeedRow(tag_view, tag, sum(f.unread for f in members)))
-        for feed in members:
-            rows.append(
-                FeedRow(
-                    View.feed(feed.url, tag),
-                    feed.title,
-                    feed.unread,
-                    error=bool(feed.last_error),
-                    indent=True,
-                )
-            )
-    return rows
+__all__ = ["FeedList", "FeedRow", "build_rows"]
 
 
 class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=False):
@@ -232,23 +179,17 @@ class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=Fa
         if index == self.cursor:
             cursor = self.get_component_rich_style("feed-list--cursor")
             over = cursor if self.has_focus else cursor + Style(dim=True)
-        count = (str(row.unread) if row.unread else "").rjust(5)
-        indent = "  " if row.indent else ""
-        label_width = max(width - cell_len(count) - 2 - len(indent), 0)
-        label = row.label
-        if cell_len(label) > label_width:
-            # rstrip: where the cut halves a wide character set_cell_size leaves a space.
-            label = set_cell_size(label, max(label_width - 1, 0)).rstrip() + "…"
+        lead, error, label, count = feed_row_cells(row, width)
         label_style = (
             base if row.indent else base + self.get_component_rich_style("feed-list--heading")
         )
         segments = [
-            Segment(" " + indent, base + over),
+            Segment(lead, base + over),
             Segment(
-                "!" if row.error else " ",
+                error,
                 base + self.get_component_rich_style("feed-list--error") + over,
             ),
-            Segment(set_cell_size(label, label_width), label_style + over),
+            Segment(label, label_style + over),
             Segment(count, base + self.get_component_rich_style("feed-list--count") + over),
         ]
         return Strip(segments).adjust_cell_length(width, base + over)

@@ -1,0 +1,259 @@
+"""The reader's first frame as text and colours, computed without Textual. Pure: no I/O.
+
+`newstui.early_frame` writes it to the terminal before Textual is imported (~250 ms of the
+launch on the benchmark machine), and Textual then paints over it. So that the switch shows
+no jump, every cell drawn here holds what Textual's first frame holds there: the row text
+comes from `newstui.core.list_rows`, as the widgets' does; the pane widths and title bars are
+the ones `newstui/ui/newstui.tcss` gives; the colours are the exact SGR codes Textual wrote in
+the last launch's first frame for the same theme and terminal (the `Palette`, sampled by
+`newstui.ui.first_frame_palette`). Where the frame is not known in advance (the status line's
+activity, the footer's keys, the article, scrollbars) the cells are left blank: less, never
+something different.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from newstui.core.list_rows import (
+    HEADLINE_LEAD,
+    FeedRow,
+    build_rows,
+    feed_row_cells,
+    headline_cells,
+)
+from newstui.core.models import Feed, Headline
+
+NARROW_WIDTH = 110
+"""As `newstui.ui.screens.main.NARROW_WIDTH` (a test checks they agree)."""
+FEEDS_WIDTH, NARROW_FEEDS_WIDTH = 30, 24
+"""The feed pane's width in `newstui.tcss`."""
+SCROLLBAR = 2
+"""Textual's vertical scrollbar, in cells."""
+
+ENV_KEYS = (
+    "TERM",
+    "COLORTERM",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "TEXTUAL_COLOR_SYSTEM",
+    "TEXTUAL_FILTERS",
+    "TEXTUAL_ALLOW_SIGNALS",
+)
+"""What decides the colours Textual writes (its colour system and filters)."""
+
+ROLES = (
+    "status",  # the status line's text (" newstui  N unread ")
+    "status_blank",
+    "footer",
+    "feeds_border",  # the feed pane's title bar (not focused)
+    "feeds_title",
+    "feeds_edge",  # its right border
+    "feeds_text",  # a feed row, and the pane's blank cells
+    "feeds_heading",  # a heading row's label (All unread, a tag)
+    "feeds_count",
+    "feeds_error",
+    "feeds_cursor",  # the highlighted row (All unread, not focused)
+    "feeds_cursor_label",
+    "entries_border",  # the headline pane's title bar (focused)
+    "entries_title",
+    "entries_blank",
+    "mark",
+    "date",
+    "feed",
+    "title",
+    "cursor_mark",
+    "cursor_date",
+    "cursor_feed",
+    "cursor_title",
+    "article_border",
+    "article_title",
+    "article_edge",
+    "article_blank",
+)
+OPTIONAL = {
+    "feeds_count": "feeds_text",
+    "feeds_error": "feeds_text",
+    "mark": "entries_blank",
+    "date": "entries_blank",
+    "feed": "entries_blank",
+    "title": "entries_blank",
+    "cursor_feed": "cursor_title",
+    "article_border": "feeds_border",
+    "article_title": "feeds_title",
+    "article_edge": "feeds_edge",
+    "article_blank": "entries_blank",
+}
+"""Roles a first frame may not have shown (no second headline, no feed in error, a narrow
+terminal): the role drawn in their place."""
+
+Palette = Mapping[str, str]
+"""SGR parameters by role ("1;38;2;224;224;224;48;2;36;47;56"; "" for the default style)."""
+
+
+def palette_key(
+    env: Mapping[str, str], theme_state: Mapping[str, str], theme: str | None, code: str
+) -> str:
+    """What a palette depends on: the terminal's environment, the theme asked for (`--theme`,
+    the theme picked in the reader, feeds.toml's `theme`) and the code (version, theme files)."""
+    parts = {
+        "env": {key: env.get(key) for key in ENV_KEYS},
+        "state": {k: theme_state.get(k) for k in ("theme", "theme.configured")},
+        "theme": theme,
+        "code": code,
+    }
+    return json.dumps(parts, sort_keys=True)
+
+
+def encode_palette(key: str, palette: Palette) -> bytes:
+    return json.dumps({"key": key, "sgr": dict(palette)}, sort_keys=True).encode()
+
+
+def decode_palette(blob: bytes | None, key: str) -> dict[str, str] | None:
+    """The palette in `blob` if it was made under `key` and is whole; else None."""
+    if blob is None:
+        return None
+    try:
+        data = json.loads(blob)
+        sgr = data["sgr"] if data.get("key") == key else None
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None
+    if not isinstance(sgr, dict) or not all(
+        isinstance(v, str) and all(c.isdigit() or c == ";" for c in v) for v in sgr.values()
+    ):
+        return None
+    required = set(ROLES) - set(OPTIONAL)
+    if not required <= sgr.keys():
+        return None
+    return {role: sgr.get(role, sgr.get(OPTIONAL.get(role, ""), "")) for role in ROLES}
+
+
+@dataclass(frozen=True, slots=True)
+class Panes:
+    """Where the panes are, in columns (the article pane is hidden when narrow)."""
+
+    feeds: int
+    entries_x: int
+    entries: int
+    article_x: int | None
+
+
+def panes(width: int, feed_pane_width: int | None) -> Panes:
+    """As `newstui.tcss` lays them out: the feed pane fixed, the other two sharing the rest
+    (Textual rounds the first fraction down)."""
+    narrow = width < NARROW_WIDTH
+    feeds = feed_pane_width or (NARROW_FEEDS_WIDTH if narrow else FEEDS_WIDTH)
+    rest = width - feeds
+    if narrow:
+        return Panes(feeds, feeds, rest, None)
+    return Panes(feeds, feeds, rest // 2, feeds + rest // 2)
+
+
+Run = tuple[str, str]
+"""(role, text)."""
+
+
+def frame_runs(
+    size: tuple[int, int],
+    feeds: Sequence[Feed],
+    hidden_bookmarks: int,
+    headlines: Sequence[Headline],
+    unread_count: int,
+    now: datetime,
+    *,
+    feed_pane_width: int | None = None,
+) -> list[list[Run]] | None:
+    """Each line of the first frame as runs of (role, text), every line `size[0]` cells wide;
+    None when this frame cannot be known (too small, nothing unread, too few headlines)."""
+    width, height = size
+    rows_high = height - 3  # the status line, the title bars, the footer
+    layout = panes(width, feed_pane_width)
+    if rows_high < 3 or layout.entries < HEADLINE_LEAD + 10 or layout.feeds < 12:
+        return None
+    if unread_count == 0 or len(headlines) < min(unread_count, rows_high):
+        return None  # the list would show a message, or rows not read
+    unread = sum(f.unread for f in feeds)
+    bookmarks = sum(f.bookmarks for f in feeds) + hidden_bookmarks
+    feed_rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks)
+    lines: list[list[Run]] = []
+    status = f" newstui  {unread} unread "
+    lines.append([("status", status), ("status_blank", " " * (width - len(status)))])
+    lines.append(_title_bars(layout, width))
+    feed_width = layout.feeds - 1 - (SCROLLBAR if len(feed_rows) > rows_high else 0)
+    entry_width = layout.entries - (SCROLLBAR if unread_count > rows_high else 0)
+    for y in range(rows_high):
+        line = _feed_line(feed_rows, y, feed_width, layout.feeds - 1)
+        line.append(("feeds_edge", "▕"))
+        line += _entry_line(headlines, y, entry_width, layout.entries, now)
+        if layout.article_x is not None:
+            line += [("article_edge", "▏"), ("article_blank", " " * (width - layout.article_x - 1))]
+        lines.append(line)
+    lines.append([("footer", " " * width)])
+    return lines
+
+
+def _title_bars(layout: Panes, width: int) -> list[Run]:
+    # Textual puts an unfocused pane's title after one cell of the bar, with a space after it
+    # (a space before it when the pane has a left border); a focused one without spaces.
+    feeds = [("feeds_border", "▔"), ("feeds_title", "Feeds ")]
+    feeds.append(("feeds_border", "▔" * (layout.feeds - 7)))
+    entries = [("entries_border", "▔"), ("entries_title", "Headlines")]
+    entries.append(("entries_border", "▔" * (layout.entries - 10)))
+    if layout.article_x is None:
+        return feeds + entries
+    article = [("article_border", "▔▔"), ("article_title", " Article")]
+    article.append(("article_border", "▔" * (width - layout.article_x - 10)))
+    return feeds + entries + article
+
+
+def _feed_line(rows: Sequence[FeedRow], y: int, width: int, pane: int) -> list[Run]:
+    gap = [("feeds_text", " " * (pane - width))] if pane > width else []
+    if y >= len(rows):
+        return [("feeds_text", " " * pane)]
+    row = rows[y]
+    lead, error, text, count = feed_row_cells(row, width)
+    if y == 0:  # the cursor (All unread), the feed list not focused
+        runs = [("feeds_cursor", lead + error), ("feeds_cursor_label", text)]
+        return [*runs, ("feeds_cursor", count), *gap]
+    indent = row.indent
+    return [
+        ("feeds_text", lead),
+        ("feeds_error", error),
+        ("feeds_text" if indent else "feeds_heading", text),
+        ("feeds_count", count),
+        *gap,
+    ]
+
+
+def _entry_line(
+    headlines: Sequence[Headline], y: int, width: int, pane: int, now: datetime
+) -> list[Run]:
+    if y >= len(headlines):
+        return [("entries_blank", " " * pane)]
+    row = headlines[y]
+    dot, star, date, feed, text = headline_cells(row, width, now, show_feed=True)
+    prefix = "cursor_" if y == 0 else ""
+    runs = [(prefix + "mark", dot + star), (prefix + "date", date)]
+    if feed is not None:
+        runs.append((prefix + "feed", feed))
+    runs.append((prefix + "title", text))
+    if pane > width:
+        runs.append(("entries_blank", " " * (pane - width)))
+    return runs
+
+
+def render(lines: Sequence[Sequence[Run]], palette: Palette) -> str:
+    """The terminal output that draws `lines` from the top left, as Textual writes a frame:
+    each run's SGR, its text, a reset."""
+    out = []
+    for y, line in enumerate(lines):
+        out.append(f"\x1b[{y + 1};1H")
+        for role, text in line:
+            if not text:
+                continue
+            sgr = palette.get(role, "")
+            out.append(f"\x1b[{sgr}m{text}\x1b[0m" if sgr else text)
+    return "".join(out)

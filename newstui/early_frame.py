@@ -1,0 +1,172 @@
+"""The reader's first frame, written to the terminal before Textual is imported.
+
+Importing Textual and laying out its first frame takes ~350 ms on the benchmark machine: a bare
+Textual app's first paint alone. The first screen's data is read on a thread meanwhile
+(`newstui.store.first_screen`), and is ready well before. So the reader draws its first frame
+itself, from that data (`newstui.core.first_frame`: the same cells Textual's first frame has,
+in the colours Textual wrote last time), puts the terminal in the mode Textual will use (keys
+typed meanwhile are not echoed, and wait for Textual in the terminal's input queue), and then
+Textual paints over it.
+
+Only when that is safe: stdin and stderr (Textual's output) are terminals, TERM is not dumb,
+the data is there within `WAIT_FOR_DATA`, no theme directory or user theme file (their colours
+are not known before they are loaded), and the kept palette matches this terminal and theme
+(`newstui.ui.first_frame_palette` keeps it, from the last launch). Otherwise nothing is
+drawn, as before. `NEWSTUI_EARLY_FRAME=0` turns it off.
+
+Whatever happens after, `EarlyFrame.restore` puts the terminal back as it was (`newstui.cli`
+calls it on every way out); once Textual has the terminal (`EarlyFrame.handed_over`), Textual
+restores the screen itself and is told the terminal's mode from before the early frame.
+
+No Textual and no rich beyond `rich.cells` here, by an import-linter contract: this module's
+point is to run before them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import termios
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from newstui import __version__
+from newstui.core import paths
+from newstui.core.files import FileProblem, read_small_file
+from newstui.core.first_frame import decode_palette, frame_runs, palette_key, render
+from newstui.core.settings import Config
+from newstui.store.first_screen import FirstScreen
+
+PALETTE_FILENAME = "first-frame-palette.json"
+"""In the data directory, beside the database."""
+WAIT_FOR_DATA = 0.25
+"""Seconds to wait for the first screen's reads; later, Textual is nearly there anyway."""
+MAX_PALETTE_BYTES = 64 * 1024
+
+_ENTER = "\x1b[?1049h\x1b[?25l"  # the alternate screen, the cursor hidden (as Textual does)
+_LEAVE = "\x1b[?25h\x1b[?1049l"
+_SYNC_START, _SYNC_END = "\x1b[?2026h", "\x1b[?2026l"  # drawn at once where supported
+
+
+class EarlyFrame:
+    """The terminal as the early frame left it: `restore` puts back what it changed."""
+
+    def __init__(self, stdin: int, stdout: int, attrs_before: list[Any]) -> None:
+        self._stdin, self._stdout = stdin, stdout
+        self.attrs_before = attrs_before
+        """The terminal's mode before the early frame (Textual restores it on exit)."""
+        self._textual = False
+        self._restored = False
+
+    def handed_over(self, driver: object) -> None:
+        """Textual has the terminal (its driver started): it restores the screen on exit, and
+        restores this mode, not the early frame's (its `attrs_before`, read at its start)."""
+        self._textual = True
+        if hasattr(driver, "attrs_before"):
+            driver.attrs_before = self.attrs_before
+
+    def restore(self) -> None:
+        """The terminal's mode as before; the normal screen and the cursor back unless Textual
+        took over (it did that itself). Safe to call more than once."""
+        if self._restored:
+            return
+        self._restored = True
+        with contextlib.suppress(termios.error, OSError):
+            termios.tcsetattr(self._stdin, termios.TCSANOW, self.attrs_before)
+        if not self._textual:
+            with contextlib.suppress(OSError):
+                _write(self._stdout, _LEAVE)
+
+
+def draw_early_frame(
+    first_screen: FirstScreen,
+    config: Config,
+    *,
+    theme: str | None,
+    theme_dirs: Sequence[str],
+    env: Mapping[str, str] = os.environ,
+    clock: Any = None,
+) -> EarlyFrame | None:
+    """Draw the first frame now, if it is safe (see the module's docstring); None: nothing
+    was drawn or changed. Asks the reader to keep a palette when none matched
+    (`FirstScreen.palette_request`)."""
+    if env.get("NEWSTUI_EARLY_FRAME", "1") == "0" or theme_dirs or config.views:
+        return None
+    if (paths.user_config_dir() / "themes").is_dir():
+        return None  # a user theme may be the one in use: its colours are not known yet
+    stdin, stdout = sys.__stdin__, sys.__stderr__  # where Textual reads and writes
+    if stdin is None or stdout is None or not (stdin.isatty() and stdout.isatty()):
+        return None
+    if env.get("TERM", "dumb") in ("", "dumb"):
+        return None
+    data = first_screen.wait(WAIT_FOR_DATA)
+    if data is None:
+        return None
+    path = first_screen.db_path.parent / PALETTE_FILENAME
+    key = palette_key(env, data.theme_state, theme or config.settings.theme, _code_stamp())
+    try:
+        palette = decode_palette(read_small_file(path, MAX_PALETTE_BYTES), key)
+    except FileProblem:  # none kept yet
+        palette = None
+    if palette is None:
+        first_screen.palette_request = (path, key)  # the reader keeps one for next time
+        return None
+    size = shutil.get_terminal_size((0, 0))  # as Textual measures it
+    now = (clock or _now)()
+    lines = frame_runs(
+        (size.columns, size.lines),
+        data.feeds,
+        data.hidden_bookmarks,
+        data.headlines,
+        data.unread_count,
+        now,
+        feed_pane_width=config.settings.feed_pane_width,
+    )
+    if lines is None:
+        return None
+    return _show(stdin.fileno(), stdout.fileno(), _ENTER + _SYNC_START + render(lines, palette)
+                 + _SYNC_END, env)  # fmt: skip
+
+
+def _show(stdin: int, stdout: int, output: str, env: Mapping[str, str]) -> EarlyFrame | None:
+    try:
+        before = termios.tcgetattr(stdin)
+        mode = termios.tcgetattr(stdin)
+    except termios.error:
+        return None
+    # Textual's mode (its LinuxDriver): no echo, no line editing, keys (Ctrl+C too) as bytes.
+    signals = 0 if env.get("TEXTUAL_ALLOW_SIGNALS") else termios.ISIG
+    mode[3] &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN | signals)
+    mode[0] &= ~(termios.IXON | termios.IXOFF | termios.ICRNL | termios.INLCR | termios.IGNCR)
+    mode[6][termios.VMIN] = 1
+    frame = EarlyFrame(stdin, stdout, before)
+    try:
+        termios.tcsetattr(stdin, termios.TCSANOW, mode)  # TCSANOW: typed keys are kept
+        _write(stdout, output)
+    except (termios.error, OSError):
+        frame.restore()
+        return None
+    return frame
+
+
+def _write(fd: int, text: str) -> None:
+    data = text.encode("utf-8", "replace")
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _code_stamp() -> str:
+    """The code the colours depend on: newstui's version and the bundled theme files."""
+    stamp = [__version__]
+    with contextlib.suppress(OSError):
+        for entry in sorted(os.scandir(paths.bundled_themes_dir()), key=lambda e: e.name):
+            info = entry.stat()
+            stamp.append(f"{entry.name} {info.st_size} {info.st_mtime_ns}")
+    return "\n".join(stamp)
