@@ -9,7 +9,6 @@ exit 2 for bad configuration or usage, 1 for other failures, 130 when interrupte
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import logging
 import os
@@ -22,11 +21,10 @@ from typing import TYPE_CHECKING
 from newstui import __version__
 from newstui.core import paths
 from newstui.core.errors import ConfigError, ConfigWriteError, StoreError
-from newstui.core.models import FeedSpec
-from newstui.core.settings import Config
-from newstui.reader_config import config_for
 
 if TYPE_CHECKING:
+    from newstui.core.models import FeedSpec
+    from newstui.core.settings import Config
     from newstui.store.first_screen import FirstScreen
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -190,6 +188,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from newstui.commands.doctor import doctor_command
 
             return doctor_command(_database(args.data_dir))
+        first_screen = _read_first_screen(args.data_dir) if args.command is None else None
+        # The configuration's modules (~60 ms to import) load while those reads run.
+        from newstui.reader_config import config_for
+
         config = config_for(args.command, args.config, args.data_dir)  # creates no directory
         db_path = _database(args.data_dir)
         if args.command != "themes" and (status := _upgrade(db_path, args.command)) is not None:
@@ -199,6 +201,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "themes":
             return _list_themes(args.theme_dir)
         if args.command == "read":
+            import asyncio
+
             from newstui.commands.read import read_command
 
             return asyncio.run(read_command(config, db_path, args.url, full_text=args.full_text))
@@ -222,7 +226,8 @@ def _main(argv: Sequence[str] | None) -> int:
             from newstui.commands.report import print_status
 
             return print_status(config, db_path, as_json=args.json, width=args.width)
-        return _run_tui(config, db_path, args.theme, args.theme_dir)
+        first_screen = first_screen or _read_first_screen(args.data_dir)
+        return _run_tui(config, db_path, args.theme, args.theme_dir, first_screen)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except (StoreError, ConfigWriteError) as exc:
@@ -343,6 +348,8 @@ def _subscribe(args: argparse.Namespace, config: Config, db_path: Path) -> int:
 
     if args.command == "remove":
         return remove_command(config, db_path, args.feed, yes=args.yes, local=args.local)
+    import asyncio  # not at the top: the reader's launch has no use for it before Textual
+
     return asyncio.run(
         add_command(
             config,
@@ -359,6 +366,8 @@ def _subscribe(args: argparse.Namespace, config: Config, db_path: Path) -> int:
 
 
 def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: bool) -> int:
+    import asyncio
+
     from newstui.commands.report import run_refresh
 
     specs = select_feeds(config.feeds, names) if names else list(config.feeds)
@@ -377,15 +386,23 @@ def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: 
     return code
 
 
-def _run_tui(config: Config, db_path: Path, theme: str | None, theme_dirs: list[str]) -> int:
+def _read_first_screen(data_dir: str | None) -> FirstScreen:
+    """The reader's first screen, read from now on, on the other core (see
+    `newstui.store.first_screen`): while the configuration loads and Textual imports."""
     # Start-up builds objects that live as long as the app (Textual, CSS, 2,000 feed rows):
     # the cyclic collector would walk them over and over (~30 ms of a ~450 ms launch). It is
     # paused until the first frame, then those objects are frozen (NewsApp.on_ready).
     gc.disable()
     from newstui.store.first_screen import FirstScreen
 
-    # The first screen's reads start now, on the other core, while Textual imports.
-    first_screen = FirstScreen(db_path)
+    # The path `_database` gives, without creating the directory (a bad feeds.toml must not).
+    return FirstScreen(paths.data_dir(data_dir, os.environ) / paths.DB_FILENAME)
+
+
+def _run_tui(
+    config: Config, db_path: Path, theme: str | None, theme_dirs: list[str], first: FirstScreen
+) -> int:
+    first_screen = first if first.db_path == db_path else type(first)(db_path)
     from newstui.early_frame import draw_early_frame
 
     # Drawn by newstui itself, as soon as the reads are done: Textual paints over it later.

@@ -146,6 +146,11 @@ class FirstScreen:
         if raw is None or self._thread.is_alive():
             return None
         try:
+            if self._db is None or self._db.execute("PRAGMA data_version").fetchone()[0] != raw[0]:
+                return None  # written since (an upgrade, a refresh in another program)
+        except sqlite3.Error:
+            return None
+        try:
             _, _, _, _, _, count, hidden, headlines_json, theme_json = raw
             feeds, _, unread = self._decode(raw)
             if unread is None:

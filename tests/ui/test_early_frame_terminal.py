@@ -79,7 +79,7 @@ async def test_drawn_then_put_back_when_the_reader_fails(
     make_app, db_path, terminal, monkeypatch
 ) -> None:
     master, slave = terminal
-    config, _ = await kept_palette(make_app, db_path)
+    config, first = await kept_palette(make_app, db_path)
     before = termios.tcgetattr(slave)
 
     def interrupted(*args: object, **kwargs: object) -> int:
@@ -95,7 +95,7 @@ async def test_drawn_then_put_back_when_the_reader_fails(
 
     monkeypatch.setattr(cli, "_start_textual", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cli._run_tui(config, db_path, None, [])
+        cli._run_tui(config, db_path, None, [], first)
     assert termios.tcgetattr(slave) == before  # echo and line editing back
     assert output(master).endswith("\x1b[?25h\x1b[?1049l")  # the normal screen, the cursor
 
