@@ -1,15 +1,15 @@
 """The `newstui` command: the composition root. Nothing imports this module.
 
 It resolves paths, creates the data directory, loads the configuration, opens the store and
-hands them to the right command. Errors a user can cause (bad configuration, an unusable
-database) end in one line on stderr and a non-zero exit, never a traceback:
-exit 2 for bad configuration or usage, 1 for other failures, 130 when interrupted.
+hands them to the right command (the arguments: `newstui.arguments`; the reader's launch:
+`newstui.launch`). Errors a user can cause (bad configuration, an unusable database) end in
+one line on stderr and a non-zero exit, never a traceback: exit 2 for bad configuration or
+usage, 1 for other failures, 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import signal
@@ -18,139 +18,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newstui import __version__
+from newstui.arguments import build_parser
 from newstui.core import paths
 from newstui.core.errors import ConfigError, ConfigWriteError, StoreError
+from newstui.launch import read_first_screen, run_reader
 
 if TYPE_CHECKING:
     from newstui.core.models import FeedSpec
     from newstui.core.settings import Config
-    from newstui.store.first_screen import FirstScreen
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="newstui",
-        description="A terminal news reader. Without a command, opens the reader.",
-    )
-    parser.add_argument("--version", action="version", version=f"newstui {__version__}")
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="feeds.toml to use (default: $NEWSTUI_CONFIG, then the user config dir, "
-        "then the bundled starter list)",
-    )
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="where the database lives (default: $NEWSTUI_DATA_DIR, then the user data dir)",
-    )
-    parser.add_argument("--theme", metavar="NAME", help="the theme to use this time")
-    parser.add_argument(
-        "--theme-dir",
-        metavar="DIR",
-        action="append",
-        default=[],
-        help="another folder of theme files (may be repeated)",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("themes", help="list the available themes and where each comes from")
-    refresh = commands.add_parser(
-        "refresh", help="fetch feeds that are due (or the named ones) and store new entries"
-    )
-    refresh.add_argument(
-        "feeds",
-        nargs="*",
-        metavar="FEED",
-        help="a feed's URL or title, or tag:NAME; named feeds are fetched even if not due",
-    )
-    refresh.add_argument("--all", action="store_true", help="fetch every feed, due or not")
-    status = commands.add_parser("status", help="one row per feed: counts, last success, errors")
-    status.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
-    status.add_argument(
-        "--width",
-        type=int,
-        metavar="COLUMNS",
-        help="lay the table out for this many columns (default: the terminal's, 80 when piped)",
-    )
-    read = commands.add_parser(
-        "read", help="print an article (a feed entry's link or any web page) and exit"
-    )
-    read.add_argument("url", metavar="URL")
-    read.add_argument(
-        "--full-text",
-        action="store_true",
-        help="fetch the web page and show its article (reader mode) instead of the feed's text",
-    )
-    add = commands.add_parser(
-        "add", help="subscribe to a feed, or find the feed of a web page (autodiscovery)"
-    )
-    add.add_argument("url", metavar="URL", help="a feed's address or any web page")
-    add.add_argument("--title", metavar="T", help="the title to show instead of the feed's own")
-    add.add_argument(
-        "--tag", metavar="TAG", action="append", default=[], help="a tag (may be repeated)"
-    )
-    add.add_argument(
-        "--full-text", action="store_true", help="fetch each new article's page (reader mode)"
-    )
-    add.add_argument(
-        "--local",
-        action="store_true",
-        help="with [sync]: keep the feed in feeds.toml, fetched here, not on the sync server",
-    )
-    choice = add.add_mutually_exclusive_group()
-    choice.add_argument(
-        "--pick", metavar="N", type=int, help="when the page has several feeds, take the Nth"
-    )
-    choice.add_argument(
-        "--all", action="store_true", help="when the page has several feeds, take them all"
-    )
-    sync = commands.add_parser(
-        "sync", help="sync once with the [sync] server: push marks, pull what changed"
-    )
-    sync.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
-    remove = commands.add_parser("remove", help="unsubscribe (read state is kept)")
-    remove.add_argument("feed", metavar="FEED", help="the feed's URL, title or a unique prefix")
-    remove.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
-    remove.add_argument(
-        "--local",
-        action="store_true",
-        help="with [sync]: remove the feed from feeds.toml only, not from the sync server",
-    )
-    imports = commands.add_parser(
-        "import", help="subscribe to the feeds of OPML files or newsboat's urls and cache.db"
-    )
-    imports.add_argument("files", nargs="*", metavar="FILE", help="OPML, urls or cache.db")
-    imports.add_argument(
-        "--newsboat", action="store_true", help="import newsboat's own urls and cache.db"
-    )
-    imports.add_argument(
-        "--dry-run", action="store_true", help="say what would change, change nothing"
-    )
-    export = commands.add_parser("export", help="write the feed list as OPML 2.0 to stdout")
-    export.add_argument("--format", choices=["opml"], default="opml")
-    search = commands.add_parser("search", help="full-text search of the stored entries")
-    search.add_argument("query", metavar="QUERY", help='words, "phrases", -word, OR, title:...')
-    search.add_argument("--json", action="store_true", help="a stable JSON document for scripts")
-    search.add_argument(
-        "--limit", type=int, default=20, metavar="N", help="at most N results (default 20)"
-    )
-    filters = commands.add_parser(
-        "filter", help="the [[filters]] of feeds.toml and what each has caught"
-    )
-    filters.add_argument(
-        "--apply", action="store_true", help="apply them once to every entry already stored"
-    )
-    filters.add_argument(
-        "--dry-run", action="store_true", help="with --apply: say what would change, change nothing"
-    )
-    commands.add_parser(
-        "doctor",
-        help="check the database; rebuild it from its readable rows if it is damaged",
-    )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,7 +65,7 @@ def _main(argv: Sequence[str] | None) -> int:
             from newstui.commands.doctor import doctor_command
 
             return doctor_command(_database(args.data_dir))
-        first_screen = _read_first_screen(args.data_dir) if args.command is None else None
+        first_screen = read_first_screen(args.data_dir) if args.command is None else None
         # The configuration's modules (~60 ms to import) load while those reads run.
         from newstui.reader_config import config_for
 
@@ -226,8 +103,8 @@ def _main(argv: Sequence[str] | None) -> int:
             from newstui.commands.report import print_status
 
             return print_status(config, db_path, as_json=args.json, width=args.width)
-        first_screen = first_screen or _read_first_screen(args.data_dir)
-        return _run_tui(config, db_path, args.theme, args.theme_dir, first_screen)
+        first_screen = first_screen or read_first_screen(args.data_dir)
+        return run_reader(config, db_path, args.theme, args.theme_dir, first_screen)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except (StoreError, ConfigWriteError) as exc:
@@ -384,49 +261,6 @@ def _refresh(config: Config, db_path: Path, names: Sequence[str], *, force_all: 
     if source.report is not None:  # like a feed's failure, a failed sync is said, exit 0
         print_outcome(source.report)
     return code
-
-
-def _read_first_screen(data_dir: str | None) -> FirstScreen:
-    """The reader's first screen, read from now on, on the other core (see
-    `newstui.store.first_screen`): while the configuration loads and Textual imports."""
-    # Start-up builds objects that live as long as the app (Textual, CSS, 2,000 feed rows):
-    # the cyclic collector would walk them over and over (~30 ms of a ~450 ms launch). It is
-    # paused until the first frame, then those objects are frozen (NewsApp.on_ready).
-    gc.disable()
-    from newstui.store.first_screen import FirstScreen
-
-    # The path `_database` gives, without creating the directory (a bad feeds.toml must not).
-    return FirstScreen(paths.data_dir(data_dir, os.environ) / paths.DB_FILENAME)
-
-
-def _run_tui(
-    config: Config, db_path: Path, theme: str | None, theme_dirs: list[str], first: FirstScreen
-) -> int:
-    first_screen = first if first.db_path == db_path else type(first)(db_path)
-    from newstui.early_frame import draw_early_frame
-
-    # Drawn by newstui itself, as soon as the reads are done: Textual paints over it later.
-    early = draw_early_frame(first_screen, config, theme=theme, theme_dirs=theme_dirs)
-    if early is None:
-        return _start_textual(config, db_path, theme, theme_dirs, first_screen)
-    first_screen.on_textual = early.handed_over
-    # Until Textual handles them, `kill` and a closed terminal stop like Ctrl+C would, so the
-    # terminal is put back (below) instead of left in the alternate screen without echo.
-    _stop_like_ctrl_c(signal.SIGTERM, signal.SIGHUP)
-    try:
-        return _start_textual(config, db_path, theme, theme_dirs, first_screen)
-    finally:
-        early.restore()
-
-
-def _start_textual(
-    config: Config, db_path: Path, theme: str | None, theme_dirs: list[str], first: FirstScreen
-) -> int:
-    from newstui.ui.app import run_app
-    from newstui.ui.themes import themes_for_reader
-
-    themes = themes_for_reader([Path(d).expanduser() for d in theme_dirs])
-    return run_app(config, db_path, themes=themes, theme=theme, first_screen=first)
 
 
 def _list_themes(theme_dirs: list[str]) -> int:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import sys
 import termios
 from collections.abc import Mapping, Sequence
@@ -54,12 +55,29 @@ _SYNC_START, _SYNC_END = "\x1b[?2026h", "\x1b[?2026l"  # drawn at once where sup
 class EarlyFrame:
     """The terminal as the early frame left it: `restore` puts back what it changed."""
 
+    STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+    """`kill` and a closed terminal: until the reader handles them itself (`NewsApp.on_mount`),
+    they stop newstui as Ctrl+C would, so the terminal is put back on the way out."""
+
     def __init__(self, stdin: int, stdout: int, attrs_before: list[Any]) -> None:
         self._stdin, self._stdout = stdin, stdout
         self.attrs_before = attrs_before
         """The terminal's mode before the early frame (Textual restores it on exit)."""
+        self._handlers: dict[int, Any] = {}
+        self._entered = False
         self._textual = False
         self._restored = False
+
+    def catch_signals(self) -> None:
+        """SIGTERM and SIGHUP raise KeyboardInterrupt from now on (their handlers as before
+        again in `restore`). Called before the terminal's mode changes: a `kill` at any moment
+        after that finds the way back (`newstui.cli` restores on every way out).
+
+        Raises:
+            ValueError: not on the main thread (no handler can be installed there).
+        """
+        for number in self.STOP_SIGNALS:
+            self._handlers[number] = signal.signal(number, _interrupt)
 
     def handed_over(self, driver: object) -> None:
         """Textual has the terminal (its driver started): it restores the screen on exit, and
@@ -70,15 +88,30 @@ class EarlyFrame:
 
     def restore(self) -> None:
         """The terminal's mode as before; the normal screen and the cursor back unless Textual
-        took over (it did that itself). Safe to call more than once."""
+        took over (it did that itself); the signal handlers as before, unless the reader has
+        installed its own since. Safe to call more than once."""
         if self._restored:
             return
         self._restored = True
         with contextlib.suppress(termios.error, OSError):
             termios.tcsetattr(self._stdin, termios.TCSANOW, self.attrs_before)
-        if not self._textual:
+        if self._entered and not self._textual:
             with contextlib.suppress(OSError):
                 _write(self._stdout, _LEAVE)
+        for number, handler in self._handlers.items():
+            if signal.getsignal(number) is _interrupt:
+                with contextlib.suppress(ValueError, TypeError, OSError):
+                    signal.signal(number, handler)
+
+    def show(self, mode: list[Any], output: str) -> None:
+        """Put the terminal in `mode` and write `output` (the frame)."""
+        termios.tcsetattr(self._stdin, termios.TCSANOW, mode)  # TCSANOW: typed keys are kept
+        self._entered = True
+        _write(self._stdout, output)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def draw_early_frame(
@@ -102,9 +135,22 @@ def draw_early_frame(
         return None
     if env.get("TERM", "dumb") in ("", "dumb"):
         return None
-    data = first_screen.wait(WAIT_FOR_DATA)
-    if data is None:
+    try:
+        output = _frame(first_screen, config, theme, env, clock)
+    except Exception:  # a speed-up: whatever fails in it, the reader starts as it did without
         return None
+    if output is None:
+        return None
+    return _show(stdin.fileno(), stdout.fileno(), output, env)
+
+
+def _frame(
+    first_screen: FirstScreen, config: Config, theme: str | None, env: Mapping[str, str], clock: Any
+) -> str | None:
+    """The terminal output that draws the first frame, or None (see `draw_early_frame`)."""
+    data = first_screen.wait(WAIT_FOR_DATA, config.feeds)
+    if data is None:
+        return None  # not read in time, changed since, or feeds.toml changed the feed list
     path = first_screen.db_path.parent / PALETTE_FILENAME
     key = palette_key(env, data.theme_state, theme or config.settings.theme, _code_stamp())
     try:
@@ -124,11 +170,11 @@ def draw_early_frame(
         data.unread_count,
         now,
         feed_pane_width=config.settings.feed_pane_width,
+        show_read=config.settings.show_read,
     )
     if lines is None:
         return None
-    return _show(stdin.fileno(), stdout.fileno(), _ENTER + _SYNC_START + render(lines, palette)
-                 + _SYNC_END, env)  # fmt: skip
+    return _ENTER + _SYNC_START + render(lines, palette) + _SYNC_END
 
 
 def _show(stdin: int, stdout: int, output: str, env: Mapping[str, str]) -> EarlyFrame | None:
@@ -144,11 +190,14 @@ def _show(stdin: int, stdout: int, output: str, env: Mapping[str, str]) -> Early
     mode[6][termios.VMIN] = 1
     frame = EarlyFrame(stdin, stdout, before)
     try:
-        termios.tcsetattr(stdin, termios.TCSANOW, mode)  # TCSANOW: typed keys are kept
-        _write(stdout, output)
-    except (termios.error, OSError):
+        frame.catch_signals()  # before the mode changes: a `kill` meanwhile puts it back
+        frame.show(mode, output)
+    except (termios.error, OSError, ValueError):
         frame.restore()
         return None
+    except BaseException:  # a `kill` (KeyboardInterrupt) or anything else: the terminal sane
+        frame.restore()
+        raise
     return frame
 
 

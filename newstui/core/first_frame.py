@@ -165,9 +165,11 @@ def frame_runs(
     now: datetime,
     *,
     feed_pane_width: int | None = None,
+    show_read: bool = True,
 ) -> list[list[Run]] | None:
     """Each line of the first frame as runs of (role, text), every line `size[0]` cells wide;
-    None when this frame cannot be known (too small, nothing unread, too few headlines)."""
+    None when this frame cannot be known (too small, nothing unread, too few headlines).
+    `show_read`: the setting, named in the headline pane's title when off."""
     width, height = size
     rows_high = height - 3  # the status line, the title bars, the footer
     layout = panes(width, feed_pane_width)
@@ -181,7 +183,10 @@ def frame_runs(
     lines: list[list[Run]] = []
     status = f" newstui  {unread} unread "
     lines.append([("status", status), ("status_blank", " " * (width - len(status)))])
-    lines.append(_title_bars(layout, width))
+    title = "Headlines" if show_read else "Headlines · read hidden"  # as MainScreen's title
+    if layout.entries < len(title) + 2:
+        return None
+    lines.append(_title_bars(layout, width, title))
     feed_width = layout.feeds - 1 - (SCROLLBAR if len(feed_rows) > rows_high else 0)
     entry_width = layout.entries - (SCROLLBAR if unread_count > rows_high else 0)
     for y in range(rows_high):
@@ -195,13 +200,13 @@ def frame_runs(
     return lines
 
 
-def _title_bars(layout: Panes, width: int) -> list[Run]:
+def _title_bars(layout: Panes, width: int, title: str) -> list[Run]:
     # Textual puts an unfocused pane's title after one cell of the bar, with a space after it
     # (a space before it when the pane has a left border); a focused one without spaces.
     feeds = [("feeds_border", "▔"), ("feeds_title", "Feeds ")]
     feeds.append(("feeds_border", "▔" * (layout.feeds - 7)))
-    entries = [("entries_border", "▔"), ("entries_title", "Headlines")]
-    entries.append(("entries_border", "▔" * (layout.entries - 10)))
+    entries = [("entries_border", "▔"), ("entries_title", title)]
+    entries.append(("entries_border", "▔" * (layout.entries - 1 - len(title))))
     if layout.article_x is None:
         return feeds + entries
     article = [("article_border", "▔▔"), ("article_title", " Article")]

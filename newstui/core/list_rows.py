@@ -4,8 +4,9 @@ The widgets (`newstui.ui.widgets.feed_list`, `newstui.ui.widgets.entry_list`) st
 pieces; the early first frame (`newstui.early_frame`), drawn before Textual is imported, writes
 the same pieces, so the switch to Textual's first frame changes no cell's text. One copy of the
 layout, so the two cannot drift apart. Feed text is cleaned when it is stored
-(`newstui.core.text`); it is cleaned again here, cheaply, so that no escape sequence in a
-database written some other way reaches the terminal from either.
+(`newstui.core.text.clean_line`); it is cleaned again here by the same function (a no-op on
+stored text, ~1 us a row), so that nothing a database written some other way holds (escape
+sequences, C1 controls, tabs, newlines, bidi overrides) reaches the terminal from either.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime
 from rich.cells import cell_len, set_cell_size
 
 from newstui.core.models import Feed, Headline
-from newstui.core.text import strip_controls
+from newstui.core.text import clean_line
 from newstui.core.timefmt import LABEL_WIDTH, headline_date
 from newstui.core.views import View
 
@@ -85,7 +86,7 @@ def feed_row_cells(row: FeedRow, width: int) -> tuple[str, str, str, str]:
     count = (str(row.unread) if row.unread else "").rjust(5)
     indent = "  " if row.indent else ""
     label_width = max(width - cell_len(count) - 2 - len(indent), 0)
-    label = strip_controls(row.label)
+    label = clean_line(row.label)
     if cell_len(label) > label_width:
         # rstrip: where the cut halves a wide character set_cell_size leaves a space.
         label = set_cell_size(label, max(label_width - 1, 0)).rstrip() + "…"
@@ -106,9 +107,9 @@ def headline_cells(
     feed = None
     if show_feed and width - used > 24:
         feed_width = min(18, (width - used) // 3)
-        feed = fit_exact(strip_controls(row.feed_title), feed_width - 1) + " "
+        feed = fit_exact(clean_line(row.feed_title), feed_width - 1) + " "
         used += feed_width
-    return mark, star, date, feed, fit_exact(strip_controls(row.title), max(0, width - used))
+    return mark, star, date, feed, fit_exact(clean_line(row.title), max(0, width - used))
 
 
 def fit_exact(text: str, width: int) -> str:

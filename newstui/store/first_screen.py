@@ -138,9 +138,10 @@ class FirstScreen:
         self._raw = (version, feeds, counts, ids, sort_ats, count, hidden, headlines, theme)
         self._db = db
 
-    def wait(self, timeout: float) -> EarlyData | None:
-        """The early first frame's data, if read within `timeout` seconds (None: not yet, or
-        nothing to read). Consumes nothing: `take` still checks that it is current."""
+    def wait(self, timeout: float, specs: Sequence[FeedSpec] | None = None) -> EarlyData | None:
+        """The early first frame's data, if read within `timeout` seconds (None: not yet,
+        nothing to read, or, with `specs` (feeds.toml's feeds), feed rows the reader will
+        rewrite before its first frame). Consumes nothing: `take` still checks it is current."""
         self._thread.join(timeout)
         raw = self._raw
         if raw is None or self._thread.is_alive():
@@ -152,8 +153,8 @@ class FirstScreen:
             return None
         try:
             _, _, _, _, _, count, hidden, headlines_json, theme_json = raw
-            feeds, _, unread = self._decode(raw)
-            if unread is None:
+            feeds, rows, unread = self._decode(raw)
+            if unread is None or (specs is not None and not _in_sync(rows, specs)):
                 return None
             by_id = {row[0]: row for row in json.loads(headlines_json)}
             headlines = [
@@ -200,13 +201,16 @@ class FirstScreen:
         self._decoded = None
         if unread is None:
             return None
-        in_sync = False
-        if specs is not None:
-            # Only visible rows were read: enough (see `feed_list_changes`).
-            stored = {r[0]: (r[1], r[4], r[-1], r[5]) for r in rows if r[-2] == "local"}
-            server = {r[0] for r in rows if r[-2] == "server"}
-            in_sync = feed_list_changes(specs, stored, server) == ([], [])
+        in_sync = specs is not None and _in_sync(rows, specs)
         return FirstScreenData(feeds, raw[6], unread, in_sync)
+
+
+def _in_sync(rows: list[list[object]], specs: Sequence[FeedSpec]) -> bool:
+    """Whether `Store.sync_feeds(specs)` would write nothing to these feed rows. Only visible
+    rows were read: enough (see `feed_list_changes`)."""
+    stored = {r[0]: (r[1], r[4], r[-1], r[5]) for r in rows if r[-2] == "local"}
+    server = {r[0] for r in rows if r[-2] == "server"}
+    return feed_list_changes(specs, stored, server) == ([], [])
 
 
 def _ordered_ids(ids: str, sort_ats: str, count: int) -> list[int] | None:

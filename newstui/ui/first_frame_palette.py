@@ -104,18 +104,29 @@ def sample_palette(screen: MainScreen) -> dict[str, str] | None:
 
 
 def keep_palette(screen: MainScreen, path: Path, key: str) -> None:
-    """Sample the screen's palette and keep it at `path` (replaced whole, never torn); a data
-    directory that cannot be written just means no early frame next time."""
-    palette = sample_palette(screen)
-    if palette is None:
+    """Sample the screen's palette and keep it at `path` (replaced whole, never torn).
+
+    Never raises: the sampling reads Textual's internals (`screen._compositor`,
+    `console._color_system`) and the footer, which another Textual version or layout may not
+    have, and a data directory may not be writable. Any failure just means no early frame
+    next time; the reader goes on as if it had never tried."""
+    try:
+        palette = sample_palette(screen)
+        blob = None if palette is None else encode_palette(key, palette)
+    except Exception:  # whatever Textual's internals did: no palette, nothing else
         return
+    if blob is not None:
+        _replace(path, blob)
+
+
+def _replace(path: Path, blob: bytes) -> None:
     try:
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     except OSError:
         return
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(encode_palette(key, palette))
+            handle.write(blob)
         os.replace(temporary, path)
     except OSError:
         with contextlib.suppress(OSError):

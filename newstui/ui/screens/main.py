@@ -8,6 +8,7 @@ press), `ListReloads` the lists read again, and `RefreshController` reports back
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from datetime import datetime
@@ -148,7 +149,10 @@ class MainScreen(
         # program wrote): else read now, as after writing feeds.toml's changes.
         first_screen, self._first_screen = self._first_screen, None
         if first_screen is not None and first_screen.on_textual is not None:
-            first_screen.on_textual(self.app._driver)  # Textual drew over the early frame
+            # Textual drew over the early frame. Its driver is private: if it is not there, the
+            # early frame's restore (newstui.cli) still puts the terminal's mode back at exit.
+            with contextlib.suppress(Exception):
+                first_screen.on_textual(getattr(self.app, "_driver", None))
         self._palette_request = first_screen.palette_request if first_screen else None
         first = first_screen.take(self.config.feeds) if first_screen else None
         if first is None or not first.feeds_in_sync:
