@@ -1,60 +1,132 @@
 """The early first frame on a real terminal (a pty): drawn only when it is safe, keys typed
-meanwhile not echoed but kept for Textual, and the terminal put back on every way out."""
+meanwhile not echoed but kept for Textual, and the terminal put back on every way out.
+
+Every wait here is bounded. The pty's other end is read all the time by a thread (a frame
+bigger than the pty's buffer used to block the early frame's write forever, at 0 % CPU, with
+nobody reading: session 7's hung run); reads of the terminal's input wait at most
+`READ_TIMEOUT`; and a watchdog ends the whole run with a traceback if a test still hangs.
+"""
 
 from __future__ import annotations
 
+import faulthandler
+import gc
 import os
 import pty
+import select
+import signal
 import sys
 import termios
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from newstui import cli, early_frame
+from newstui import cli, early_frame, launch
 from newstui.core.first_frame import palette_key
+from newstui.core.models import FeedSpec
 from newstui.store import Store
 from newstui.store.first_screen import FirstScreen
 from newstui.ui.first_frame_palette import sample_palette
-from tests.ui.conftest import NOW, fill, make_config
+from tests.ui.conftest import DEFAULT_FEEDS, NOW, fill, make_config
 from tests.ui.test_early_frame import FEEDS, fill_many
 from tests.ui.test_main_screen import main
 
 ENV = {"TERM": "xterm-256color"}
+READ_TIMEOUT = 5.0
+WATCHDOG = 90.0
+"""Seconds a test of this module may take before the run is ended (with every thread's stack
+on stderr): a hang here must never hold the shared machine."""
+LEAVE = "\x1b[?25h\x1b[?1049l"
+
+
+class Terminal:
+    """A pty as the reader's terminal; its screen side (`master`) drained by a thread."""
+
+    def __init__(self, rows: int, columns: int) -> None:
+        self.master, self.slave = pty.openpty()
+        termios.tcsetwinsize(self.slave, (rows, columns))
+        self._received = bytearray()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._drain, name="pty-drain", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: the slave side is closed
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self._received += chunk
+
+    def output(self, settle: float = 0.1) -> str:
+        """What was written to the terminal since the last call, once nothing more comes for
+        `settle` seconds (at most `READ_TIMEOUT`)."""
+        deadline = time.monotonic() + READ_TIMEOUT
+        seen = -1
+        while time.monotonic() < deadline:
+            with self._lock:
+                size = len(self._received)
+            if size == seen:
+                break
+            seen = size
+            time.sleep(settle)
+        with self._lock:
+            data, self._received = bytes(self._received), bytearray()
+        return data.decode("utf-8", "replace")
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def read_input(self, size: int) -> bytes:
+        """What the reader would read from the terminal: at most `size` bytes, within
+        `READ_TIMEOUT` (fails instead of blocking)."""
+        ready, _, _ = select.select([self.slave], [], [], READ_TIMEOUT)
+        assert ready, "nothing to read from the terminal"
+        return os.read(self.slave, size)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(READ_TIMEOUT)
+        os.close(self.slave)
+        os.close(self.master)
 
 
 @pytest.fixture
-def terminal(monkeypatch):
-    """A pty as the reader's terminal (stdin, and stderr where Textual writes), 100x30."""
-    master, slave = pty.openpty()
-    os.set_blocking(master, False)
-    termios.tcsetwinsize(slave, (30, 100))
-    tty_in = os.fdopen(os.dup(slave), "r")
-    tty_out = os.fdopen(os.dup(slave), "w")
+def terminal(monkeypatch, tmp_path) -> Iterator[Terminal]:
+    """A pty as the reader's terminal (stdin, and stderr where Textual writes), 100x30; the
+    signal handlers as they were after the test; the watchdog running during it."""
+    faulthandler.dump_traceback_later(WATCHDOG, exit=True)
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
+    term = Terminal(30, 100)
+    tty_in = os.fdopen(os.dup(term.slave), "r")
+    tty_out = os.fdopen(os.dup(term.slave), "w")
     monkeypatch.setattr(sys, "__stdin__", tty_in)
     monkeypatch.setattr(sys, "__stderr__", tty_out)
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("LINES", "30")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no user themes
     for name in ("TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "NEWSTUI_EARLY_FRAME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TERM", ENV["TERM"])
-    yield master, slave
-    tty_in.close()
-    tty_out.close()
-    os.close(master)
-    os.close(slave)
-
-
-def output(master: int) -> str:
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except (BlockingIOError, OSError):
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks).decode("utf-8", "replace")
+    try:
+        yield term
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        tty_in.close()
+        tty_out.close()
+        term.close()
+        faulthandler.cancel_dump_traceback_later()
 
 
 async def kept_palette(make_app, db_path) -> tuple[object, FirstScreen]:
@@ -78,46 +150,77 @@ async def kept_palette(make_app, db_path) -> tuple[object, FirstScreen]:
 async def test_drawn_then_put_back_when_the_reader_fails(
     make_app, db_path, terminal, monkeypatch
 ) -> None:
-    master, slave = terminal
     config, first = await kept_palette(make_app, db_path)
-    before = termios.tcgetattr(slave)
+    before = termios.tcgetattr(terminal.slave)
 
     def interrupted(*args: object, **kwargs: object) -> int:
         # Between the early frame and Textual: the frame is on screen, keys are not echoed.
-        drawn = output(master)
+        drawn = terminal.output()
         assert "\x1b[?1049h" in drawn and "Headline 1 of tech.example" in drawn
         assert "Tech Daily" in drawn and "Headlines" in drawn
-        os.write(master, b"jj")  # typed while Textual imports
-        assert "jj" not in output(master)  # not echoed
-        assert os.read(slave, 10) == b"jj"  # waiting for Textual's input thread
-        assert not termios.tcgetattr(slave)[3] & termios.ECHO
+        terminal.type(b"jj")  # typed while Textual imports
+        assert "jj" not in terminal.output()  # not echoed
+        assert terminal.read_input(10) == b"jj"  # waiting for Textual's input thread
+        assert not termios.tcgetattr(terminal.slave)[3] & termios.ECHO
         raise KeyboardInterrupt  # Ctrl+C, `kill`, or any failure before Textual runs
 
-    monkeypatch.setattr(cli, "_start_textual", interrupted)
+    monkeypatch.setattr(launch, "start_textual", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cli._run_tui(config, db_path, None, [], first)
-    assert termios.tcgetattr(slave) == before  # echo and line editing back
-    assert output(master).endswith("\x1b[?25h\x1b[?1049l")  # the normal screen, the cursor
+        launch.run_reader(config, db_path, None, [], first)
+    assert termios.tcgetattr(terminal.slave) == before  # echo and line editing back
+    assert terminal.output().endswith(LEAVE)  # the normal screen, the cursor
+
+
+async def test_a_kill_while_the_frame_is_drawn_puts_the_terminal_back(
+    make_app, db_path, terminal, monkeypatch
+) -> None:
+    """SIGTERM (or SIGHUP) the moment the terminal's mode has changed, before Textual: newstui
+    stops as on Ctrl+C and the terminal is as before, the signal handlers too."""
+    config, first = await kept_palette(make_app, db_path)
+    before = termios.tcgetattr(terminal.slave)
+    ignored: list[int] = []
+    signal.signal(signal.SIGTERM, lambda number, frame: ignored.append(number))
+    watching = signal.getsignal(signal.SIGTERM)
+    write = early_frame._write
+
+    def killed_meanwhile(fd: int, text: str) -> None:
+        if "\x1b[?1049h" in text:  # the frame, the terminal already in Textual's mode
+            assert not termios.tcgetattr(terminal.slave)[3] & termios.ECHO
+            os.kill(os.getpid(), signal.SIGTERM)
+        write(fd, text)
+
+    monkeypatch.setattr(early_frame, "_write", killed_meanwhile)
+    monkeypatch.setattr(launch, "start_textual", lambda *args, **kwargs: 0)
+    with pytest.raises(KeyboardInterrupt):
+        launch.run_reader(config, db_path, None, [], first)
+    assert ignored == []  # newstui's handler had it
+    assert termios.tcgetattr(terminal.slave) == before
+    assert terminal.output().endswith(LEAVE)
+    assert signal.getsignal(signal.SIGTERM) is watching
 
 
 def test_nothing_is_drawn_without_a_kept_palette(tmp_path, db_path, terminal) -> None:
-    master, slave = terminal
-    before = termios.tcgetattr(slave)
+    before = termios.tcgetattr(terminal.slave)
     with Store(db_path) as store:
         fill(store)
-    config = make_config(tmp_path / "feeds.toml", [])
+    config = make_config(tmp_path / "feeds.toml", DEFAULT_FEEDS)
     first = FirstScreen(db_path)
     assert early_frame.draw_early_frame(first, config, theme=None, theme_dirs=[]) is None
     assert first.palette_request is not None  # the reader is asked to keep one
-    assert output(master) == "" and termios.tcgetattr(slave) == before
+    assert terminal.output() == "" and termios.tcgetattr(terminal.slave) == before
 
 
-@pytest.mark.parametrize("case", ["dumb", "theme-dir", "off", "not-a-tty"])
+@pytest.mark.parametrize(
+    "case", ["dumb", "theme-dir", "off", "not-a-tty", "empty", "no-database", "feed-added"]
+)
 async def test_nothing_is_drawn_when_it_is_not_safe(
     make_app, db_path, terminal, monkeypatch, case
 ) -> None:
-    master, _ = terminal
+    """Where the first frame is not known before Textual draws it (no unread entry, no data,
+    feeds.toml changed the feed list since the last launch), or cannot be drawn safely, the
+    terminal is left alone."""
     config, first = await kept_palette(make_app, db_path)
+    before = termios.tcgetattr(terminal.slave)
     theme_dirs = []
     if case == "dumb":
         monkeypatch.setenv("TERM", "dumb")
@@ -125,23 +228,57 @@ async def test_nothing_is_drawn_when_it_is_not_safe(
         theme_dirs = ["/nonexistent/themes"]
     elif case == "off":
         monkeypatch.setenv("NEWSTUI_EARLY_FRAME", "0")
-    output(master)
-    with open(os.devnull) as not_a_tty:
-        if case == "not-a-tty":
-            monkeypatch.setattr(sys, "__stdin__", not_a_tty)
+    elif case == "not-a-tty":
+        monkeypatch.setattr(sys, "__stdin__", open(os.devnull))  # noqa: SIM115 (closed below)
+    elif case == "empty":
+        with Store(db_path) as store:
+            store.mark_all_read(now=NOW)
+        first = FirstScreen(db_path)
+    elif case == "no-database":
+        db_path.rename(db_path.with_suffix(".away"))
+        first = FirstScreen(db_path)
+    elif case == "feed-added":
+        config = make_config(config.path, [*FEEDS, FeedSpec("https://new.example/feed")])
+    terminal.output()
+    try:
         frame = early_frame.draw_early_frame(first, config, theme=None, theme_dirs=theme_dirs)
-        monkeypatch.undo()
+    finally:
+        if case == "not-a-tty":
+            sys.__stdin__.close()
     assert frame is None
-    assert "\x1b[?1049h" not in output(master)
+    assert "\x1b[?1049h" not in terminal.output()
+    assert termios.tcgetattr(terminal.slave) == before
 
 
 async def test_another_theme_means_no_early_frame(make_app, db_path, terminal) -> None:
-    master, _ = terminal
     config, first = await kept_palette(make_app, db_path)
     assert early_frame.draw_early_frame(first, config, theme="nord", theme_dirs=[]) is None
-    assert "\x1b[?1049h" not in output(master)
+    assert "\x1b[?1049h" not in terminal.output()
     frame = early_frame.draw_early_frame(
         FirstScreen(db_path), config, theme=None, theme_dirs=[], clock=lambda: NOW
     )
     assert frame is not None  # the same theme: drawn
     frame.restore()
+
+
+async def test_a_bad_feeds_toml_is_one_line_and_exit_2_with_no_frame(
+    make_app, db_path, terminal, tmp_path, capsys
+) -> None:
+    """With a store and a kept palette that would give an early frame, a feeds.toml error
+    still ends as it always did: one line `path:line: problem`, exit 2, the terminal untouched
+    (the configuration loads before any frame is drawn)."""
+    await kept_palette(make_app, db_path)
+    bad = Path(tmp_path / "bad.toml")
+    bad.write_text('[[feeds]]\nurl = "ftp://example.com/feed"\n')
+    before = termios.tcgetattr(terminal.slave)
+    capsys.readouterr()
+    try:
+        status = cli.main(["--config", str(bad), "--data-dir", str(db_path.parent)])
+    finally:
+        gc.enable()  # paused by the launch until Textual's first frame
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"newstui: {bad}:2: ")
+    assert terminal.output() == "" and termios.tcgetattr(terminal.slave) == before
