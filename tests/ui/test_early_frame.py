@@ -172,7 +172,7 @@ async def test_a_palette_that_cannot_be_sampled_never_breaks_the_reader(
         await pilot.pause()
         screen = main(app)
         await pilot.pause(0.2)
-        assert screen.entry_view.shown_id is not None  # the first article, shown after the first frame
+        assert screen.entry_view.shown_id is not None  # the first article, after the first frame
         await pilot.press("j")
         await pilot.pause()
         assert screen.entry_list.cursor == 1
