@@ -62,6 +62,8 @@ TARGETS = [
     "newstui.ui.writes:WriteQueue.submit",
     "newstui.store:Store.hidden_bookmarks",
     "newstui.store.first_screen:FirstScreen.take",
+    "newstui.store.first_screen:FirstScreen.wait",
+    "newstui.early_frame:draw_early_frame",
     "newstui.store.first_screen:FirstScreen._read",
     "newstui.store:Store.get_state",
     "newstui.store:Store.pending_count",
