@@ -57,3 +57,63 @@ async def test_a_deep_article_viewed_three_times_renders_once(
         assert calls.count(entry_id) == 1  # one render, however often it was asked for
         article = screen.articles.cache[(entry_id, False)][1]
         assert any("the deep words" in line for line in plain_lines(article.body, 80))
+
+
+async def test_a_long_render_finished_while_away_is_not_done_again(
+    make_app, db_path, monkeypatch
+) -> None:
+    """The user opens a long article, moves on before it is converted, and comes back after
+    the conversion ended: it is shown from the finished render, not converted a second time
+    (the worker that waited for it was cancelled by the next article's, and its result lost)."""
+    import threading
+
+    from newstui.article import compose
+
+    calls: list[int] = []
+    release = threading.Event()
+    real = compose.render_entry
+
+    def slow(entry, *args, **kwargs):
+        calls.append(entry.id)
+        if entry.guid == "long":
+            release.wait(10)
+        return real(entry, *args, **kwargs)
+
+    monkeypatch.setattr(compose, "render_entry", slow)
+    long_html = "<p>" + "many words here " * (RENDER_IN_THREAD_ABOVE // 10) + "</p>"
+    app = make_app()
+    with Store(db_path) as store:
+        save_entries(
+            store,
+            TECH,
+            [
+                ParsedEntry(
+                    guid="long", title="Long", link=None, published_at=NOW, content_html=long_html
+                )
+            ],
+        )
+        [entry_id] = [e.id for e in store.entries(TECH) if e.guid == "long"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.articles.show(entry_id)
+        for _ in range(100):
+            if entry_id in calls:
+                break
+            await pilot.pause(0.02)
+        other = next(i for i in screen.entry_list.ids if i != entry_id)
+        screen.articles.show(other)  # away before the conversion ends
+        await pilot.pause()
+        release.set()
+        for _ in range(200):  # the conversion ends while another article is shown
+            if not screen.articles._rendering:
+                break
+            await pilot.pause(0.02)
+        assert not screen.articles._rendering
+        screen.articles.show(entry_id)
+        await pilot.pause()
+        assert calls.count(entry_id) == 1
+        assert screen.entry_view.shown_id == entry_id
+        article = screen.articles.cache[(entry_id, False)][1]
+        assert any("many words here" in line for line in plain_lines(article.body, 80))

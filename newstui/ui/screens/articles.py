@@ -107,6 +107,7 @@ class ArticlePresenter:
     def restyle(self) -> None:
         """The theme changed: forget converted articles and show the current one again."""
         self.cache.clear()
+        self._rendering.clear()
         self.view.forget_layouts()
         if self.view.shown_id is not None:
             self.show(self.view.shown_id)
@@ -249,8 +250,14 @@ class ArticlePresenter:
             self._remember(entry.id, full, shown, article)
 
     def _rendering_done(self, key: tuple[int, bool], pending: tuple[Shown, Any]) -> None:
-        if self._rendering.get(key) is pending:
-            del self._rendering[key]
+        if self._rendering.get(key) is not pending:
+            return  # restyled meanwhile: converted with the old styles
+        del self._rendering[key]
+        future = pending[1]
+        if not future.cancelled() and future.exception() is None:
+            # Kept even when the user walked away (its worker was cancelled by the next
+            # article's): coming back shows it at once instead of converting it again.
+            self._keep(*key, pending[0], future.result())
 
     def _remember(self, entry_id: int, full: bool, shown: Shown, article: Article) -> None:
         self._keep(entry_id, full, shown, article)
