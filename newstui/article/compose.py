@@ -6,7 +6,6 @@ Pure; rich only, no Textual.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.style import Style
@@ -15,8 +14,7 @@ from rich.text import Text
 from newstui.article.render import RenderStyles, Wrapped
 from newstui.core.durations import format_duration
 from newstui.core.htmlclean import html_to_text, limit_nesting
-from newstui.core.models import Enclosure, Entry, Feed
-from newstui.core.timefmt import ago
+from newstui.core.models import Enclosure, Entry
 
 WORDS_PER_MINUTE = 230
 READING_WIDTH = 100
@@ -125,25 +123,3 @@ def _size(length: int | None) -> str:
         if length >= size:
             return f"{length / size:.1f} {unit}"
     return f"{length} bytes"
-
-
-def render_feed_status(feed: Feed, now: datetime, styles: ArticleStyles | None = None) -> Article:
-    """What the article pane shows for a highlighted feed: its health, errors first."""
-    styles = styles or ArticleStyles()
-    header = Text()
-    header.append(feed.title + "\n", style=styles.title)
-    header.append(feed.url, style=styles.link)
-    body = Text()
-    if feed.last_error:
-        body.append(f"Last refresh failed: {feed.last_error}\n", style=styles.error)
-        body.append(f"Failures in a row: {feed.failures}\n", style=styles.meta)
-    if feed.warning:
-        body.append(f"Warning: {feed.warning}\n", style=styles.meta)
-    if feed.moved_to:
-        body.append(f"Moved permanently to {feed.moved_to}: update feeds.toml\n")
-    body.append(f"Last success: {ago(feed.last_ok_at, now)}\n")
-    body.append(f"Next refresh: {ago(feed.next_due_at, now) if feed.next_due_at else 'now'}\n")
-    body.append(f"{feed.unread} unread of {feed.total}, {feed.bookmarks} bookmarked\n")
-    if feed.tags:
-        body.append("Tags: " + ", ".join(feed.tags) + "\n", style=styles.meta)
-    return Article(header, body)

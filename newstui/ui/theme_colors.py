@@ -127,11 +127,7 @@ def article_render_styles(variables: Mapping[str, str], *, dark: bool) -> Render
     from newstui.article.render import RenderStyles
 
     def colour(name: str) -> RichColor | None:
-        value = variables.get(name)
-        try:
-            return Color.parse(value.partition(" ")[0]).rich_color if value else None
-        except ColorParseError:
-            return None
+        return _colour(variables, name)
 
     heading = Style(color=colour("newstui-heading"))
     quote = Style(color=colour("newstui-quote"))
@@ -139,7 +135,7 @@ def article_render_styles(variables: Mapping[str, str], *, dark: bool) -> Render
         "heading1": heading,
         "heading2": heading,
         "heading3": heading,
-        "link": Style(color=colour("newstui-link")),
+        "link": link_colour(variables),
         "quote": quote,
         "quote_bar": quote,
         "code": Style(
@@ -149,3 +145,17 @@ def article_render_styles(variables: Mapping[str, str], *, dark: bool) -> Render
     }
     styles = RenderStyles().with_overrides(overrides)
     return dataclasses.replace(styles, syntax_theme="ansi_dark" if dark else "ansi_light")
+
+
+def link_colour(variables: Mapping[str, str]) -> Style:
+    """A link's colour in the article pane (the renderer's `link` role, and a feed's address in
+    its status, `newstui.article.feed_status`), laid over their underline."""
+    return Style(color=_colour(variables, "newstui-link"))
+
+
+def _colour(variables: Mapping[str, str], name: str) -> RichColor | None:
+    value = variables.get(name)
+    try:
+        return Color.parse(value.partition(" ")[0]).rich_color if value else None
+    except ColorParseError:
+        return None

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from newstui.article.feed_status import StatusStyles, render_feed_status
 from newstui.core.models import Feed, FeedUpdate
 from newstui.core.settings import Config
 from newstui.core.views import View
@@ -39,6 +41,7 @@ from newstui.ui.screens.searching import SearchController
 from newstui.ui.screens.subscriptions import SubscriptionActions
 from newstui.ui.screens.syncing import SyncController
 from newstui.ui.store_errors import StoreErrorsShown
+from newstui.ui.theme_colors import link_colour
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList
@@ -297,10 +300,17 @@ class MainScreen(
         return self.queries.empty_message(view, self.key)
 
     def show_feed_status(self, feed: Feed) -> None:
-        from newstui.article.compose import render_feed_status  # see ArticlePresenter._render
-
-        article = render_feed_status(feed, self.clock(), self.articles.styles())
-        self.entry_view.show(article.header, article.body, entry_id=None, source=feed)
+        # Not the article renderer's (being imported on a thread at first): a new reader's
+        # first keys are in the feed list, and each waited for that import.
+        view = self.entry_view
+        styles = StatusStyles(
+            title=view.get_component_rich_style("entry-view--title"),
+            meta=view.get_component_rich_style("entry-view--meta"),
+            link=Style.combine([StatusStyles().link, link_colour(self.app.theme_variables)]),
+            error=view.get_component_rich_style("entry-view--error"),
+        )
+        status = render_feed_status(feed, self.clock(), styles)
+        view.show(status.header, status.body, entry_id=None, source=feed)
 
     @on(EntryList.Highlighted)
     def on_highlighted(self, event: EntryList.Highlighted) -> None:
