@@ -121,7 +121,8 @@ class NewsApp(StoreErrorsShown, App[None]):
         self._theme_problem = self._choose_theme(theme)
 
     def load_later_themes(self) -> None:
-        """Read the theme files left for after the first frame (`LaterThemes`), once."""
+        """Read the theme files left for later (`LaterThemes`), once: when the keys after the
+        first frame pause (`MainScreen`), or when the picker opens."""
         later, self._later_themes = self._later_themes, None
         if later is None:
             return

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from time import monotonic as now
 
 import pytest
 
 from newstui.core import paths
 from newstui.store import Store
+from newstui.ui.screens.main import THEMES_AFTER
 from newstui.ui.themes import LaterThemes, load_theme_file, load_themes, themes_for_reader
 
 
@@ -94,6 +96,8 @@ async def test_themes_read_after_the_first_frame_are_all_there(make_app, db_path
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
+        await pilot.press("j")
+        await pilot.pause(THEMES_AFTER + 0.2)  # read once the keys pause
         assert set(load_themes().themes) <= set(app.available_themes)
     # A bundled theme to start with is read before the first frame.
     themed = make_app(filled=False, themes=themes_for_reader(), theme="paper")
@@ -106,6 +110,51 @@ async def test_themes_read_after_the_first_frame_are_all_there(make_app, db_path
     again = make_app(filled=False, themes=themes_for_reader())
     async with again.run_test(size=(120, 40)):
         assert again.theme == "paper"
+
+
+async def test_theme_files_wait_while_keys_come_and_the_picker_still_has_them(
+    make_app, monkeypatch
+) -> None:
+    """Reading the bundled theme files (~20-40 ms) just after the first frame held up the
+    first key; they are read once the keys pause THEMES_AFTER, or at once by `T`, whose
+    picker previews each of them."""
+    from newstui.ui.app import NewsApp
+    from newstui.ui.screens import main
+
+    keys: list[float] = []
+    on_key = main.MainScreen.on_key
+    monkeypatch.setattr(main.MainScreen, "on_key", lambda s: (keys.append(now()), on_key(s)))
+    read: list[float] = []
+    load = NewsApp.load_later_themes
+    monkeypatch.setattr(NewsApp, "load_later_themes", lambda a: (read.append(now()), load(a)))
+    app = make_app(themes=themes_for_reader())
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(6):
+            await pilot.press("j")
+            await pilot.pause(THEMES_AFTER / 3)
+        deadline = now() + 5
+        while not app.theme_load.themes and now() < deadline:
+            await pilot.pause(0.05)
+        assert set(load_themes().themes) <= set(app.available_themes)
+        last = max((k for k in keys if k < read[0]), default=None)  # the keys pushed it back
+        assert last is None or read[0] - last >= THEMES_AFTER - 0.01
+    monkeypatch.setattr(main, "THEMES_AFTER", 60.0)  # keys never pause long enough
+    app = make_app(themes=themes_for_reader())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j", "k", "j")
+        await pilot.pause()
+        assert app.theme_load.themes == {}  # not read yet
+        await pilot.press("T")
+        await pilot.pause()
+        assert set(load_themes().themes) <= set(app.available_themes)
+        await pilot.press(*"paper")  # bundled only (not a Textual built-in)
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.theme == "paper"  # previewed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.theme == "textual-dark"
 
 
 async def test_a_bundled_theme_named_unlike_its_file_is_not_unknown(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +50,9 @@ from newstui.ui.widgets.keys_footer import KeysFooter
 from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.writes import WriteQueue
 
+THEMES_AFTER = 0.3
+"""Seconds without a key after which the bundled theme files are read (`LaterThemes`): reading
+them (~40 ms) right after the first frame held up the first key a user pressed."""
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
 full-screen and Escape comes back."""
@@ -104,6 +108,8 @@ class MainScreen(
         """Bookmarks of feeds no longer in feeds.toml: still shown under Bookmarks."""
         self._first_frame_shown = False
         self._palette_request: tuple[Path, str] | None = None
+        self._last_key = 0.0
+        """When the last key reached this screen (time.monotonic())."""
         self.started = False
         """Start-up's reads are done: a database error from now on is a notification."""
         self.opened_id: int | None = None
@@ -326,7 +332,19 @@ class MainScreen(
         self.preview()
         self._in_background(self.searching.catch_up)
         self.articles.import_renderer()  # not left to the first key that shows something
-        self.app.load_later_themes()  # type: ignore[attr-defined]
+        self._last_key = time.monotonic()
+        self.set_timer(THEMES_AFTER, self._load_themes_when_idle)
+
+    def on_key(self) -> None:
+        self._last_key = time.monotonic()
+
+    def _load_themes_when_idle(self) -> None:
+        """The theme files once the keys pause (`T` reads them at once if pressed before)."""
+        wait = self._last_key + THEMES_AFTER - time.monotonic()
+        if wait > 0:
+            self.set_timer(wait, self._load_themes_when_idle)
+        else:
+            self.app.load_later_themes()  # type: ignore[attr-defined]
 
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,
