@@ -16,6 +16,7 @@ from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.writes import QUIETLY_SAVED
 from tests.support.dblock import write_lock
+from tests.ui.test_main_screen import screen_text
 
 from .conftest import NOW, TECH, save_entries
 
@@ -236,3 +237,25 @@ async def test_the_pause_after_a_key_runs_a_due_full_collection(long_app, monkey
         assert full == []  # not in the key's own work
         await until(pilot, lambda: full != [])
         assert full == [2]
+
+
+async def test_a_resize_to_the_same_size_lays_nothing_out_and_a_real_one_does(
+    long_app, monkeypatch
+) -> None:
+    """Textual laid the whole screen out again for every Resize it passed on, changed or
+    not: twice at start-up at the first frame's size (~30-40 ms each, when a new reader's
+    first key comes). A real resize still lays the screen out at the new size."""
+    app = long_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = main(app)
+        await started(pilot, screen)
+        layouts = count_layouts(monkeypatch)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert layouts == []
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert layouts
+        assert screen.has_class("-narrow")  # the article pane leaves (NARROW_WIDTH)
+        assert screen.entry_list.size.height < 30 and not screen.entry_view.display
+        assert all(len(line) <= 100 for line in screen_text(app).splitlines())

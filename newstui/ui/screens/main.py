@@ -19,6 +19,7 @@ from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -207,6 +208,14 @@ class MainScreen(
 
     def on_resize(self) -> None:
         self._apply_width(self.size.width)
+
+    def _screen_resized(self, size: Size) -> None:
+        # Textual lays the whole screen out again for every Resize it passes on, changed or
+        # not: twice at start-up at the size the first frame was laid out for (~30-40 ms
+        # each, just when a user's first key comes). Anything else that changed asks for its
+        # own layout.
+        if size != self._compositor.size:
+            super()._screen_resized(size)
 
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "-narrow")
