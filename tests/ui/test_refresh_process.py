@@ -4,6 +4,7 @@ the reader quits mid-refresh or is killed with `kill -9`."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -192,3 +193,107 @@ def test_the_reader_runs_alone_until_a_refresh(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0", "the reader started a process of its own at launch"
+
+
+def _descendants(root: int) -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process under `root`."""
+    found: list[tuple[int, int, str]] = []
+    parents = [root]
+    while parents:
+        parent = parents.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                kids = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
+            except OSError:
+                continue
+            for kid in map(int, kids):
+                try:
+                    cmdline = Path(f"/proc/{kid}/cmdline").read_bytes().replace(b"\0", b" ")
+                except OSError:
+                    continue
+                found.append((kid, parent, cmdline.decode(errors="replace")))
+                parents.append(kid)
+    return found
+
+
+def test_a_refresh_in_the_real_reader_parses_in_a_worker_process(
+    http_server: HTTPServer, tmp_path: Path
+) -> None:
+    """The reader as a user runs it (`newstui` on a terminal, Textual owning stdin, stdout
+    and stderr), `R`: the refresh process starts, its parse worker is a process of its own,
+    and the feed's entries are stored. Starting multiprocessing from inside the running app
+    once failed every parse ("bad value(s) in fds_to_keep"); a worker that cannot start leaves
+    the parsing to a thread of the refresh process, which then maps the parser's library."""
+    import pty
+    import sqlite3
+
+    rss = Response(200, {"content-type": "application/rss+xml"}, RSS)
+    url = http_server.route("/good.xml", rss)
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        "[settings]\nrefresh_on_start = false\nauto_refresh = false\n\n"
+        f'[[feeds]]\nurl = "{url}"\ntitle = "Good"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    newstui = Path(sys.executable).parent / "newstui"
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the reader, on the pty
+        try:
+            os.execve(str(newstui), [str(newstui), "--config", str(config), "--data-dir",
+                                     str(data)], env)  # fmt: skip
+        finally:
+            os._exit(127)
+    seen: dict[int, tuple[int, str]] = {}
+    stored = 0
+    parsed_in_child: list[str] = []
+    try:
+        os.set_blocking(fd, False)
+        deadline = time.monotonic() + 45
+        pressed = 0.0
+        while time.monotonic() < deadline and stored < 1:
+            with contextlib.suppress(OSError):  # drain the screen: a full pty blocks the app
+                while os.read(fd, 65536):
+                    pass
+            for kid, parent, cmdline in _descendants(pid):
+                seen[kid] = (parent, cmdline)
+                if "refresh_child" in cmdline:
+                    with contextlib.suppress(OSError):  # the parser's library in the child?
+                        maps = Path(f"/proc/{kid}/maps").read_text().splitlines()
+                        parsed_in_child += [line for line in maps if "/nh3" in line][:1]
+            refreshing = any("refresh_child" in c for _, c in seen.values())
+            if not refreshing and time.monotonic() - pressed > 1.0:
+                os.write(fd, b"R")  # again until the refresh starts: keys before mount are lost
+                pressed = time.monotonic()
+            if (data / "newstui.db").exists():
+                with contextlib.suppress(sqlite3.Error):
+                    db = sqlite3.connect(f"file:{data / 'newstui.db'}?mode=ro", uri=True)
+                    try:
+                        stored = db.execute("SELECT count(*) FROM entries").fetchone()[0]
+                    finally:
+                        db.close()
+            time.sleep(0.01)
+        with contextlib.suppress(OSError):
+            os.write(fd, b"q")
+        end = time.monotonic() + 10
+        while time.monotonic() < end and os.waitpid(pid, os.WNOHANG) == (0, 0):
+            with contextlib.suppress(OSError):
+                os.read(fd, 65536)
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        os.close(fd)
+    children = {kid for kid, (_, cmdline) in seen.items() if "refresh_child" in cmdline}
+    workers = [c for parent, c in seen.values() if parent in children and "parse_worker" in c]
+    assert children, "no refresh process was started"
+    assert workers, "the refresh process started no worker process"
+    assert not parsed_in_child, f"the refresh process parsed on a thread: {parsed_in_child}, {seen}"
+    assert stored == 1, "the feed's entry was not stored"
