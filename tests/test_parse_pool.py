@@ -7,6 +7,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
+from newstui.core.errors import ParseError
 from newstui.feeds import parse_lanes
 from newstui.feeds.parse_pool import ParsePool
 
@@ -51,3 +52,37 @@ async def test_a_worker_takes_the_next_body_while_the_event_loop_is_busy(monkeyp
         pool.shutdown()
     assert [rows.title for rows in results] == ["t1", "t2", "t3"]
     assert pool.pids == []
+
+
+async def test_an_unexpected_failure_on_a_feeder_costs_one_feed_not_the_refresh(
+    monkeypatch,
+) -> None:
+    """An answer the feeder cannot read (too large to unpickle, MemoryError) fails that one
+    feed; the next feed is parsed by a fresh worker. The feeder thread used to die with the
+    feed unanswered, and the refresh waited for it forever."""
+    call = parse_lanes._Worker.call
+    failures = [RuntimeError("could not read the answer")]
+
+    def failing_once(worker: parse_lanes._Worker, job: tuple, deadline: float) -> tuple:
+        if failures:
+            raise failures.pop()
+        return call(worker, job, deadline)
+
+    monkeypatch.setattr(parse_lanes._Worker, "call", failing_once)
+    pool = ParsePool(1)
+    try:
+        try:
+            await asyncio.wait_for(
+                pool.parse("http://example.test/1", feed(1), HEADERS, now=NOW, deadline=2), 20
+            )
+        except ParseError as error:
+            assert error.kind == "crashed"
+        else:
+            raise AssertionError("the failed feed was not reported")
+        rows = await asyncio.wait_for(
+            pool.parse("http://example.test/2", feed(2), HEADERS, now=NOW, deadline=20), 30
+        )
+        assert rows.title == "t2"
+        assert len(pool.pids) == 1  # the failed worker was replaced, not kept beside a new one
+    finally:
+        pool.shutdown()

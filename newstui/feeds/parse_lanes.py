@@ -85,7 +85,7 @@ class _Worker:
         """
         try:
             ready = self.conn.poll(START_TIMEOUT) and self.conn.recv() == "ready"
-        except (EOFError, OSError):
+        except Exception:  # ended, or garbage on the socket: not a worker we can use
             ready = False
         if not ready:
             self.kill()
@@ -208,6 +208,13 @@ class Lanes:
         with self.cond:
             self.free += 1
 
+    def left(self) -> None:
+        """A feeder thread ends (it was counted free): a later body may start another."""
+        with self.cond:
+            self.free -= 1
+            with contextlib.suppress(ValueError):
+                self.feeders.remove(threading.current_thread())
+
     def drop(self, job: Job) -> bool:
         """Take `job` out of the queue if no feeder has it yet; True if it was there."""
         with self.cond:
@@ -237,7 +244,10 @@ class Lanes:
             self.cond.notify_all()
 
     def start_worker(self) -> _Worker:
-        worker = _Worker(self.niceness)
+        try:
+            worker = _Worker(self.niceness)
+        except (OSError, ValueError, subprocess.SubprocessError) as error:
+            raise OSError(f"a parse worker could not be started: {error}") from error
         with self.cond:
             self.living.add(worker)
         try:
@@ -282,12 +292,20 @@ def _feed(lanes: Lanes) -> None:
                 return
             try:
                 worker = _run(lanes, worker, job)
+            except Exception:
+                # Anything else (an answer too large to unpickle, MemoryError): this feed gets
+                # an answer and the worker is replaced. A feeder that died here would leave its
+                # feed waiting for an answer that never comes, and the refresh with it.
+                job.answer(ParseError("crashed", "the parser failed on this feed"))
+                lanes.end_worker(worker)
+                worker = None
             finally:
                 lanes.done()
             del job  # nor its answer, once the refresh has it
     finally:
         if worker is not None:
             lanes.end_worker(worker, kill=False)
+        lanes.left()
 
 
 def _run(lanes: Lanes, worker: _Worker, job: Job) -> _Worker | None:

@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 DEFAULT_DEADLINE = 30.0
 """Seconds a parse may take when the caller gives no deadline."""
 
+ANSWER_GRACE = 10.0
+"""Seconds past its deadline a feed taken by a feeder waits for that feeder's answer (it kills
+an overrunning worker and waits up to 5 s for it to end): a bound, so no feed waits forever."""
+
 
 class ParsePool:
     """`await pool.parse(...)` runs `parse_worker.parse` in a worker; `shutdown()` ends them."""
@@ -124,7 +128,11 @@ class ParsePool:
                 raise ParseError(
                     "timeout", f"took too long: no parser was free within {seconds:.3g} s"
                 ) from None
-            answer = await waiting.future
+            try:  # a feeder answers an overrun once its worker is killed (a few seconds)
+                answer = await asyncio.wait_for(asyncio.shield(waiting.future), ANSWER_GRACE)
+            except TimeoutError:
+                waiting.future.add_done_callback(ignore)
+                raise took_too_long(seconds) from None
         except asyncio.CancelledError:
             # The refresh was cancelled: a job being parsed keeps its worker until it answers
             # or overruns (its answer is then dropped); one still queued is never parsed.
@@ -158,8 +166,8 @@ class ParsePool:
 
 
 def _close(lanes: Lanes) -> None:
-    """Shut the lanes: queued jobs are cancelled, idle workers asked to exit, busy ones killed
-    (their feeders then end them), and the feeders waited for."""
+    """Shut the lanes: queued jobs are cancelled, every living worker killed (a feeder then
+    ends its own), and the feeders waited for."""
     lanes.close()
     with lanes.cond:
         living = list(lanes.living)

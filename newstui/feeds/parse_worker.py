@@ -131,7 +131,7 @@ def run_job(job: tuple[Any, ...]) -> tuple[str, Any]:
 
 
 def serve(fd: int, parent_pid: int, niceness: int = NICENESS) -> None:
-    """The worker process's main loop (`newstui.feeds.parse_pool` starts it): a job in, its
+    """The worker process's main loop (`newstui.feeds.parse_lanes` starts it): a job in, its
     outcome out, until the parent closes its end of the socket or goes away."""
     from multiprocessing.connection import Connection
 
