@@ -11,7 +11,7 @@ from textual.scrollbar import ScrollBar
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.entry_view import BAR_WIDTH, EntryView
 
-from .test_key_speed import long_app  # noqa: F401 (a fixture)
+from .test_key_speed import long_app, started, until  # noqa: F401 (long_app: a fixture)
 
 
 def thumb_rows(view: EntryView) -> list[int]:
@@ -86,3 +86,27 @@ async def test_the_bar_follows_the_article_and_answers_the_mouse(long_app) -> No
         await pilot.pause()
         assert view.scroll_y == 0
         assert thumb_rows(view) == top
+
+
+async def test_a_drag_cut_short_by_a_new_screen_leaves_hovering_alone(long_app) -> None:  # noqa: F811
+    """A drag on the bar ended by a screen on top (`?` pressed mid-drag: Textual takes the
+    mouse back with no MouseUp): moving the mouse over the article afterwards scrolls nothing."""
+    app = long_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await started(pilot, screen)
+        view = screen.entry_view
+        await pilot.press("n")
+        await until(pilot, lambda: view.max_scroll_y > 0)
+        bar_x = view.region.width - 1  # the region includes the title bar and left border
+        await pilot.mouse_down(EntryView, offset=(bar_x, 1 + thumb_rows(view)[0]))  # on the thumb
+        assert view._grab is not None
+        await pilot.press("question_mark")
+        await until(pilot, lambda: app.screen is not screen)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        before = view.scroll_y
+        await pilot.hover(EntryView, offset=(bar_x, view.size.height - 2))
+        await pilot.pause()
+        assert view.scroll_y == before

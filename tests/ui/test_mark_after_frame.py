@@ -17,7 +17,7 @@ from textual.screen import Screen
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 
-from .test_key_speed import long_app, stored_read, until  # noqa: F401 (long_app: a fixture)
+from .test_key_speed import long_app, started, stored_read, until  # noqa: F401 (long_app: a fixture)
 
 
 async def test_n_writes_its_mark_after_the_frame_that_shows_the_article(
@@ -40,9 +40,9 @@ async def test_n_writes_its_mark_after_the_frame_that_shows_the_article(
     monkeypatch.setattr(Store, "set_read", writing)
     monkeypatch.setattr(Screen, "_compositor_refresh", drawing)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, MainScreen)
+        await started(pilot, screen)  # no start-up frame left to come between key and frame
         for _ in range(3):
             events.clear()
             await pilot.press("n")
@@ -76,7 +76,9 @@ async def main():
         await pilot.pause()
         for _ in range(3):
             await pilot.press("n")
-            await pilot.pause()  # the article is shown: the frame after the key is drawn
+            drawn = asyncio.Event()  # after the frame that shows the article (and its callbacks)
+            app.screen.call_after_refresh(drawn.set)
+            await asyncio.wait_for(drawn.wait(), 10)
             print(app.screen.entry_view.shown_id, flush=True)
             await asyncio.sleep(0.5)
         await asyncio.sleep(60)
@@ -97,7 +99,7 @@ def test_a_mark_survives_kill_9_right_after_its_article_is_shown(tmp_path: Path)
     try:
         assert reader.stdout is not None
         opened = [int(reader.stdout.readline()) for _ in range(3)]
-        time.sleep(0.05)  # "shortly after" the third article is on screen
+        time.sleep(0.3)  # "shortly after": one frame and one write, with room for a loaded host
         os.kill(reader.pid, signal.SIGKILL)
         reader.wait(10)
     finally:

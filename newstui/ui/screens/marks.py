@@ -120,8 +120,8 @@ class Marks:
             # Held until the key's frame is drawn: a kill -9 in that moment (~10-20 ms) is
             # the only way to lose it, as it was in the ~1 ms the thread took to save it.
             self.writes.queue(mark, held=self.after_frame is not None)
-            if self.after_frame is not None:
-                self.after_frame(self.writes.release)
+            if self.after_frame is not None and not self.after_frame(self.writes.release):
+                self.writes.release()  # no frame to come (the app is closing): write it now
         else:
             self.writes.submit(mark)
         if remember and read:

@@ -264,7 +264,7 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """On the bar, as on Textual's: above or below the thumb a page, on it a drag."""
-        row = self._bar_row(event)
+        row = self._bar_row(event) if event.button == 1 else None
         if row is None:
             return
         event.stop()
@@ -290,6 +290,11 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
         if self._grab is not None:
             self._grab = None
             self.release_mouse()
+
+    def on_mouse_release(self, _event: events.MouseRelease) -> None:
+        # Textual takes the mouse back without a MouseUp when a screen is pushed or switched:
+        # a drag left on would make plain hovering scroll the article.
+        self._grab = None
 
 
 @dataclass(slots=True)
