@@ -138,6 +138,11 @@ class FirstScreen:
         self._raw = (version, feeds, counts, ids, sort_ats, count, hidden, headlines, theme)
         self._db = db
 
+    @property
+    def read_done(self) -> bool:
+        """The reads are over (read, or given up): `wait` would not wait."""
+        return not self._thread.is_alive()
+
     def wait(self, timeout: float, specs: Sequence[FeedSpec] | None = None) -> EarlyData | None:
         """The early first frame's data, if read within `timeout` seconds (None: not yet,
         nothing to read, or, with `specs` (feeds.toml's feeds), feed rows the reader will

@@ -282,3 +282,10 @@ async def test_a_bad_feeds_toml_is_one_line_and_exit_2_with_no_frame(
     assert captured.err.count("\n") == 1
     assert captured.err.startswith(f"newstui: {bad}:2: ")
     assert terminal.output() == "" and termios.tcgetattr(terminal.slave) == before
+
+
+def test_what_is_imported_while_the_reads_run_exists() -> None:
+    """A renamed module would end the early frame (and its time saved) without a word."""
+    import importlib.util
+
+    assert all(importlib.util.find_spec(name) for name in early_frame.PREPARE)
