@@ -20,11 +20,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from newstui import __version__
 from newstui.core import paths
+from newstui.core.atomic_file import replace_quietly
 from newstui.core.config_copy import copy_key, decode_copy, encode_copy
 from newstui.core.files import MAX_CONFIG_BYTES, read_config_bytes, read_small_file
 from newstui.core.settings import Config
@@ -94,23 +94,9 @@ def _keep(copy: Path, key: str, config: Config) -> None:
         return
     if len(blob) > MAX_COPY_BYTES:
         return
-    try:
-        # mkstemp creates the file 0600 whatever the umask: the feed URLs it holds may carry
-        # credentials. The rename means another newstui reads the old copy or the new, whole.
-        # Not `core.atomic_file.atomic_write`: its two fsyncs would sit on the launch path, and
-        # a copy torn by a crash fails its digest and only means checking feeds.toml again.
-        descriptor, temporary = tempfile.mkstemp(
-            dir=copy.parent, prefix=f".{copy.name}.", suffix=".tmp"
-        )
-    except OSError:
-        return  # no data directory yet, or not writable: no copy
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(blob)
-        os.replace(temporary, copy)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    # Not `atomic_write`: its two fsyncs would sit on the launch path, and a copy torn by a
+    # crash fails its digest and only means checking feeds.toml again.
+    replace_quietly(copy, blob)
 
 
 def _code_stamp() -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.console import Group, RenderableType
-from rich.style import Style
 from rich.text import Text
 
+from newstui.article.feed_status import StatusStyles
 from newstui.article.render import RenderStyles, Wrapped
 from newstui.core.durations import format_duration
 from newstui.core.htmlclean import html_to_text, limit_nesting
@@ -22,13 +22,10 @@ READING_WIDTH = 100
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleStyles:
-    """Styles the theme fills in (the UI passes its component styles)."""
+class ArticleStyles(StatusStyles):
+    """Styles the theme fills in (the UI passes its component styles): a feed status's, and
+    the article body's."""
 
-    title: Style = field(default_factory=lambda: Style(bold=True))
-    meta: Style = field(default_factory=lambda: Style(dim=True))
-    link: Style = field(default_factory=lambda: Style(underline=True))
-    error: Style = field(default_factory=lambda: Style(bold=True))
     body: RenderStyles = field(default_factory=RenderStyles)
 
 

@@ -21,7 +21,8 @@ from newstui.core.timefmt import ago
 
 @dataclass(frozen=True, slots=True)
 class StatusStyles:
-    """The styles the theme fills in (the article pane's; defaults as `ArticleStyles`)."""
+    """The styles the theme fills in for the article pane's header lines (`ArticleStyles`
+    adds the body's)."""
 
     title: Style = field(default_factory=lambda: Style(bold=True))
     meta: Style = field(default_factory=lambda: Style(dim=True))

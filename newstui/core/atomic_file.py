@@ -1,7 +1,8 @@
 """Replacing a file safely: atomically, durably, one writer at a time.
 
 Used by `newstui.core.config_writer` for feeds.toml: a crash at any moment leaves either the old
-file or the new one, never half of each.
+file or the new one, never half of each. `replace_quietly` is the cheap form for the data
+directory's caches (the kept feeds.toml copy, the first frame's palette).
 """
 
 from __future__ import annotations
@@ -56,3 +57,23 @@ def atomic_write(target: Path, data: bytes, mode: int) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def replace_quietly(target: Path, data: bytes) -> None:
+    """Replace a cache file whole (another newstui reads the old one or the new one), without
+    fsyncs and never raising: it sits on the launch path, a copy torn by a crash fails its own
+    check and is only made again, and an unwritable data directory means no cache. mkstemp
+    creates the file 0600 whatever the umask (a cache may hold feed URLs with credentials)."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError:
+        return  # no data directory yet, or not writable
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)

@@ -9,9 +9,6 @@ The next launch with the same key draws its early frame in them; any other launc
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +18,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from newstui.core.atomic_file import replace_quietly
 from newstui.core.first_frame import OPTIONAL, ROLES, encode_palette
 from newstui.core.list_rows import HEADLINE_LEAD
 
@@ -116,18 +114,6 @@ def keep_palette(screen: MainScreen, path: Path, key: str) -> None:
     except Exception:  # whatever Textual's internals did: no palette, nothing else
         return
     if blob is not None:
-        _replace(path, blob)
+        replace_quietly(path, blob)
 
 
-def _replace(path: Path, blob: bytes) -> None:
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError:
-        return
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(blob)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
