@@ -10,11 +10,10 @@ usage, 1 for other failures, 130 when interrupted.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,10 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    # Libraries log failures with tracebacks (readability does, for pages it cannot read);
-    # without a handler Python prints them to stderr, over the TUI or into `newstui read`'s
-    # output. newstui reports every failure itself, as a value or a one-line message.
-    logging.getLogger().addHandler(logging.NullHandler())
+    if args.command is not None:  # the reader does it after its early frame (`_before_textual`)
+        _quiet_library_logs()
     # httpx imports its command-line tool whenever click is installed, and with it click,
     # pygments and rich's syntax highlighter (~25 ms of every `newstui refresh` before the
     # first request); a None entry makes that optional import fail as httpx expects when
@@ -71,7 +68,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
         config = config_for(args.command, args.config, args.data_dir)  # creates no directory
         db_path = _database(args.data_dir)
-        if args.command != "themes" and (status := _upgrade(db_path, args.command)) is not None:
+        # The reader upgrades after its early frame (drawn only when no upgrade is due).
+        upgrade = args.command not in (None, "themes")
+        if upgrade and (status := _upgrade(db_path, args.command)) is not None:
             return status
         if args.command == "refresh":
             return _refresh(config, db_path, args.feeds, force_all=args.all)
@@ -104,7 +103,12 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return print_status(config, db_path, as_json=args.json, width=args.width)
         first_screen = first_screen or read_first_screen(args.data_dir)
-        return run_reader(config, db_path, args.theme, args.theme_dir, first_screen)
+
+        def before_textual(remove_early_frame: Callable[[], None]) -> int | None:
+            _quiet_library_logs()
+            return _upgrade(db_path, None, remove_early_frame)
+
+        return run_reader(config, db_path, args.theme, args.theme_dir, first_screen, before_textual)
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG)
     except (StoreError, ConfigWriteError) as exc:
@@ -113,9 +117,21 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail("interrupted", EXIT_INTERRUPTED)
 
 
-def _upgrade(db_path: Path, command: str | None) -> int | None:
+def _quiet_library_logs() -> None:
+    """Libraries log failures with tracebacks (readability does, for pages it cannot read);
+    without a handler Python prints them to stderr, over the TUI or into `newstui read`'s
+    output. newstui reports every failure itself, as a value or a one-line message."""
+    import logging  # not at the top: ~12 ms the reader's early frame does not wait for
+
+    logging.getLogger().addHandler(logging.NullHandler())
+
+
+def _upgrade(
+    db_path: Path, command: str | None, before: Callable[[], None] | None = None
+) -> int | None:
     """Upgrade an older database before anything else opens it, with progress on a terminal
     (a new schema may index every stored entry); an exit status when the user gave up.
+    `before`: called first when there is an upgrade to make (the reader's early frame goes).
 
     A command waits for another program's write lock as long as the store's busy timeout, then
     says "locked" in one line. The reader (no command) tries briefly, then shows a screen that
@@ -124,6 +140,8 @@ def _upgrade(db_path: Path, command: str | None) -> int | None:
 
     if not Store.needs_upgrade(db_path):
         return None
+    if before is not None:
+        before()
     from newstui.commands.search import open_store
 
     if command is not None:

@@ -45,6 +45,8 @@ from newstui.core.settings import Config
 from newstui.store.first_screen import FirstScreen
 
 PALETTE_FILENAME = "first-frame-palette.json"
+_SCHEMA_MODULE = os.path.join(os.path.dirname(__file__), "store", "schema.py")
+"""Where `newstui.store.schema.LATEST` is set (read by its size and time of change only)."""
 """In the data directory, beside the database."""
 WAIT_FOR_DATA = 0.25
 """Seconds to wait for the first screen's reads; later, Textual is nearly there anyway."""
@@ -184,7 +186,8 @@ def _frame(
     if data is None:
         return None  # not read in time, changed since, or feeds.toml changed the feed list
     path = first_screen.db_path.parent / PALETTE_FILENAME
-    key = palette_key(env, data.theme_state, theme or config.settings.theme, _code_stamp())
+    code = _code_stamp(data.schema_version)
+    key = palette_key(env, data.theme_state, theme or config.settings.theme, code)
     try:
         palette = decode_palette(read_small_file(path, MAX_PALETTE_BYTES), key)
     except FileProblem:  # none kept yet
@@ -243,9 +246,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _code_stamp() -> str:
-    """The code the colours depend on: newstui's version and the bundled theme files."""
-    stamp = [__version__]
+def _code_stamp(schema_version: int) -> str:
+    """The code the colours depend on (newstui's version and the bundled theme files), and the
+    database's schema as read, with the module that says which schema this code wants: a kept
+    palette was made by a reader that had upgraded the database, so a database at the schema
+    named in its key needs no upgrade now (the store, which knows, is not imported yet).
+    (After an upgrade the key names the old schema once, so one more launch draws nothing.)"""
+    stamp = [__version__, f"schema {schema_version}"]
+    with contextlib.suppress(OSError):
+        info = os.stat(_SCHEMA_MODULE)
+        stamp.append(f"schema.py {info.st_size} {info.st_mtime_ns}")
     with contextlib.suppress(OSError):
         for entry in sorted(os.scandir(paths.bundled_themes_dir()), key=lambda e: e.name):
             info = entry.stat()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,11 +32,21 @@ def read_first_screen(data_dir: str | None) -> FirstScreen:
 
 
 def run_reader(
-    config: Config, db_path: Path, theme: str | None, theme_dirs: list[str], first: FirstScreen
+    config: Config,
+    db_path: Path,
+    theme: str | None,
+    theme_dirs: list[str],
+    first: FirstScreen,
+    before_textual: Callable[[Callable[[], None]], int | None] | None = None,
 ) -> int:
     """Run the reader until it quits; its exit status. The terminal is as it was after it,
-    whichever way it ends (an early frame's changes are undone here, Textual's by Textual)."""
+    whichever way it ends (an early frame's changes are undone here, Textual's by Textual).
+
+    `before_textual` runs after the early frame (an exit status ends the launch there): the
+    database's upgrade, if one is due (given the early frame's `restore`, to call first; no
+    early frame is drawn when the schema read is not the one its palette was kept at)."""
     first_screen = first if first.db_path == db_path else type(first)(db_path)
+    before_textual = before_textual or _no_step
     from newstui.early_frame import draw_early_frame
 
     # Drawn by newstui itself, as soon as the reads are done: Textual paints over it later.
@@ -43,12 +54,24 @@ def run_reader(
     # (installed by the early frame before it changes the terminal's mode).
     early = draw_early_frame(first_screen, config, theme=theme, theme_dirs=theme_dirs)
     if early is None:
+        if (status := before_textual(_nothing)) is not None:
+            return status
         return start_textual(config, db_path, theme, theme_dirs, first_screen)
     first_screen.on_textual = early.handed_over
     try:
+        if (status := before_textual(early.restore)) is not None:
+            return status
         return start_textual(config, db_path, theme, theme_dirs, first_screen)
     finally:
         early.restore()
+
+
+def _nothing() -> None:
+    pass
+
+
+def _no_step(remove_early_frame: Callable[[], None]) -> None:
+    return None
 
 
 def start_textual(

@@ -143,3 +143,20 @@ def test_the_early_frame_imports_no_textual_and_no_rich_rendering() -> None:
         " and m != 'rich'))\n"
     )
     assert run_python(code, cwd=REPO).strip() == "[]"
+
+
+@pytest.mark.slow
+def test_what_runs_before_the_early_frame_imports_no_store_and_no_query_parser() -> None:
+    """The early first frame waits for what comes before it: the command line, the kept
+    feeds.toml, the first screen's reads and the frame itself. None of those needs the store
+    (`newstui.store._store` and its mixins, ~60 ms to import), the search query parser (~20
+    ms) or logging (~12 ms): they come after the frame, with Textual."""
+    code = (
+        "import sys\n"
+        "import newstui.cli, newstui.reader_config, newstui.early_frame\n"
+        "import newstui.store.first_screen, newstui.core.first_frame\n"
+        "late = ('newstui.store._store', 'newstui.store._entries', 'newstui.core.query',\n"
+        "        'newstui.core.query_tree', 'newstui.core.searchtext', 'logging')\n"
+        "print(sorted(m for m in sys.modules if m in late))\n"
+    )
+    assert run_python(code, cwd=REPO).strip() == "[]"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import newstui.store
+import newstui.store._store
 from newstui import cli
 from newstui.core.errors import StoreError
 from newstui.core.models import FeedSpec, ParsedEntry, ParsedFeed
@@ -57,7 +57,7 @@ def fill(store: Store, url: str = FEED, count: int = 60) -> None:
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Give up on a lock after 0.1 s instead of the real 30 s wait."""
-    monkeypatch.setattr(newstui.store, "BUSY_TIMEOUT_SECONDS", 0.1)
+    monkeypatch.setattr(newstui.store._store, "BUSY_TIMEOUT_SECONDS", 0.1)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

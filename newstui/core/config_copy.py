@@ -22,7 +22,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from newstui.core import query_tree
 from newstui.core.config_search import Filter, SavedView
 from newstui.core.models import FeedSpec
 from newstui.core.settings import Config, Settings, SyncSettings
@@ -30,14 +29,22 @@ from newstui.core.settings import Config, Settings, SyncSettings
 FORMAT = 2
 
 _CLASSES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (
-        Config, Settings, SyncSettings, FeedSpec, SavedView, Filter,
-        query_tree.Text, query_tree.Feed, query_tree.Tag, query_tree.Flag, query_tree.Dated,
-        query_tree.Newer, query_tree.Not, query_tree.And, query_tree.Or,
-    )
-}  # fmt: skip
-"""Every class a `Config` is made of, by name: the only ones a copy can build."""
+    cls.__name__: cls for cls in (Config, Settings, SyncSettings, FeedSpec, SavedView, Filter)
+}
+"""Every class a `Config` is made of, by name: the only ones a copy can build (with
+`_QUERY_CLASSES`)."""
+_QUERY_CLASSES = ("Text", "Feed", "Tag", "Flag", "Dated", "Newer", "Not", "And", "Or")
+"""The query tree's (`newstui.core.query_tree`), in `[[views]]` and `[[filters]]` only: that
+module (~10 ms to import) is imported when a copy holds one."""
+
+
+def _class(name: str) -> type:
+    """The class a copy names (KeyError: not one of those it may build)."""
+    if name not in _CLASSES and name in _QUERY_CLASSES:
+        from newstui.core import query_tree
+
+        _CLASSES.update((n, getattr(query_tree, n)) for n in _QUERY_CLASSES)
+    return _CLASSES[name]
 
 
 def copy_key(path: Path, data: bytes, code: str) -> str:
@@ -127,7 +134,8 @@ def _plain(value: Any) -> bool:
 
 def _field_names(cls: type) -> list[str]:
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    if _CLASSES.get(cls.__name__) is not cls or not all(f.init for f in fields):
+    known = cls.__name__ in _CLASSES or cls.__name__ in _QUERY_CLASSES
+    if not known or _class(cls.__name__) is not cls or not all(f.init for f in fields):
         raise TypeError(f"cannot keep a {cls.__name__}")
     return [f.name for f in fields]
 
@@ -139,9 +147,9 @@ def _decode(value: Any) -> Any:
         return value
     kind, inner = value["$"], value["v"]
     if kind == "dc":
-        return _CLASSES[value["c"]](*map(_decode, inner))
+        return _class(value["c"])(*map(_decode, inner))
     if kind == "rows":
-        cls, tagged = _CLASSES[value["c"]], value["x"]
+        cls, tagged = _class(value["c"]), value["x"]
         for row in inner:
             for i in tagged:
                 row[i] = _decode(row[i])

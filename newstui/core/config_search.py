@@ -22,10 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from newstui.core.query import Node, QueryError, parse_query
-
 if TYPE_CHECKING:
     from newstui.core.config import _Checker
+    from newstui.core.query import Node
 
 VIEW_KEYS = ("name", "query")
 FILTER_KEYS = ("query", "action", "tag")
@@ -113,6 +112,10 @@ def _tables(checker: _Checker, value: object, key: str, expected: str) -> list[d
 
 
 def _query(checker: _Checker, value: object, path: tuple[str | int, ...]) -> tuple[str, Node]:
+    # Imported here: the reader's launch builds these classes from its kept copy of feeds.toml
+    # (`newstui.core.config_copy`) without parsing a query, and the parser is ~20 ms to import.
+    from newstui.core.query import QueryError, parse_query
+
     query = checker.text_line(value, path)
     try:
         return query, parse_query(query)

@@ -20,12 +20,13 @@ from datetime import datetime
 
 from newstui.core.list_rows import (
     HEADLINE_LEAD,
+    FeedFacts,
     FeedRow,
     build_rows,
     feed_row_cells,
     headline_cells,
 )
-from newstui.core.models import Feed, Headline
+from newstui.core.models import Headline
 
 NARROW_WIDTH = 110
 """As `newstui.ui.screens.main.NARROW_WIDTH` (a test checks they agree)."""
@@ -158,7 +159,7 @@ Run = tuple[str, str]
 
 def frame_runs(
     size: tuple[int, int],
-    feeds: Sequence[Feed],
+    feeds: Sequence[FeedFacts],
     hidden_bookmarks: int,
     headlines: Sequence[Headline],
     unread_count: int,
@@ -179,7 +180,8 @@ def frame_runs(
         return None  # the list would show a message, or rows not read
     unread = sum(f.unread for f in feeds)
     bookmarks = sum(f.bookmarks for f in feeds) + hidden_bookmarks
-    feed_rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks)
+    # One row more than the pane shows: whether it has a scroll bar.
+    feed_rows = build_rows(feeds, unread_total=unread, bookmarks=bookmarks, limit=rows_high + 1)
     lines: list[list[Run]] = []
     status = f" newstui  {unread} unread "
     lines.append([("status", status), ("status_blank", " " * (width - len(status)))])

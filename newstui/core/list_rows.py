@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from rich.cells import cell_len, set_cell_size
 
-from newstui.core.models import Feed, Headline
+from newstui.core.models import Headline
 from newstui.core.text import clean_line
 from newstui.core.timefmt import LABEL_WIDTH, headline_date
 from newstui.core.views import View
@@ -26,6 +27,24 @@ UNTAGGED = "Untagged"
 
 HEADLINE_LEAD = 3 + 2 + LABEL_WIDTH + 1
 """Cells before a headline's feed name or title: the unread dot, the bookmark mark, the date."""
+
+
+class FeedFacts(Protocol):
+    """What the feed list shows of a feed: a `Feed`, or the early frame's lighter
+    `newstui.store.first_screen.EarlyFeed`."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def unread(self) -> int: ...
+    @property
+    def bookmarks(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,34 +59,39 @@ class FeedRow:
 
 
 def build_rows(
-    feeds: Sequence[Feed],
+    feeds: Sequence[FeedFacts],
     *,
     unread_total: int,
     bookmarks: int,
     saved: Sequence[tuple[str, int | None]] = (),
+    limit: int | None = None,
 ) -> list[FeedRow]:
     """The rows for these feeds: smart views first (then the saved views of `[[views]]`, by
     name with their unread count, None while it is being counted), then each tag with its feeds.
 
     A feed with several tags appears under each, as newsboat's tag queries do; feeds without a
-    tag come last, under "Untagged".
+    tag come last, under "Untagged". `limit`: only the first rows (a screenful, for the early
+    frame: not 2,000 rows to show 37), the same as the first rows of the whole list.
     """
     rows = [
         FeedRow(View.unread(), "All unread", unread_total),
         FeedRow(View.bookmarks(), "Bookmarks", bookmarks),
         *(FeedRow(View.saved(name), name, count or 0) for name, count in saved),
     ]
-    groups: dict[str, list[Feed]] = {}
+    groups: dict[str, list[FeedFacts]] = {}
     for feed in feeds:
         for tag in feed.tags or (UNTAGGED,):
             groups.setdefault(tag, []).append(feed)
     if UNTAGGED in groups:
         groups[UNTAGGED] = groups.pop(UNTAGGED)
+    room = len(rows) + sum(map(len, groups.values())) + len(groups) if limit is None else limit
     for tag, members in groups.items():
+        if len(rows) >= room:
+            break
         tag_view = View.everything() if tag == UNTAGGED and len(groups) == 1 else View.tag(tag)
         if tag != UNTAGGED or len(groups) > 1:
             rows.append(FeedRow(tag_view, tag, sum(f.unread for f in members)))
-        for feed in members:
+        for feed in members[: max(room - len(rows), 0)]:
             rows.append(
                 FeedRow(
                     View.feed(feed.url, tag),

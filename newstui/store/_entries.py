@@ -18,6 +18,7 @@ from newstui.core.rows import content_hash as _content_hash
 from newstui.core.rows import feed_columns as _feed_columns
 from newstui.core.searchtext import EntryColumns
 from newstui.store._convert import HIDDEN_BOOKMARKS, enclosures_from_json, from_epoch
+from newstui.store._convert import entry_filters as _filters
 from newstui.store._filters import judge
 from newstui.store._pending import record_pending
 from newstui.store._search_index import PREPARED_MAX, Prepared
@@ -273,31 +274,6 @@ class EntriesMixin:
                 (epoch(older_than),),
             )
             return cursor.rowcount
-
-
-def _filters(
-    feed_url: str | Sequence[str] | None, unread_only: bool, bookmarked_only: bool
-) -> tuple[str, list[object]]:
-    """WHERE clauses over `entries` (no join: a per-row feed lookup costs 3x at 100k rows).
-
-    Bookmarks are the user's, not the feed's: they stay listed after their feed leaves
-    feeds.toml (hidden), where everything else of that feed is out of sight.
-    """
-    visible = "feed_url NOT IN (SELECT url FROM feeds WHERE hidden = 1)"
-    # Hidden entries (a filter's `hide`) are in no list at all: search `is:hidden` finds them.
-    clauses = ["hidden = 0"] if bookmarked_only else [visible, "hidden = 0"]
-    params: list[object] = []
-    if isinstance(feed_url, str):
-        clauses.append("feed_url = ?")
-        params.append(feed_url)
-    elif feed_url is not None:
-        clauses.append(f"feed_url IN ({','.join('?' * len(feed_url))})")
-        params.extend(feed_url)
-    if unread_only:
-        clauses.append("read = 0")
-    if bookmarked_only:
-        clauses.append("bookmarked = 1")
-    return " AND ".join(clauses), params
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:

@@ -15,6 +15,7 @@ import os
 import pty
 import select
 import signal
+import sqlite3
 import sys
 import termios
 import threading
@@ -27,7 +28,7 @@ import pytest
 from newstui import cli, early_frame, launch
 from newstui.core.first_frame import palette_key
 from newstui.core.models import FeedSpec
-from newstui.store import Store
+from newstui.store import Store, schema
 from newstui.store.first_screen import FirstScreen
 from newstui.ui.first_frame_palette import sample_palette
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, fill, make_config
@@ -137,7 +138,8 @@ async def kept_palette(make_app, db_path) -> tuple[object, FirstScreen]:
     first = FirstScreen(db_path)
     data = first.wait(5)
     assert data is not None
-    key = palette_key(os.environ, data.theme_state, None, early_frame._code_stamp())
+    code = early_frame._code_stamp(data.schema_version)
+    key = palette_key(os.environ, data.theme_state, None, code)
     first.palette_request = (db_path.parent / early_frame.PALETTE_FILENAME, key)
     app.first_screen = first
     async with app.run_test(size=(100, 30)) as pilot:
@@ -211,7 +213,8 @@ def test_nothing_is_drawn_without_a_kept_palette(tmp_path, db_path, terminal) ->
 
 
 @pytest.mark.parametrize(
-    "case", ["dumb", "theme-dir", "off", "not-a-tty", "empty", "no-database", "feed-added"]
+    "case",
+    ["dumb", "theme-dir", "off", "not-a-tty", "empty", "no-database", "feed-added", "to-upgrade"],
 )
 async def test_nothing_is_drawn_when_it_is_not_safe(
     make_app, db_path, terminal, monkeypatch, case
@@ -239,6 +242,11 @@ async def test_nothing_is_drawn_when_it_is_not_safe(
         first = FirstScreen(db_path)
     elif case == "feed-added":
         config = make_config(config.path, [*FEEDS, FeedSpec("https://new.example/feed")])
+    elif case == "to-upgrade":  # the store is not imported yet to say so: the palette's key
+        with sqlite3.connect(db_path) as db:
+            db.execute(f"PRAGMA user_version = {schema.LATEST - 1}")
+        db.close()
+        first = FirstScreen(db_path)
     terminal.output()
     try:
         frame = early_frame.draw_early_frame(first, config, theme=None, theme_dirs=theme_dirs)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from newstui.core.models import FeedSpec
 from newstui.store import Store
-from newstui.store.first_screen import FirstScreen
+from newstui.store.first_screen import FIRST_HEADLINES, FirstScreen
 from newstui.ui.app import NewsApp
 from tests.ui.conftest import (
     DEFAULT_FEEDS,
@@ -158,3 +158,56 @@ async def test_a_feed_renamed_or_removed_since_the_last_launch_is_shown_so(
             assert "Tech Weekly" in text
             assert "Tech Daily" not in text and "World Report" not in text
             assert set(main(app).feeds) == {TECH, DEFAULT_FEEDS[2].url}
+
+
+def _mark_one_read(db_path) -> None:
+    with sqlite3.connect(db_path) as other:  # another program marks an entry read
+        other.execute("UPDATE entries SET read = 1 WHERE id = (SELECT MIN(id) FROM entries)")
+
+
+def test_a_change_before_the_early_frame_means_none_is_drawn(db_path) -> None:
+    with Store(db_path) as store:
+        fill(store)
+    first = FirstScreen(db_path)
+    assert first._early_read.wait(5)
+    _mark_one_read(db_path)
+    assert first.wait(5) is None
+    assert first.take() is None
+
+
+def test_a_change_between_the_two_reads_means_reading_again(db_path) -> None:
+    """The early frame's read and the unread ids are two reads: a write between them (after
+    the early frame was drawn) means the reader reads the store itself, as after any change."""
+
+    class WrittenBetween(FirstScreen):
+        def _read_ids(self, db):
+            _mark_one_read(self.db_path)
+            return super()._read_ids(db)
+
+    with Store(db_path) as store:
+        fill(store)
+        expected = store.entry_ids(unread_only=True)
+    first = WrittenBetween(db_path)
+    early = first.wait(5)
+    assert early is not None and early.unread_count == len(expected)
+    assert first.take() is None
+    unchanged = FirstScreen(db_path)
+    assert unchanged.wait(5) is not None
+    taken = unchanged.take()
+    assert taken is not None and len(taken.unread_ids) == len(expected) - 1
+
+
+def test_the_early_frame_reads_a_screenful_of_what_the_list_shows(db_path) -> None:
+    with Store(db_path) as store:
+        fill(store)
+        save_entries(store, WORLD, [entry(10 + i, WORLD, hours_old=3) for i in range(3)])
+        ids = store.entry_ids(unread_only=True)
+        headlines = store.headlines(ids)
+        feeds = store.feeds()
+    early = FirstScreen(db_path).wait(5)
+    assert early is not None
+    assert early.headlines == headlines[: len(early.headlines)]
+    assert early.unread_count == min(len(ids), FIRST_HEADLINES + 1)
+    assert [(f.url, f.title, f.tags, f.unread, f.bookmarks, f.last_error) for f in feeds] == [
+        tuple(f) for f in early.feeds
+    ]

@@ -446,10 +446,10 @@ async def test_list_grown_by_a_refresh_scrolls_to_its_new_end(make_app, db_path)
 async def test_a_refresh_that_cannot_write_says_why(make_app, http_server, db_path, monkeypatch):
     """Another program holds the database's write lock: the refresh stops with one clear
     message naming the problem, and the reader keeps working."""
-    import newstui.store
+    import newstui.store._store
     from tests.support.dblock import write_lock
 
-    monkeypatch.setattr(newstui.store, "BUSY_TIMEOUT_SECONDS", 0.1)
+    monkeypatch.setattr(newstui.store._store, "BUSY_TIMEOUT_SECONDS", 0.1)
     good = http_server.route(
         "/good.xml", Response(200, {"content-type": "application/rss+xml"}, RSS)
     )
