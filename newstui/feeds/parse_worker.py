@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 NICENESS = 10
 """How much lower parse workers run than the process that started them."""
 
+TRACE_ENV = "NEWSTUI_TEST_PROCESS_TRACE"
+"""For tests: the path of a file where each refresh process (`newstui.feeds.refresh_child`),
+each parse worker and each parse appends a line saying which process it is, so that a test
+learns which process parsed from the processes themselves instead of sampling /proc for a
+worker that may have come and gone between two looks (tests/ui/test_refresh_process.py)."""
+
 
 DEFERRED_MODULES = ("ssl", "chardet")
 """Modules feedparser imports that a parse worker rarely or never uses, loaded only when first
@@ -32,6 +38,14 @@ a fresh interpreter): ssl (OpenSSL, through feedparser's `urllib.request` and `h
 worker opens no connection) and chardet (its tables, asked only about a body none of whose
 declared encodings decodes it). Deferred, not left out: the first attribute read imports the
 real module, so nothing parses differently (tests/test_parse_worker_imports.py)."""
+
+
+def note_process(role: str) -> None:
+    """Append `role pid parent-pid` to the `TRACE_ENV` file, when a test asked for one."""
+    path = os.environ.get(TRACE_ENV)
+    if path:
+        with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as trace:
+            trace.write(f"{role} {os.getpid()} {os.getppid()}\n")
 
 
 def prepare() -> None:
@@ -122,6 +136,7 @@ def run_job(job: tuple[Any, ...]) -> tuple[str, Any]:
     from newstui.core.errors import ParseError
 
     url, body, headers, now, max_bytes = job
+    note_process("parse")
     try:
         return "ok", parse(url, body, headers, now=now, max_bytes=max_bytes)
     except ParseError as error:
@@ -138,6 +153,7 @@ def serve(fd: int, parent_pid: int, niceness: int = NICENESS) -> None:
     _exit_with_parent(parent_pid)
     warm_up(niceness)
     conn = Connection(fd)
+    note_process("worker")
     conn.send("ready")
     while True:
         try:

@@ -32,6 +32,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from newstui.core.errors import StoreError
 from newstui.core.timefmt import utc_now
+from newstui.feeds.parse_worker import note_process
 
 if TYPE_CHECKING:
     from newstui.core.config import Settings, SyncSettings
@@ -70,6 +71,7 @@ class Job:
 
 def main() -> None:
     """The child's entry: read the `Job`, run it, report; exit when stdin ends."""
+    note_process("refresh")
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     # Nothing else may write into the frames: not a stray print (Python's stdout), nor
     # anything writing to descriptor 1 (a library, the parse workers inheriting it).
