@@ -10,6 +10,7 @@ from newstui.core.models import FeedSpec
 from newstui.store import Store
 from newstui.store.first_screen import FIRST_HEADLINES, FirstScreen
 from newstui.ui.app import NewsApp
+from newstui.ui.screens.main import MainScreen
 from tests.ui.conftest import (
     DEFAULT_FEEDS,
     NOW,
@@ -211,3 +212,33 @@ def test_the_early_frame_reads_a_screenful_of_what_the_list_shows(db_path) -> No
     assert [(f.url, f.title, f.tags, f.unread, f.bookmarks, f.last_error) for f in feeds] == [
         tuple(f) for f in early.feeds
     ]
+
+
+async def test_after_an_early_frame_textual_first_frame_shows_the_article_too(
+    tmp_path, db_path, monkeypatch
+) -> None:
+    """newstui drew the headlines itself (the early frame): Textual's first frame brings the
+    first article with it, not the frame after. Without an early frame, the headlines come
+    first (the article pane then follows)."""
+    with Store(db_path) as store:
+        fill(store)
+        first_id = store.entry_ids(unread_only=True)[0]
+    config = make_config(tmp_path / "feeds.toml", DEFAULT_FEEDS)
+    shown_at_first_frame: list[int | None] = []
+    after_first_frame = MainScreen._after_first_frame
+
+    def noting(screen: MainScreen) -> None:
+        shown_at_first_frame.append(screen.entry_view.shown_id)
+        after_first_frame(screen)
+
+    monkeypatch.setattr(MainScreen, "_after_first_frame", noting)
+    for early in (True, False):
+        first = FirstScreen(db_path)
+        if early:
+            first.on_textual = lambda driver: None  # as the early frame's `handed_over`
+        with Store(db_path) as store:
+            app = NewsApp(config, store, db_path, clock=clock, first_screen=first)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                assert main(app).entry_view.shown_id == first_id
+    assert shown_at_first_frame == [first_id, None]

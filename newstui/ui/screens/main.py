@@ -108,6 +108,10 @@ class MainScreen(
         self._link_timer: Timer | None = None
         """Bookmarks of feeds no longer in feeds.toml: still shown under Bookmarks."""
         self._first_frame_shown = False
+        self._early_frame_drawn = False
+        """newstui drew the first frame before Textual (`newstui.early_frame`): the headlines
+        are on screen already, so Textual's first frame shows the first article too (not the
+        frame after it, ~100 ms later)."""
         self._palette_request: tuple[Path, str] | None = None
         self._last_key = 0.0
         """When the last key reached this screen (time.monotonic())."""
@@ -161,6 +165,7 @@ class MainScreen(
         if first_screen is not None and first_screen.on_textual is not None:
             # Textual drew over the early frame. Its driver is private: if it is not there, the
             # early frame's restore (newstui.cli) still puts the terminal's mode back at exit.
+            self._early_frame_drawn = True
             with contextlib.suppress(Exception):
                 first_screen.on_textual(getattr(self.app, "_driver", None))
         self._palette_request = first_screen.palette_request if first_screen else None
@@ -181,6 +186,8 @@ class MainScreen(
         # Nothing to read yet (first launch, or all read): start where keys do something.
         (self.entry_list if self.entry_list.ids else self.feed_list).focus()
         self._apply_width(self.size.width)
+        if self._early_frame_drawn:
+            self.preview()
         settings = self.config.settings
         if settings.refresh_on_start:
             self.start_refresh(force=False, sync=True)  # one pass: local feeds and the sync
@@ -358,7 +365,7 @@ class MainScreen(
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,
         else the highlighted entry."""
-        if not self._first_frame_shown:
+        if not (self._first_frame_shown or self._early_frame_drawn):
             return
         view = self.feed_list.current_view
         entry_id = self.entry_list.current_id
