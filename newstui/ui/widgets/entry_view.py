@@ -3,10 +3,8 @@
 A Line API widget: the article is laid out once per width into strips and drawn line by line.
 Static widgets in a scroll container made every article change re-layout the whole screen
 (~60 ms per Down key with 2,000 feeds in the feed list); this changes only this widget.
-It draws its own scroll bar as the last cells of each line (the stylesheet gives it no Textual
-scrollbar): Textual's scrollbar widget cost ~2.5-3 ms of every new article's frame (each of
-its one-cell lines goes through the compositor's line cache and filters), a fifth of what
-`n` and Down spend drawing.
+It draws its own scroll bar as the last cells of each line (`newstui.ui.widgets._scroll_bar`:
+the stylesheet gives it no Textual scrollbar).
 It only displays what it is given (rich renderables built from plain strings); it never parses
 markup and never touches the store.
 """
@@ -22,23 +20,20 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets._extent import set_extent, style_scrollbar
 from newstui.ui.widgets._marks import Marker, mark_segments
+from newstui.ui.widgets._scroll_bar import BAR_WIDTH, DrawnScrollBar
 
 MARGIN = 1
 """Cells of space on each side of the text."""
 LAYOUT_CACHE = 8
 """Wrapped articles kept (each ~50-500 lines of strips)."""
-BAR_WIDTH = 2
-"""Cells of the scroll bar a long article has at its right (Textual's scrollbar width)."""
 
 
-class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
+class EntryView(StoreErrorsShown, DrawnScrollBar, can_focus=True):
     """Scrollable article pane."""
 
     COMPONENT_CLASSES = {
@@ -65,12 +60,8 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
         """Set while search results are shown: the words to mark in the article."""
         self._line_style: Style | None = None
         """The pane's style while a frame's lines are drawn."""
-        self._bar: tuple[tuple[object, ...], list[Segment]] | None = None
-        """The scroll bar's cells, one per row, with what they were drawn for."""
         self._bar_rows: list[Segment] | None = None
         """The scroll bar while a frame's lines are drawn (None: the article fits)."""
-        self._grab: float | None = None
-        """Where in the thumb the mouse holds it (rows), while it drags the scroll bar."""
 
     def show(
         self,
@@ -207,94 +198,8 @@ class EntryView(StoreErrorsShown, ScrollView, can_focus=True):
             line = self._shown.styled_line(index, style)
         return Strip([*line, bar[y]], line.cell_length + BAR_WIDTH)
 
-    # -- the scroll bar ------------------------------------------------------------------------
-
-    def _scroll_bar(self, base: Style | None = None) -> list[Segment] | None:
-        """The bar's cell on each row, as Textual's scrollbar draws it (its glyphs, thumb
-        size and position, and the `scrollbar-*` colours, over the pane's style `base`);
-        None when the article fits."""
-        height, lines = self.size.height, len(self._strips)
-        if lines <= height or height <= 0 or self.size.width <= BAR_WIDTH:
-            return None
-        styles = self.styles
-        background = styles.scrollbar_background
-        if background.a < 1:
-            background = self.background_colors[0] + background
-        color = background + styles.scrollbar_color
-        position = int(self.scroll_y * 8) / 8  # Textual's scrollbar: 1/8 of a cell
-        base = self.rich_style if base is None else base
-        key = (height, lines, position, color, background, base)
-        if self._bar is not None and self._bar[0] == key:
-            return self._bar[1]
-        drawn = ScrollBarRender.render_bar(
-            size=height,
-            virtual_size=lines,
-            window_size=height,
-            position=position,
-            thickness=BAR_WIDTH,
-            vertical=True,
-            back_color=background.rich_color,
-            bar_color=color.rich_color,
-        )
-        # Without the segments' mouse meta: this widget handles the bar's clicks itself.
-        plain: dict[Style, Style] = {}
-        rows = []
-        for segment in drawn.segments:
-            style = segment.style or Style()
-            if style not in plain:
-                bare = Style(color=style.color, bgcolor=style.bgcolor, reverse=style.reverse)
-                plain[style] = base + bare
-            rows.append(Segment(segment.text, plain[style]))
-        self._bar = (key, rows)
-        return rows
-
-    def _thumb(self) -> tuple[float, float]:
-        """The thumb's first row and its length in rows (as `ScrollBarRender` draws it)."""
-        height, lines = self.size.height, max(len(self._strips), 1)
-        length = max(1, height * height / lines)
-        top = (height - length) * (self.scroll_y / self.max_scroll_y if self.max_scroll_y else 0)
-        return top, length
-
-    def _bar_row(self, event: events.MouseEvent) -> int | None:
-        """The row of the scroll bar the mouse is on, or None when it is not on the bar."""
-        offset = event.get_content_offset(self)
-        if offset is None or self._scroll_bar() is None:
-            return None
-        return offset.y if offset.x >= self.size.width - BAR_WIDTH else None
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        """On the bar, as on Textual's: above or below the thumb a page, on it a drag."""
-        row = self._bar_row(event) if event.button == 1 else None
-        if row is None:
-            return
-        event.stop()
-        top, length = self._thumb()
-        if row < int(top):
-            self.scroll_page_up(animate=False)
-        elif row >= top + length:
-            self.scroll_page_down(animate=False)
-        else:
-            self._grab = row - top
-            self.capture_mouse()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._grab is None:
-            return
-        offset = event.get_content_offset_capture(self)
-        _, length = self._thumb()
-        room = self.size.height - length
-        share = (offset.y - self._grab) / room if room > 0 else 0
-        self.scroll_to(y=max(0.0, min(1.0, share)) * self.max_scroll_y, animate=False)
-
-    def on_mouse_up(self, _event: events.MouseUp) -> None:
-        if self._grab is not None:
-            self._grab = None
-            self.release_mouse()
-
-    def on_mouse_release(self, _event: events.MouseRelease) -> None:
-        # Textual takes the mouse back without a MouseUp when a screen is pushed or switched:
-        # a drag left on would make plain hovering scroll the article.
-        self._grab = None
+    def _line_count(self) -> int:
+        return len(self._strips)
 
 
 @dataclass(slots=True)
