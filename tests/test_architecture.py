@@ -7,6 +7,7 @@ whatever other tests needed.
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -98,6 +99,37 @@ def test_every_layer_but_the_ui_is_kept_from_textual() -> None:
         if p.stem not in ("__init__", "__main__")
     }
     assert packages | modules == layered
+
+
+def test_the_readers_modules_start_no_process_pool() -> None:
+    """The reader's refresh runs in a process of its own started by newstui.feeds.refresh_child,
+    never in a process pool of the reader's (multiprocessing's start from inside the running
+    app, its resource tracker). import-linter forbids `multiprocessing` in these modules; it
+    cannot name `concurrent.futures.process`, so this reads their imports."""
+    contracts = tomli.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    [rule] = [
+        c for c in contracts["contracts"] if c.get("forbidden_modules") == ["multiprocessing"]
+    ]
+    found, read = [], set()
+    for name in rule["source_modules"]:
+        path = REPO.joinpath(*name.split("."))
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]:
+            read.add(source.relative_to(REPO).as_posix())
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    names = [f"{node.module}.{alias.name}" for alias in node.names]
+                else:
+                    continue
+                found += [
+                    f"{source.relative_to(REPO)}:{node.lineno}: {imported}"
+                    for imported in names
+                    if imported.startswith("concurrent.futures.process")
+                    or imported.endswith("ProcessPoolExecutor")
+                ]
+    assert {"newstui/ui/app.py", "newstui/cli.py"} <= read
+    assert found == []
 
 
 @pytest.mark.slow
