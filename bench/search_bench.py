@@ -72,7 +72,7 @@ QUERIES: list[tuple[str, str, list[str]]] = [
 ]
 VIEWS = [
     "rust", "tag:python", "is:bookmarked", "climate newer:30d", '"open source"', "东京",
-    "title:election", "feed:daily", "has:enclosure", "security OR vulnerability",
+    "title:election", "feed:science", "has:enclosure", "security OR vulnerability",
 ]  # fmt: skip
 
 
