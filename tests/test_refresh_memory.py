@@ -6,6 +6,7 @@ indexed, up to a cap."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from itertools import chain
@@ -129,3 +130,28 @@ async def test_no_new_fetch_starts_while_the_bytes_in_flight_are_at_the_cap(
     assert 2 <= asked <= 6, f"{asked} of {len(specs)} feeds fetched while the writer was stalled"
     assert max(most) <= 3 * len(body) + 2 * 3 * len(body)
     assert source._in_flight._used == 0
+
+
+async def test_only_the_feeds_being_refreshed_have_a_task(http_server, tmp_path: Path) -> None:
+    # 2,000 feeds (the reader's refresh of a big feeds.toml) used to get 2,000 tasks at once,
+    # each waiting for one of the `concurrency` slots: ~3 MB in the refresh process. A feed's
+    # task is made once it has a slot; every feed is still refreshed.
+    count = 60
+    for n in range(count):
+        http_server.route(f"/f{n}", Response(200, RSS_TYPE, rss(Item(f"{n}-a"))))
+    specs = [FeedSpec(http_server.url(f"/f{n}")) for n in range(count)]
+    db_path = tmp_path / "newstui.db"
+    with Store(db_path) as store:
+        store.sync_feeds(specs, now=NOW)
+    settings = Settings(parse_workers=1, timeout=5.0, concurrency=4)
+    tasks: list[int] = []
+    async with Refresher(db_path, settings, clock=Clock()) as refresher:
+        updates = []
+        async for update in refresher.run(specs):
+            tasks.append(len(asyncio.all_tasks()))
+            updates.append(update)
+    assert sorted(u.url for u in updates) == sorted(s.url for s in specs)
+    assert all(u.new == 1 for u in updates)
+    # The feeds in flight (at most 4 holding a slot, a few more waiting for the writer), the
+    # task starting them and the test's own: nowhere near one per feed.
+    assert max(tasks) < count // 3, tasks
