@@ -175,6 +175,19 @@ def run_tuiprobe(scenario: dict[str, Any], out: Path, runs: int, extra: list[str
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 
+PSS_EVERY = 5
+"""`TreeWatch` reads Pss (smaps_rollup) at every 5th sample: 100 ms at 20 ms."""
+TIMELINE_S = 0.5
+
+
+def _pss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+        for line in f:
+            if line.startswith(b"Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
 class TreeWatch:
     """Samples the reader's process tree every `interval` s on a thread, beside tuiprobe's
     own sampler (which reports only the tree's total): the tree's peak RSS with each
@@ -190,6 +203,10 @@ class TreeWatch:
         self.peak_kb = 0
         self.at_peak: dict[str, float] = {}
         self.hwm: dict[str, float] = {}
+        self.peak_pss_kb = 0
+        self.timeline: list[dict[str, float]] = []
+        """Every `TIMELINE_S`: the time since the first sample and each role's RSS (MB), to
+        see when each process grows and whether it gives memory back."""
 
     def __enter__(self) -> TreeWatch:
         self._thread.start()
@@ -204,6 +221,8 @@ class TreeWatch:
             "peak_tree_mb": round(self.peak_kb * 1024 / MB, 1),
             "at_peak_mb": {k: round(v, 1) for k, v in self.at_peak.items()},
             "vmhwm_mb": {k: round(v, 1) for k, v in self.hwm.items()},
+            "peak_tree_pss_mb": round(self.peak_pss_kb * 1024 / MB, 1),
+            "timeline_mb": self.timeline,
         }
 
     @staticmethod
@@ -216,7 +235,10 @@ class TreeWatch:
 
     def _run(self) -> None:
         root: int | None = None
+        n = 0
+        started = next_point = 0.0
         while not self._stop.wait(self._interval):
+            n += 1
             procs: dict[int, tuple[int, bytes]] = {}
             for name in os.listdir("/proc"):
                 if not name.isdigit():
@@ -241,7 +263,7 @@ class TreeWatch:
                     if ppid in tree and pid not in tree:
                         tree.add(pid)
                         grew = True
-            total = 0
+            total = pss = 0
             shares: dict[str, float] = {}
             for pid in tree:
                 rss = hwm = 0
@@ -252,6 +274,8 @@ class TreeWatch:
                                 rss = int(line.split()[1])
                             elif line.startswith(b"VmHWM:"):
                                 hwm = int(line.split()[1])
+                    if n % PSS_EVERY == 0:  # a page-table walk: not at every sample
+                        pss += _pss_kb(pid)
                 except OSError:
                     continue
                 role = self._role(procs[pid][1])
@@ -261,6 +285,13 @@ class TreeWatch:
             if total > self.peak_kb:
                 self.peak_kb = total
                 self.at_peak = shares
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            now = time.monotonic()
+            started = started or now
+            if now >= next_point:
+                next_point = now + TIMELINE_S
+                point = {"t": round(now - started, 2)}
+                self.timeline.append(point | {k: round(v, 1) for k, v in shares.items()})
 
 
 def steps_named(run: dict, prefix: str) -> list[dict]:
@@ -1094,7 +1125,9 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                 + ". VmHWM per role: "
                 + "; ".join(
                     ", ".join(f"{k} {v}" for k, v in w["vmhwm_mb"].items()) for w in watched
-                ),
+                )
+                + ". Peak tree PSS (every 100 ms): "
+                + ", ".join(f"{w.get('peak_tree_pss_mb', 0)} MB" for w in watched),
             )
     nxt = results.get("next")
     if nxt:
