@@ -391,11 +391,18 @@ PRESTART_TRACKER = (
 fds_to_keep"). A bench-side workaround to measure the pool as it will be once newstui fixes it."""
 
 
+TIMELINE: dict[str, Path | None] = {"dir": None}
+"""With `--timeline DIR`: each reader runs under bench/key_timeline.py, its timeline in DIR."""
+
+
 def newstui_cmd(config: Path, data: Path, *, prestart_tracker: bool = False) -> str:
     snapshot = CODE["snapshot"]
     python = NEWSTUI.parent / "python"
     env = f"env PYTHONPATH={snapshot} " if snapshot is not None else ""
     args = f"--config {config} --data-dir {data}"
+    if (timeline := TIMELINE["dir"]) is not None:  # its own numbers are slower: diagnosis only
+        script = ROOT / "bench" / "key_timeline.py"
+        return f"exec {env}{python} {script} --out {timeline}/timeline-$$.json -- {args}"
     if prestart_tracker:
         return f'exec {env}{python} -c "{PRESTART_TRACKER}" {args}'
     if snapshot is not None:
@@ -547,6 +554,54 @@ def first_scenario(
         "cmd": newstui_cmd(config, data),
         "size": SIZE,
         "steps": steps,
+    }
+
+
+def later_scenario(config: Path, data: Path, keys: int, quit_key: str) -> dict[str, Any]:
+    """A later launch (the data dir of a finished first refresh, the feeds changed since on
+    the server): R, then the same feed-list keys as `first_scenario` while it runs."""
+    half = keys // 2
+    steps: list[dict[str, Any]] = [
+        {"wait_for": "Feed 0001", "name": "headlines", "timeout": 30},
+        {"quiet": 200},
+        {"measure": "R", "until": "re:Refreshing \\d+/", "name": "R", "timeout": 10},
+        {"keys": "h"},  # the headlines have the focus: to the feed list (on All unread)
+        {"keys": "Down"},  # All unread -> Bookmarks; the feeds follow
+    ]
+    for i in range(half):
+        steps.append(
+            {"measure": "Down", "until": f"/gen/{i}.xml", "name": f"fkey-down-{i:02d}",
+             "timeout": 10}
+        )  # fmt: skip
+    for i in range(half - 2, -1, -1):
+        steps.append(
+            {"measure": "Up", "until": f"/gen/{i}.xml", "name": f"fkey-up-{i:02d}", "timeout": 10}
+        )
+    steps += [
+        {"capture": "later-after-keys"},
+        {"keys": quit_key},
+        {"wait_exit": True, "name": "quit", "timeout": 15},
+    ]
+    return {
+        "name": "newstui-later-refresh",
+        "cmd": newstui_cmd(config, data),
+        "size": SIZE,
+        "steps": steps,
+    }
+
+
+def first_done_scenario(config: Path, data: Path, quit_key: str) -> dict[str, Any]:
+    """Not measured: a first launch left to finish its first refresh, then quit."""
+    return {
+        "name": "newstui-first-done",
+        "cmd": newstui_cmd(config, data),
+        "size": SIZE,
+        "steps": [
+            {"wait_for": "Feed 0001", "name": "headlines", "timeout": 30},
+            {"wait_for": "Last refresh", "name": "refreshed", "timeout": 300},
+            {"keys": quit_key},
+            {"wait_exit": True, "name": "quit", "timeout": 15},
+        ],
     }
 
 
@@ -797,16 +852,20 @@ def run_first(args: argparse.Namespace, out: Path) -> dict[str, Any]:
     return result
 
 
-def check_first_run(run: dict, requests: list[tuple[float, str, int]], feeds: int) -> dict:
+def check_first_run(
+    run: dict, requests: list[tuple[float, str, int]], feeds: int, *, start: float | None = None
+) -> dict:
     """Which keys were surely sent while the first refresh ran: before its last feed request
-    was answered (t=0 placed as late as it can be: at the first feed request)."""
+    was answered (t=0 placed as late as it can be: at the first feed request). `start`: the
+    refresh was started later, by a key sent at this time after launch (ms): the first feed
+    request is placed there (it came after it)."""
     keys = [smp for s in steps_named(run, "fkey-") for smp in s.get("samples", [])]
     check: dict[str, Any] = {"ok": run["ok"], "error": run.get("error"), "keys": len(keys)}
     if not keys or not requests:
         check.update(during=[], verdict=f"NO DATA ({run.get('error')})")
         return check
     times = sorted(t for t, _, _ in requests)
-    last_ms = (times[-1] - times[0]) * 1000  # after t=0, at least
+    last_ms = (times[-1] - times[0]) * 1000 + (start or 0.0)  # after t=0, at least
     during = [smp["latency_ms"] for smp in keys if smp["t_launch_ms"] <= last_ms]
     check.update(
         during=during,
@@ -818,6 +877,53 @@ def check_first_run(run: dict, requests: list[tuple[float, str, int]], feeds: in
         ),
     )
     return check
+
+
+def run_later(args: argparse.Namespace, out: Path) -> dict[str, Any]:
+    """Keys during a later refresh of the first scenario's feeds: one first launch finishes
+    its refresh (not measured); each run starts from a copy of that data dir, with
+    `--later-bump` of the feeds given new items on the server, and presses R."""
+    port = args.port + 1
+    if not port_is_free(port):
+        raise SystemExit(f"port {port} is busy (the first-refresh feed server)")
+    feeds = args.first_feeds
+    on_start = first_config(out / "later-first.toml", port, feeds, refresh_on_start=True)
+    config = first_config(out / "later.toml", port, feeds, refresh_on_start=False)
+    print(f"  starting feedserver: {feeds} feeds x 50 items on port {port} ...")
+    server = FeedServer(port, feeds, 50, out / "feedserver-later.log")
+    result: dict[str, Any] = {"runs": [], "checks": [], "feeds": feeds, "bump": args.later_bump}
+    try:
+        base = out / "work-later-base" / "data"
+        base.mkdir(parents=True)
+        done = run_tuiprobe(first_done_scenario(on_start, base, args.quit_key),
+                            out / "later-first", 1, [])  # fmt: skip
+        if not done["runs"][0]["ok"]:
+            raise RuntimeError(f"the first refresh did not finish: {done['runs'][0]}")
+        for i in range(args.runs):
+            work = out / "work-later"
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.copytree(base, work / "data")
+            server.get("/reset")
+            server.get(f"/bump?fraction={args.later_bump}")
+            log_mark = server.log_size()
+            extra = ["--settle", "output", "--quiet-ms", str(args.refresh_quiet_ms),
+                     "--rss-interval-ms", "20"]  # fmt: skip
+            probe = run_tuiprobe(
+                later_scenario(config, work / "data", args.first_keys, args.quit_key),
+                out / f"later-{i}", 1, extra,
+            )  # fmt: skip
+            run = probe["runs"][0]
+            result["runs"].append(run)
+            r_sent = next((s["samples"][0]["t_launch_ms"] for s in steps_named(run, "R")
+                           if s.get("samples")), None)  # fmt: skip
+            check = check_first_run(run, server.feed_requests(log_mark), feeds, start=r_sent)
+            result["checks"].append(check)
+            print(f"  later refresh run {i + 1}/{args.runs}: {check['verdict']}")
+            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        server.stop()
+        shutil.rmtree(out / "work-later-base", ignore_errors=True)
+    return result
 
 
 def run_bare(args: argparse.Namespace, out: Path) -> dict[str, Any]:
@@ -1164,6 +1270,19 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         tree = stats([r.get("rss_peak_tree_kb", 0) * 1024 / MB for r in first["refresh"]])
         row("peak memory, first refresh (process tree)", tree, "< 150 MB",
             verdict(tree and tree["max"], 150.0), "MB")  # fmt: skip
+    later = results.get("later")
+    if later:
+        during = [v for c in later["checks"] for v in c.get("during", [])]
+        st = stats(during)
+        row(
+            f"keys during a later refresh ({later['feeds']} feeds, R; {later['bump']:.0%} "
+            "of them changed)",
+            st,
+            "p95 < 60 ms",
+            verdict(st and st["p95"], 60.0),
+            note=f"{len(during)} of {sum(c['keys'] for c in later['checks'])} keys surely "
+            "during the refresh",
+        )
     bare = results.get("bare")
     if bare:
         runs = bare["runs"]
@@ -1263,8 +1382,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="launches per scenario (default 5)")
     parser.add_argument(
         "--only",
-        default="bare,browse,next,first,refresh",
-        help="comma list of: bare, browse, next, first, refresh (default all)",
+        default="bare,browse,next,first,later,refresh",
+        help="comma list of: bare, browse, next, first, later, refresh (default all)",
     )
     parser.add_argument("--nexts", type=int, default=30, help="n keys in next (default 30)")
     parser.add_argument(
@@ -1272,6 +1391,18 @@ def main() -> int:
     )
     parser.add_argument(
         "--first-keys", type=int, default=40, help="keys during the first refresh (default 40)"
+    )
+    parser.add_argument(
+        "--later-bump",
+        type=float,
+        default=1.0,
+        help="later: the fraction of the feeds given new items before each R (default 1.0)",
+    )
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        help="run each reader under bench/key_timeline.py, its timelines in this folder "
+        "(slower: to see where a key's time goes, not for the numbers)",
     )
     parser.add_argument("--newsboat", action="store_true", help="also run newsboat's launch")
     parser.add_argument("--downs", type=int, default=30, help="Down keys in browse (default 30)")
@@ -1330,6 +1461,9 @@ def main() -> int:
     use_tools(args.tools)
 
     only = {s.strip() for s in args.only.split(",") if s.strip()}
+    if args.timeline is not None:
+        args.timeline.mkdir(parents=True, exist_ok=True)
+        TIMELINE["dir"] = args.timeline.resolve()
     out = args.out or RESULTS / f"tui-{datetime.now():%Y%m%d-%H%M%S}"
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -1372,6 +1506,9 @@ def main() -> int:
     if "first" in only:
         print(f"first: empty data dir, {args.first_feeds} feeds, keys during the first refresh")
         results["first"] = run_first(args, out)
+    if "later" in only:
+        print(f"later: {args.first_feeds} feeds refreshed once, R, keys during the refresh")
+        results["later"] = run_later(args, out)
     if "refresh" in only:
         print(f"refresh: R + {args.refresh_keys} keys during it, {args.runs} runs ...")
         results["refresh"] = run_refresh(args, ds, out)

@@ -1,0 +1,208 @@
+"""Where each key's time goes in the running reader: an in-process timeline of the event loop.
+
+Runs the real `newstui` command with timers around every step the event loop runs (each
+asyncio callback or task step, with its CPU time: wall time well above it is time spent
+waiting for the GIL or a core), Textual's message dispatch (nested), the screen's layouts and
+the frames written. When the reader exits, it writes the raw events (JSON) to `--out` and a
+per-key report to `--out` + `.txt`: for every key, when the driver thread read it, when the
+app took it, when the frame after it was written, and what the loop ran in between.
+
+    .venv/bin/python bench/key_timeline.py --out /tmp/keys.json -- --config C --data-dir D
+
+`bench/key_timeline_run.py` runs it under tuiprobe in the scenarios of `tui_bench.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio.events
+import atexit
+import json
+import sys
+import time
+from typing import Any
+
+EVENTS: list[tuple] = []
+"""(kind, start, duration, cpu, depth, label): times in ms of time.monotonic()."""
+DEPTH = [0]
+THRESHOLD_MS = 0.3
+"""Steps shorter than this are not kept (keys and frames always are)."""
+
+
+def now() -> float:
+    return time.monotonic() * 1000.0
+
+
+def _label_of_handle(handle: Any) -> str:
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Task):
+        coro = owner.get_coro()
+        name = getattr(coro, "__qualname__", repr(coro))
+        return f"task {name}"
+    return f"cb {getattr(callback, '__qualname__', repr(callback))[:80]}"
+
+
+def install() -> None:
+    run = asyncio.events.Handle._run
+
+    def timed_run(self: Any) -> None:
+        start, cpu = now(), time.thread_time()
+        DEPTH[0] += 1
+        try:
+            run(self)
+        finally:
+            DEPTH[0] -= 1
+            duration = now() - start
+            if duration >= THRESHOLD_MS:
+                used = (time.thread_time() - cpu) * 1000.0
+                EVENTS.append(("step", start, duration, used, 0, _label_of_handle(self)))
+
+    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+
+    from textual import events
+    from textual.app import App
+    from textual.message_pump import MessagePump
+    from textual.screen import Screen
+
+    dispatch = MessagePump._dispatch_message
+
+    async def timed_dispatch(self: Any, message: Any) -> Any:
+        start, cpu = now(), time.thread_time()
+        DEPTH[0] += 1
+        try:
+            return await dispatch(self, message)
+        finally:
+            DEPTH[0] -= 1
+            duration = now() - start
+            is_key = isinstance(message, events.Key) and isinstance(self, App)
+            if is_key:
+                EVENTS.append(("key", message.time * 1000.0, 0.0, 0.0, 0, f"{message.key}"))
+            if is_key or duration >= THRESHOLD_MS:
+                used = (time.thread_time() - cpu) * 1000.0
+                label = f"{type(message).__name__} -> {type(self).__name__}"
+                EVENTS.append(("dispatch", start, duration, used, DEPTH[0] + 1, label))
+
+    MessagePump._dispatch_message = timed_dispatch  # type: ignore[method-assign]
+
+    for owner, name in (
+        (Screen, "_refresh_layout"),
+        (Screen, "_on_timer_update"),
+        (App, "_display"),
+    ):
+        _time_method(owner, name)
+
+    from textual._compositor import Compositor
+
+    for name in ("render_update", "reflow", "update_widgets"):
+        _time_method(Compositor, name)
+
+
+def _time_method(owner: Any, name: str) -> None:
+    original = getattr(owner, name)
+
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        start, cpu = now(), time.thread_time()
+        DEPTH[0] += 1
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            DEPTH[0] -= 1
+            duration = now() - start
+            if name == "_display" or duration >= THRESHOLD_MS:
+                used = (time.thread_time() - cpu) * 1000.0
+                kind = "frame" if name == "_display" else "call"
+                label = f"{owner.__name__}.{name}"
+                if name == "_refresh_layout":
+                    label += f" [{type(self).__name__}]"
+                EVENTS.append((kind, start, duration, used, DEPTH[0] + 1, label))
+
+    setattr(owner, name, timed)
+
+
+def report(events: list[tuple], keep: int = 12) -> str:
+    """Per key: read (driver) -> taken by the app -> the next frame's end, and the steps in
+    between; the `keep` slowest keys in detail."""
+    events = sorted(events, key=lambda e: e[1])
+    keys = [e for e in events if e[0] == "key"]
+    takes = [e for e in events if e[0] == "dispatch" and e[5].startswith("Key -> ")]
+    frames = [e for e in events if e[0] == "frame"]
+    rows = []
+    for key, take in zip(keys, sorted(takes, key=lambda e: e[1]), strict=True):
+        taken_end = take[1] + take[2]
+        frame = next((f for f in frames if f[1] >= taken_end - 0.01), None)
+        if frame is None:
+            continue
+        done = frame[1] + frame[2]
+        rows.append((done - key[1], key, take, frame))
+    lines = [f"{len(rows)} keys; latency = the next frame's end - the key's read time (ms)"]
+    lats = sorted(r[0] for r in rows)
+    if lats:
+        pick = lambda p: lats[min(len(lats) - 1, max(0, round(p * len(lats) + 0.5) - 1))]  # noqa: E731
+        lines.append(f"p50 {pick(0.5):.1f}  p95 {pick(0.95):.1f}  max {lats[-1]:.1f}")
+    t0 = events[0][1] if events else 0.0
+    lines.append("")
+    lines.append("key   at(ms)  latency  queued  handled  to-frame  frame")
+    for lat, key, take, frame in rows:
+        lines.append(
+            f"{key[5]:5s} {key[1] - t0:8.0f} {lat:8.1f} {take[1] - key[1]:7.1f} "
+            f"{take[2]:8.1f} {frame[1] - take[1] - take[2]:8.1f} {frame[2]:6.1f}"
+        )
+    for lat, key, _take, frame in sorted(rows, key=lambda r: -r[0])[:keep]:
+        lo, hi = key[1] - 5, frame[1] + frame[2]
+        lines.append("")
+        lines.append(f"## {key[5]} at {key[1] - t0:.0f} ms: {lat:.1f} ms")
+        for e in events:
+            if lo <= e[1] <= hi and e[0] != "key" and (e[2] >= 1.0 or e[0] == "frame"):
+                lines.append(
+                    f"  {e[1] - key[1]:+8.1f} {e[2]:7.1f} (cpu {e[3]:6.1f}) "
+                    f"{'  ' * min(e[4], 6)}{e[0]} {e[5]}"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="raw events (JSON); the report: OUT.txt")
+    parser.add_argument("newstui_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    argv = [a for a in args.newstui_args if a != "--"]
+
+    def write() -> None:
+        with open(args.out, "w", encoding="utf-8") as f:
+            json.dump(EVENTS, f)
+        with open(args.out + ".txt", "w", encoding="utf-8") as f:
+            f.write(report(EVENTS))
+
+    atexit.register(write)
+    # Textual is imported by the reader after its early frame: patched as soon as it is.
+    import importlib.abc
+
+    from newstui.cli import main as newstui_main
+
+    class Hook(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+            if name != "textual.app":
+                return None
+            sys.meta_path.remove(self)
+            for finder in sys.meta_path:
+                spec = getattr(finder, "find_spec", lambda *a: None)(name, path, target)
+                if spec is not None:
+                    break
+            else:
+                return None
+            run = spec.loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                run(module)
+                install()
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, Hook())
+    return newstui_main(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
