@@ -24,6 +24,8 @@ from typing import Any
 
 EVENTS: list[tuple] = []
 """(kind, start, duration, cpu, depth, label): times in ms of time.monotonic()."""
+KEYS: list[dict[str, Any]] = []
+"""Per key: its name, when the driver read it, the app took it, its handling ended (ms)."""
 DEPTH = [0]
 THRESHOLD_MS = 0.3
 """Steps shorter than this are not kept (keys and frames always are)."""
@@ -75,10 +77,16 @@ def install() -> None:
         finally:
             DEPTH[0] -= 1
             duration = now() - start
-            is_key = isinstance(message, events.Key) and isinstance(self, App)
-            if is_key:
-                EVENTS.append(("key", message.time * 1000.0, 0.0, 0.0, 0, f"{message.key}"))
-            if is_key or duration >= THRESHOLD_MS:
+            if isinstance(message, events.Key):
+                # The key comes to the app, is forwarded to the focused widget and bubbles
+                # back up: taken at the first dispatch, handled at the end of the last.
+                record = getattr(message, "_timeline", None)
+                if record is None:
+                    record = {"key": message.key, "read": message.time * 1000.0, "taken": start}
+                    message._timeline = record
+                    KEYS.append(record)
+                record["handled"] = start + duration
+            if duration >= THRESHOLD_MS:
                 used = (time.thread_time() - cpu) * 1000.0
                 label = f"{type(message).__name__} -> {type(self).__name__}"
                 EVENTS.append(("dispatch", start, duration, used, DEPTH[0] + 1, label))
@@ -120,21 +128,16 @@ def _time_method(owner: Any, name: str) -> None:
     setattr(owner, name, timed)
 
 
-def report(events: list[tuple], keep: int = 12) -> str:
-    """Per key: read (driver) -> taken by the app -> the next frame's end, and the steps in
-    between; the `keep` slowest keys in detail."""
+def report(events: list[tuple], keys: list[dict[str, Any]], keep: int = 12) -> str:
+    """Per key: read (driver) -> taken by the app -> handled -> the next frame's end, and the
+    steps in between; the `keep` slowest keys in detail."""
     events = sorted(events, key=lambda e: e[1])
-    keys = [e for e in events if e[0] == "key"]
-    takes = [e for e in events if e[0] == "dispatch" and e[5].startswith("Key -> ")]
     frames = [e for e in events if e[0] == "frame"]
     rows = []
-    for key, take in zip(keys, sorted(takes, key=lambda e: e[1]), strict=True):
-        taken_end = take[1] + take[2]
-        frame = next((f for f in frames if f[1] >= taken_end - 0.01), None)
-        if frame is None:
-            continue
-        done = frame[1] + frame[2]
-        rows.append((done - key[1], key, take, frame))
+    for key in keys:
+        frame = next((f for f in frames if f[1] >= key["handled"] - 0.01), None)
+        if frame is not None:
+            rows.append((frame[1] + frame[2] - key["read"], key, frame))
     lines = [f"{len(rows)} keys; latency = the next frame's end - the key's read time (ms)"]
     lats = sorted(r[0] for r in rows)
     if lats:
@@ -142,43 +145,29 @@ def report(events: list[tuple], keep: int = 12) -> str:
         lines.append(f"p50 {pick(0.5):.1f}  p95 {pick(0.95):.1f}  max {lats[-1]:.1f}")
     t0 = events[0][1] if events else 0.0
     lines.append("")
-    lines.append("key   at(ms)  latency  queued  handled  to-frame  frame")
-    for lat, key, take, frame in rows:
+    lines.append("key    at(ms)  latency  queued  handled  to-frame  frame")
+    for lat, key, frame in rows:
         lines.append(
-            f"{key[5]:5s} {key[1] - t0:8.0f} {lat:8.1f} {take[1] - key[1]:7.1f} "
-            f"{take[2]:8.1f} {frame[1] - take[1] - take[2]:8.1f} {frame[2]:6.1f}"
+            f"{key['key']:6s} {key['read'] - t0:7.0f} {lat:8.1f} {key['taken'] - key['read']:7.1f}"
+            f" {key['handled'] - key['taken']:8.1f} {frame[1] - key['handled']:8.1f}"
+            f" {frame[2]:6.1f}"
         )
-    for lat, key, _take, frame in sorted(rows, key=lambda r: -r[0])[:keep]:
-        lo, hi = key[1] - 5, frame[1] + frame[2]
+    for lat, key, frame in sorted(rows, key=lambda r: -r[0])[:keep]:
+        lo, hi = key["read"] - 5, frame[1] + frame[2]
         lines.append("")
-        lines.append(f"## {key[5]} at {key[1] - t0:.0f} ms: {lat:.1f} ms")
+        lines.append(f"## {key['key']} at {key['read'] - t0:.0f} ms: {lat:.1f} ms")
         for e in events:
-            if lo <= e[1] <= hi and e[0] != "key" and (e[2] >= 1.0 or e[0] == "frame"):
+            if lo <= e[1] <= hi and (e[2] >= 1.0 or e[0] == "frame"):
                 lines.append(
-                    f"  {e[1] - key[1]:+8.1f} {e[2]:7.1f} (cpu {e[3]:6.1f}) "
+                    f"  {e[1] - key['read']:+8.1f} {e[2]:7.1f} (cpu {e[3]:6.1f}) "
                     f"{'  ' * min(e[4], 6)}{e[0]} {e[5]}"
                 )
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="raw events (JSON); the report: OUT.txt")
-    parser.add_argument("newstui_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    argv = [a for a in args.newstui_args if a != "--"]
-
-    def write() -> None:
-        with open(args.out, "w", encoding="utf-8") as f:
-            json.dump(EVENTS, f)
-        with open(args.out + ".txt", "w", encoding="utf-8") as f:
-            f.write(report(EVENTS))
-
-    atexit.register(write)
-    # Textual is imported by the reader after its early frame: patched as soon as it is.
+def hook_textual() -> None:
+    """Patch Textual as soon as the reader imports it (after its early frame)."""
     import importlib.abc
-
-    from newstui.cli import main as newstui_main
 
     class Hook(importlib.abc.MetaPathFinder):
         def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
@@ -201,6 +190,25 @@ def main() -> int:
             return spec
 
     sys.meta_path.insert(0, Hook())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="raw events (JSON); the report: OUT.txt")
+    parser.add_argument("newstui_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    argv = [a for a in args.newstui_args if a != "--"]
+
+    def write() -> None:
+        with open(args.out, "w", encoding="utf-8") as f:
+            json.dump({"events": EVENTS, "keys": KEYS}, f)
+        with open(args.out + ".txt", "w", encoding="utf-8") as f:
+            f.write(report(EVENTS, KEYS))
+
+    atexit.register(write)
+    hook_textual()
+    from newstui.cli import main as newstui_main
+
     return newstui_main(argv)
 
 
