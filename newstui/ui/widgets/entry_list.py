@@ -88,6 +88,8 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
         self.cursor = 0
         self.empty_message = "No entries"
         self._message_lines: tuple[tuple[str, int], list[str]] = (("", 0), [])
+        self._frame: _Frame | None = None
+        """What drawing a row needs, while a frame's lines are drawn (looked up once)."""
 
     # -- data in -----------------------------------------------------------------------------
 
@@ -101,6 +103,11 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
 
     def show(self, ids: list[int], *, show_feed: bool, cursor_id: int | None = None) -> None:
         """Show a new view, cursor on `cursor_id` if present, else at the top."""
+        if not ids and not self._ids and self._drawn_as(show_feed):
+            # Empty before and after, with the same message (a new reader's keys in the feed
+            # list, every feed still empty): ~40 lines of nothing need not be drawn again.
+            self._announce()
+            return
         self._ids = ids
         self._rows.clear()
         self.show_feed = show_feed
@@ -114,20 +121,47 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
 
     def update_ids(self, ids: list[int]) -> None:
         """Same view, new contents (a refresh added entries): the selected entry stays
-        selected and stays where it was on screen."""
+        selected and stays where it was on screen. Only the lines that changed are drawn
+        again (a reload comes every 2 s while a refresh delivers, and a key may be waiting):
+        the rows on screen are read again, the others when next drawn."""
         current = self.current_id
-        offset_on_screen = self.cursor - round(self.scroll_y)
+        top = round(self.scroll_y)
+        offset_on_screen = self.cursor - top
+        before = self._on_screen(top)
+        was_empty = not self._ids
         self._ids = ids
-        self._rows.clear()
         set_extent(self, Size(self.size.width, len(ids)))
+        new_top = top
         if current is not None and current in ids:
             self.cursor = ids.index(current)
-            self.scroll_to(y=max(0, self.cursor - offset_on_screen), animate=False)
+            new_top = max(0, self.cursor - offset_on_screen)
         else:
             self.cursor = min(self.cursor, max(len(ids) - 1, 0))
             if self.current_id != current:
                 self._announce()
-        self.refresh()
+        if new_top != top or was_empty or not ids:
+            self._rows.clear()
+            self.scroll_to(y=new_top, animate=False)
+            self.refresh()
+            return
+        after = self._on_screen(top)
+        old_rows = self._rows
+        try:
+            self._rows = {row.id: row for row in self._source([i for i, _ in after if i])}
+        except StoreError:  # drawn (and said) when the lines are drawn
+            self._rows = {}
+            self.refresh()
+            return
+        for y, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new or (new[0] and old_rows.get(new[0]) != self._rows.get(new[0])):
+                self.refresh_line(top + y)
+
+    def _on_screen(self, top: int) -> list[tuple[int | None, bool]]:
+        """(entry id or None, is the cursor's) of each line of the pane, from row `top`."""
+        return [
+            (self._ids[index], index == self.cursor) if index < len(self._ids) else (None, False)
+            for index in range(top, top + self.size.height)
+        ]
 
     def forget(self, ids: Sequence[int]) -> None:
         """Rows whose state changed (read, bookmark): reload them when next drawn."""
@@ -203,26 +237,57 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
             row = self._rows.get(entry_id)
         return row
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles once a frame, not once a line (or several times a row): `rich_style`
+        # walks the styles of every ancestor (~50 us), each component style is a lookup.
+        self._frame = self._styles()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _styles(self) -> _Frame:
+        cursor = self.get_component_rich_style("entry-list--cursor")
+        if not self.has_focus:
+            cursor = Style(reverse=False) + cursor + Style(dim=True)
+        style = self.get_component_rich_style
+        return _Frame(
+            width=self.scrollable_content_region.width,
+            now=self._clock(),
+            base=self.rich_style,
+            cursor=cursor,
+            unread=style("entry-list--unread"),
+            read=style("entry-list--read"),
+            mark=style("entry-list--mark"),
+            date=style("entry-list--date"),
+            feed=style("entry-list--feed"),
+            match=style("entry-list--match"),
+        )
+
+    def _drawn_as(self, show_feed: bool) -> bool:
+        """The empty list on screen says `empty_message` already (and would not change)."""
+        return show_feed == self.show_feed and self._message_lines[0][0] == self.empty_message
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        frame = self._frame or self._styles()
+        width = frame.width
         index = round(self.scroll_y) + y
         if not self._ids:
             # The message wraps: it may say what went wrong and what to do about it.
             lines = self._wrapped_message(max(width - 2, 10))
             if y < len(lines):
-                style = self.get_component_rich_style("entry-list--read")
-                return Strip([Segment(set_cell_size(f" {lines[y]}", width), style)])
-            return Strip.blank(width, self.rich_style)
+                return Strip([Segment(set_cell_size(f" {lines[y]}", width), frame.read)])
+            return Strip.blank(width, frame.base)
         if index >= len(self._ids):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, frame.base)
         try:
             row = self.headline(index)
         except StoreError as error:  # a damaged page: say so (once), draw the rest
             self.app.store_problem(error)  # type: ignore[attr-defined]
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, frame.base)
         if row is None:  # deleted between the id query and now
-            return Strip.blank(width, self.rich_style)
-        return Strip(self._segments(row, width, index == self.cursor), width)
+            return Strip.blank(width, frame.base)
+        return Strip(self._segments(row, frame, index == self.cursor), width)
 
     def _wrapped_message(self, width: int) -> list[str]:
         """The empty list's message, wrapped once per message and width (not once a line)."""
@@ -231,30 +296,22 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
             self._message_lines = (key, textwrap.wrap(self.empty_message, width))
         return self._message_lines[1]
 
-    def _segments(self, row: Headline, width: int, is_cursor: bool) -> list[Segment]:
-        base = self.get_component_rich_style(
-            "entry-list--read" if row.read else "entry-list--unread"
-        )
+    def _segments(self, row: Headline, frame: _Frame, is_cursor: bool) -> list[Segment]:
+        base = frame.read if row.read else frame.unread
         if is_cursor:
-            cursor = self.get_component_rich_style("entry-list--cursor")
-            if not self.has_focus:
-                cursor = Style(reverse=False) + cursor + Style(dim=True)
-            base = base + cursor
-        mark = base + self.get_component_rich_style("entry-list--mark")
-        date_style = base + self.get_component_rich_style("entry-list--date")
-        feed_style = base + self.get_component_rich_style("entry-list--feed")
+            base = base + frame.cursor
+        mark = base + frame.mark
         dot, star, date, feed, title_text = headline_cells(
-            row, width, self._clock(), show_feed=self.show_feed
+            row, frame.width, frame.now, show_feed=self.show_feed
         )
-        segments = [Segment(dot, mark), Segment(star, mark), Segment(date, date_style)]
+        segments = [Segment(dot, mark), Segment(star, mark), Segment(date, base + frame.date)]
         if feed is not None:
-            segments.append(Segment(feed, feed_style))
+            segments.append(Segment(feed, base + frame.feed))
         title = Segment(title_text, base)
         if self.marker is None:
             segments.append(title)
         else:
-            match = base + self.get_component_rich_style("entry-list--match")
-            segments += mark_segments([title], self.marker, match)
+            segments += mark_segments([title], self.marker, base + frame.match)
         return segments
 
     def on_mount(self) -> None:
@@ -268,3 +325,19 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
 
     def on_resize(self, _event: events.Resize) -> None:
         self.virtual_size = Size(self.size.width, len(self._ids))
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What drawing the rows of one frame needs: the width, the time, the styles."""
+
+    width: int
+    now: datetime
+    base: Style
+    cursor: Style
+    unread: Style
+    read: Style
+    mark: Style
+    date: Style
+    feed: Style
+    match: Style

@@ -55,6 +55,8 @@ class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=Fa
         self._rows: list[FeedRow] = []
         self._index: dict[tuple[str, str], list[int]] | None = None
         self.cursor = 0
+        self._frame_styles: _Styles | None = None
+        """The styles while a frame's lines are drawn (looked up once a frame, not a line)."""
 
     @property
     def current_view(self) -> View | None:
@@ -71,14 +73,22 @@ class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=Fa
 
     def set_rows(self, rows: list[FeedRow], *, restyle: bool = False) -> None:
         """Replace the rows, keeping the highlighted view (and so the user's place)."""
-        del restyle  # rows are styled when drawn, so a new theme needs nothing here
-        current = self.current_view
+        current, before, cursor = self.current_view, self._rows, self.cursor
         self._rows = rows
         self._index = None
         views = self.views
         self.cursor = views.index(current) if current in views else 0
         set_extent(self, Size(self.size.width, len(rows)))
-        self.refresh()
+        if restyle or len(rows) != len(before) or self.cursor != cursor:
+            self.refresh()
+            return
+        # A refresh's reload changes a few counts (rows are styled when drawn, so a new theme
+        # redraws them all): only those rows are drawn again, not the whole pane (~40 lines
+        # through Textual's styling, every 2 s while a refresh delivers, when a key may come).
+        top = round(self.scroll_y)
+        for index in range(top, min(len(rows), top + self.size.height)):
+            if rows[index] != before[index]:
+                self.refresh_line(index)
 
     def update_counts(
         self, feeds: Mapping[str, int], *, unread: int = 0, bookmarks: int = 0
@@ -166,30 +176,54 @@ class FeedList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=Fa
     def on_resize(self, _event: events.Resize) -> None:
         self.virtual_size = Size(self.size.width, len(self._rows))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles once a frame, not once a line: `rich_style` walks the styles of every
+        # ancestor (~50 us), and each component style is a lookup of its own.
+        self._frame_styles = self._styles()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_styles = None
+
+    def _styles(self) -> _Styles:
+        cursor = self.get_component_rich_style("feed-list--cursor")
+        return _Styles(
+            width=self.scrollable_content_region.width,
+            base=self.rich_style,
+            cursor=cursor if self.has_focus else cursor + Style(dim=True),
+            heading=self.get_component_rich_style("feed-list--heading"),
+            error=self.get_component_rich_style("feed-list--error"),
+            count=self.get_component_rich_style("feed-list--count"),
+        )
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        styles = self._frame_styles or self._styles()
+        width, base = styles.width, styles.base
         index = round(self.scroll_y) + y
         if not 0 <= index < len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         row = self._rows[index]
-        base = self.rich_style
         # The cursor goes over every part's own style, last: a component style carries the
         # pane's background, which would cut the cursor to one cell on heading rows.
-        over = Style()
-        if index == self.cursor:
-            cursor = self.get_component_rich_style("feed-list--cursor")
-            over = cursor if self.has_focus else cursor + Style(dim=True)
+        over = styles.cursor if index == self.cursor else Style()
         lead, error, label, count = feed_row_cells(row, width)
-        label_style = (
-            base if row.indent else base + self.get_component_rich_style("feed-list--heading")
-        )
+        label_style = base if row.indent else base + styles.heading
         segments = [
             Segment(lead, base + over),
-            Segment(
-                error,
-                base + self.get_component_rich_style("feed-list--error") + over,
-            ),
+            Segment(error, base + styles.error + over),
             Segment(label, label_style + over),
-            Segment(count, base + self.get_component_rich_style("feed-list--count") + over),
+            Segment(count, base + styles.count + over),
         ]
         return Strip(segments).adjust_cell_length(width, base + over)
+
+
+@dataclass(frozen=True, slots=True)
+class _Styles:
+    """What drawing a row needs from the widget's styles."""
+
+    width: int
+    base: Style
+    cursor: Style
+    heading: Style
+    error: Style
+    count: Style
