@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +21,7 @@ from newstui.ui.screens.refreshing import RefreshController
 from newstui.ui.widgets.entry_list import EntryList
 from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.widgets.feed_list import FeedList
+from newstui.ui.widgets.status_line import SOON_EVERY, StatusLine
 from tests.ui.test_key_speed import started, until
 
 from .conftest import TECH, WORLD, entry, save_entries
@@ -174,3 +176,39 @@ async def test_a_reload_redraws_only_the_headlines_that_changed(make_app, db_pat
         assert screen.entry_list.current_id == selected
         assert "Just in" in "".join(s.text for s in drawn(app))
         assert drawn(app) == redrawn(app)
+
+
+async def test_the_refresh_progress_is_shown_at_a_bounded_rate(make_app, monkeypatch) -> None:
+    """A refresh reports every feed; the status line shows the first report at once, then
+    the newest one at most every SOON_EVERY s (not a frame per feed), always ending on the
+    last; and once the refresh has ended, a report still waiting is not shown."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = main(app)
+        await started(pilot, screen)
+        shown: list[str] = []
+        original = StatusLine.show
+
+        def show(self, **parts):
+            original(self, **parts)
+            shown.append(self.activity)
+
+        monkeypatch.setattr(StatusLine, "show", show)
+        began = time.monotonic()
+        for done in range(40):  # one report at a time, as the refresh process sends them
+            screen.post_message(RefreshController.Progress(f"Refreshing {done}/40"))
+            await pilot.pause(0.01)
+        took = time.monotonic() - began
+        await until(pilot, lambda: screen.status.activity == "Refreshing 39/40")
+        assert shown[0] == "Refreshing 0/40"
+        # At most one at the start of each SOON_EVERY, and the last one after the end.
+        assert len(shown) <= took / SOON_EVERY + 2, (len(shown), took)
+        await until(pilot, lambda: screen.status._soon_timer is None)  # the last one's time over
+        screen.status.show_soon("Refreshing 1/3")  # shown at once
+        screen.status.show_soon("Refreshing 2/3")  # waits for its turn
+        assert screen.status.activity == "Refreshing 1/3"
+        screen.status_update("Last refresh 15:30")  # the refresh ended meanwhile
+        await until(pilot, lambda: screen.status._soon_timer is None)  # its turn came
+        await frame(app)
+        assert screen.status.activity == "Last refresh 15:30"
+        assert "Last refresh 15:30" in drawn(app)[0].text

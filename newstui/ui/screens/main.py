@@ -236,7 +236,7 @@ class MainScreen(
 
     @on(RefreshController.Progress)
     def _refresh_progress(self, message: RefreshController.Progress) -> None:
-        self.status_update(message.text)
+        self.status.show_soon(message.text)  # the counts are as shown: only the activity
 
     @on(RefreshController.Changed)
     def _refresh_changed(self) -> None:
