@@ -148,7 +148,12 @@ def limit_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
     text; there everything is counted. Tags inside comments are counted too, which can only
     make the limit bite earlier.
     """
-    starts = html.count("<") - html.count("</")  # at least as many as there are start tags
+    # At least as many as there are start tags. The end tags are counted only when that
+    # decides something: a two-character count costs twice the one-character one, and an
+    # ordinary entry body has far fewer than `max_depth` tags of both kinds together.
+    starts = html.count("<")
+    if starts > max_depth:
+        starts -= html.count("</")
     if starts <= MAX_FORMATTING:  # too few start tags to matter
         return html
     # A cut needs more than `max_depth` start tags or more than MAX_FORMATTING formatting

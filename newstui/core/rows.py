@@ -84,7 +84,7 @@ def feed_columns(entry: ParsedEntry) -> tuple[object, ...]:
 def content_hash(columns: tuple[object, ...]) -> str:
     """What counts as a change to an entry: any feed-supplied column. Stored in every row, so
     it must never change (an upgrade would see every stored entry as updated)."""
-    material = "\x1f".join(str(part) for part in columns)
+    material = "\x1f".join(map(str, columns))
     return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
