@@ -12,8 +12,8 @@ import pytest
 import newstui.ui.writes
 from newstui.cli import main
 from newstui.store import Store
-from tests.hostile.test_reader_faults import until
 from tests.support.fulldisk import fill_up, make_room, small_disk
+from tests.support.wait import until
 from tests.ui.conftest import DEFAULT_FEEDS, TECH, fill
 from tests.ui.test_main_screen import main as main_screen
 from tests.ui.test_main_screen import screen_text

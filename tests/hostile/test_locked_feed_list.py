@@ -15,8 +15,8 @@ import newstui.ui.writes
 from newstui.core.models import FeedSpec
 from newstui.core.views import View
 from newstui.store import Store
-from tests.hostile.test_reader_faults import until
 from tests.support.dblock import write_lock
+from tests.support.wait import until
 from tests.ui.conftest import DEFAULT_FEEDS, fill
 from tests.ui.test_main_screen import main, screen_text
 from tests.ui.test_subscriptions import BETA_URL

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from newstui.cli import _upgrade
 from newstui.store import Store, schema
 from newstui.ui.upgrade_wait import WaitForUpgrade
 from tests.support.dblock import write_lock
+from tests.support.wait import until
 from tests.test_store_migrations import FEED, _database_at
 
 WAITING = "database is locked by another program: waiting to upgrade it"
@@ -41,13 +41,6 @@ def version(path: Path) -> int:
 
 def shown(app: WaitForUpgrade) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def until(pilot, condition, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_the_reader_says_it_waits_for_the_lock_and_upgrades_once_it_is_free(

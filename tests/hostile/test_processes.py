@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.httpserver import HTTPServer, hang
+from tests.support.wait import eventually
 from tests.test_kill9 import (
     SlowFeeds,
     assert_intact,
@@ -40,13 +40,6 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-def wait_until_gone(pgid: int, seconds: float = 5.0) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while (left := group_members(pgid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
@@ -67,7 +60,8 @@ def test_a_signalled_refresh_leaves_no_process_behind(
         assert workers, "the refresh had started its parse worker"
         os.kill(process.pid, signum)
         _, err = process.communicate(timeout=15)
-        left = wait_until_gone(process.pid)
+        eventually(lambda: not group_members(process.pid))
+        left = group_members(process.pid)
     finally:
         if process.poll() is None:
             process.kill()

@@ -15,6 +15,7 @@ from newstui.core.models import FeedSpec
 from newstui.store import Store
 from tests.support.dblock import write_lock
 from tests.support.httpserver import HTTPServer, Response
+from tests.support.wait import until
 from tests.ui.conftest import NOW, entry, save_entries
 from tests.ui.test_main_screen import main, screen_text
 
@@ -29,13 +30,6 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 def stored_read(db_path: Path, entry_id: int) -> bool:
     with Store(db_path) as other:
         return other.headlines([entry_id])[0].read
-
-
-async def until(pilot, condition, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_a_locked_database_never_freezes_keys_and_the_mark_is_saved_later(

@@ -3,8 +3,6 @@ it went and how many marks wait; keys never wait for the server (a hanging one i
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 from types import MappingProxyType
 
@@ -14,6 +12,7 @@ from newstui.ui.app import NewsApp
 from newstui.ui.screens.main import MainScreen
 from tests.support.httpserver import HTTPServer, hang
 from tests.support.miniflux import MinifluxServer, User
+from tests.support.wait import until
 from tests.sync.conftest import Site, server_entries, subscribe
 
 
@@ -30,13 +29,6 @@ def app_for(tmp_path: Path, sync: SyncSettings) -> tuple[NewsApp, Store]:
     return NewsApp(config, store, db), store
 
 
-async def until(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
-
 async def test_reader_syncs_on_start_and_on_R(
     mf_server: MinifluxServer, mf_user: User, site: Site, tmp_path: Path
 ) -> None:
@@ -45,13 +37,13 @@ async def test_reader_syncs_on_start_and_on_R(
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await until(lambda: screen.status.sync.startswith("Synced"))
-        await until(lambda: len(screen.entry_list.ids) == 3)
+        await until(pilot, lambda: screen.status.sync.startswith("Synced"))
+        await until(pilot, lambda: len(screen.entry_list.ids) == 3)
         screen.entry_list.focus()
         await pilot.press("m")  # toggle read: recorded here at once, pushed later
-        await until(lambda: "1 waiting" in screen.status.sync)
+        await until(pilot, lambda: "1 waiting" in screen.status.sync)
         await pilot.press("R")
-        await until(lambda: screen.status.sync.startswith("Synced") and
+        await until(pilot, lambda: screen.status.sync.startswith("Synced") and
                     "waiting" not in screen.status.sync)
         read = [e for e in server_entries(mf_server, mf_user).values() if e["status"] == "read"]
         assert len(read) == 1
@@ -68,15 +60,17 @@ async def test_r_on_a_feed_only_the_server_has_syncs_with_the_server(
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await until(lambda: screen.status.sync.startswith("Synced"))
+        await until(pilot, lambda: screen.status.sync.startswith("Synced"))
         [view] = [v for v in screen.feed_list.views if v.kind == "feed"]
         screen.select_view(view)
         screen.feed_list.focus()
         subscribe(mf_server, mf_user, site.feed([("s2", "Later on the server")], title="Later"))
         await pilot.press("r")
         said = "Only the sync server has this feed"
-        await until(lambda: any(said in n.message for n in app._notifications))
-        await until(lambda: len([v for v in screen.feed_list.views if v.kind == "feed"]) == 2)
+        await until(pilot, lambda: any(said in n.message for n in app._notifications))
+        await until(
+            pilot, lambda: len([v for v in screen.feed_list.views if v.kind == "feed"]) == 2
+        )
     store.close()
 
 
@@ -88,11 +82,11 @@ async def test_keys_do_not_wait_for_a_hanging_server(tmp_path: Path) -> None:
         async with app.run_test(size=(120, 30)) as pilot:
             screen = app.screen
             assert isinstance(screen, MainScreen)
-            await until(lambda: screen.status.sync.startswith("Syncing"))
+            await until(pilot, lambda: screen.status.sync.startswith("Syncing"))
             # The help screen opens while the sync waits for a server that never answers (it
             # would give up only after two minutes): the key did not wait for it.
             await pilot.press("question_mark")
-            await until(lambda: not isinstance(app.screen, MainScreen), timeout=10)
+            await until(pilot, lambda: not isinstance(app.screen, MainScreen), seconds=10)
             assert screen.syncer is not None and screen.syncer.running
             await pilot.press("escape")
     finally:

@@ -17,8 +17,8 @@ from newstui.ui.app import NewsApp
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.screens.subscriptions import ConfirmRemoveDialog
 from tests.support.miniflux import MinifluxServer, User
+from tests.support.wait import until
 from tests.sync.conftest import Site, subscribe
-from tests.sync.test_reader_sync import until
 
 
 def setup(tmp_path: Path, server: MinifluxServer, user: User, feeds: str = "") -> list[str]:
@@ -132,12 +132,12 @@ async def test_d_in_the_reader_unsubscribes_on_the_server(
         async with app.run_test(size=(120, 30)) as pilot:
             screen = app.screen
             assert isinstance(screen, MainScreen)
-            await until(lambda: only_there in screen.feeds)
+            await until(pilot, lambda: only_there in screen.feeds)
             screen.select_view(next(v for v in screen.feed_list.views if v.key == only_there))
             await pilot.press("d")
-            await until(lambda: isinstance(app.screen, ConfirmRemoveDialog))
+            await until(pilot, lambda: isinstance(app.screen, ConfirmRemoveDialog))
             await pilot.press("y")
-            await until(lambda: only_there not in screen.feeds)
+            await until(pilot, lambda: only_there not in screen.feeds)
         assert server_urls(mf_server, mf_user) == set()
     finally:
         store.close()

@@ -10,8 +10,9 @@ from textual.scrollbar import ScrollBar
 
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.entry_view import BAR_WIDTH, EntryView
+from tests.support.wait import until
 
-from .test_key_speed import long_app, started, until  # noqa: F401 (long_app: a fixture)
+from .test_key_speed import long_app, started  # noqa: F401 (long_app: a fixture)
 
 
 def thumb_rows(view: EntryView) -> list[int]:

@@ -8,6 +8,7 @@ import threading
 from newstui.core.models import FeedSpec
 from newstui.ui.screens.main import MainScreen
 from tests.support.httpserver import Request, Response
+from tests.support.wait import until
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
 <item><guid>f-1</guid><title>First fresh story</title><link>https://fresh.example/1</link></item>
@@ -33,10 +34,7 @@ async def test_keys_are_answered_while_the_first_refresh_works(make_app, http_se
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        for _ in range(200):
-            if order:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: order)
         assert order[:1] == ["refresh busy"]
         assert screen.focused is screen.feed_list  # nothing to read yet
         await pilot.press("j", "j")  # All unread -> Bookmarks -> Alpha

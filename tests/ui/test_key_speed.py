@@ -5,7 +5,6 @@ and the read mark saved off the event loop without the lists being reloaded."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.writes import QUIETLY_SAVED
 from tests.support.dblock import write_lock
+from tests.support.wait import until
 from tests.ui.test_main_screen import screen_text
 
 from .conftest import NOW, TECH, save_entries
@@ -82,13 +82,6 @@ def count_restyled(app, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(app.stylesheet, "update_nodes", counting)
     return restyled
-
-
-async def until(pilot, condition, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def started(pilot, screen: MainScreen) -> None:

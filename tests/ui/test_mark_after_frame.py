@@ -16,8 +16,9 @@ from textual.screen import Screen
 
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
+from tests.support.wait import until
 
-from .test_key_speed import long_app, started, stored_read, until  # noqa: F401 (long_app: a fixture)
+from .test_key_speed import long_app, started, stored_read  # noqa: F401 (long_app: a fixture)
 
 
 async def test_n_writes_its_mark_after_the_frame_that_shows_the_article(

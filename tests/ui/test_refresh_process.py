@@ -18,6 +18,7 @@ import pytest
 from newstui.core.models import FeedSpec
 from newstui.ui.screens.main import MainScreen
 from tests.support.httpserver import HTTPServer, Response, hang
+from tests.support.wait import eventually, until
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title>
 <item><guid>g-1</guid><title>A good story</title><link>https://good.example/1</link></item>
@@ -33,12 +34,9 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_gone(pid: int, seconds: float = 20.0) -> bool:
-    """Whether `pid` ends within `seconds` (well before the stuck feed's 60 s timeout)."""
-    deadline = time.monotonic() + seconds
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not alive(pid)
+def gone(pid: int) -> bool:
+    """Whether `pid` ends within `eventually`'s 20 s (well before the stuck feed's 60 s)."""
+    return eventually(lambda: not alive(pid))
 
 
 def screen_text(app) -> str:
@@ -76,17 +74,13 @@ async def test_quitting_mid_refresh_ends_the_refresh_process(make_app, http_serv
         await pilot.press("R")
         # Said at once, not when the refresh process has started (~0.2 s later).
         assert "Refreshing 0/1" in screen_text(app)
-        for _ in range(300):  # until the child has asked for the feed
-            if http_server.requests_to("/stuck.xml"):
-                break
-            await pilot.pause(0.05)
-        assert http_server.requests_to("/stuck.xml")
+        await until(pilot, lambda: http_server.requests_to("/stuck.xml"))  # the child asked
         child = screen.refresher.child
         assert child is not None and alive(child.pid)
         # glibc's arenas capped (the child's peak RSS: 56 MB instead of 74)
         assert b"MALLOC_ARENA_MAX=2" in Path(f"/proc/{child.pid}/environ").read_bytes()
         await pilot.press("q")
-    assert wait_gone(child.pid), "the refresh process outlived the reader"
+    assert gone(child.pid), "the refresh process outlived the reader"
 
 
 BOOT = """
@@ -114,13 +108,10 @@ def test_a_killed_reader_leaves_no_refresh_process(http_server: HTTPServer, tmp_
     try:
         assert reader.stdout is not None
         child = int(reader.stdout.readline())
-        deadline = time.monotonic() + 30
-        while not http_server.requests_to("/stuck.xml") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert http_server.requests_to("/stuck.xml")  # the refresh is under way
+        assert eventually(lambda: http_server.requests_to("/stuck.xml"), 30)  # under way
         os.kill(reader.pid, signal.SIGKILL)
         reader.wait()
-        assert wait_gone(child), "the refresh process outlived a killed reader"
+        assert gone(child), "the refresh process outlived a killed reader"
     finally:
         reader.kill()
         reader.wait()

@@ -8,8 +8,6 @@ byte-identical outside the feed's own block.
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from newstui.core.config import load_config
@@ -24,6 +22,7 @@ from newstui.ui.screens.subscriptions import (
     EditFeedDialog,
 )
 from tests.support.httpserver import HTTPServer, Response
+from tests.support.wait import until
 from tests.test_config_writer import BETA, GAMMA_TAIL, UNUSUAL
 from tests.ui.conftest import clock
 
@@ -50,13 +49,6 @@ def build(tmp_path: Path, keymap: dict[str, str] | None = None) -> tuple[NewsApp
     config = dataclasses.replace(config, settings=settings, keymap=keymap or {})
     store = Store(tmp_path / "newstui.db")
     return NewsApp(config, store, tmp_path / "newstui.db", clock=clock), path, text
-
-
-async def until(pilot, condition: Callable[[], bool], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 def main(app: NewsApp) -> MainScreen:
