@@ -19,6 +19,7 @@ from newstui.store.first_screen import FirstScreen
 from newstui.ui import first_frame_palette
 from newstui.ui.first_frame_palette import sample_palette
 from newstui.ui.screens import main as main_module
+from tests.support.wait import until
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, entry, save_entries
 from tests.ui.test_main_screen import main
 
@@ -171,8 +172,8 @@ async def test_a_palette_that_cannot_be_sampled_never_breaks_the_reader(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = main(app)
-        await pilot.pause(0.2)
-        assert screen.entry_view.shown_id is not None  # the first article, after the first frame
+        # the first article, after the first frame
+        await until(pilot, lambda: screen.entry_view.shown_id is not None)
         await pilot.press("j")
         await pilot.pause()
         assert screen.entry_list.cursor == 1

@@ -4,26 +4,39 @@ per view, and the article comes out flattened."""
 
 from __future__ import annotations
 
+from textual.worker import Worker, WorkerState
+
 from newstui.article.render import plain_lines
 from newstui.core.models import ParsedEntry
 from newstui.store import Store
 from newstui.ui.screens.articles import RENDER_IN_THREAD_ABOVE
 from newstui.ui.screens.main import MainScreen
+from tests.support.wait import until
 from tests.ui.conftest import NOW, TECH, save_entries
 
 DEPTH = 100_000
 
 
+def rendering(app, state: WorkerState) -> list[Worker]:
+    """The article render workers in `state`."""
+    return [w for w in app.workers if w.group == "render" and w.state is state]
+
+
 async def test_a_deep_article_viewed_three_times_renders_once(
     make_app, db_path, monkeypatch
 ) -> None:
+    import threading
+
     from newstui.article import compose
 
     calls: list[int] = []
+    release = threading.Event()
     real = compose.render_entry
 
     def counted(entry, *args, **kwargs):
         calls.append(entry.id)
+        if entry.guid == "deep":
+            release.wait(10)  # until the views are done: unheld, it ended before the second
         return real(entry, *args, **kwargs)
 
     monkeypatch.setattr(compose, "render_entry", counted)
@@ -47,13 +60,11 @@ async def test_a_deep_article_viewed_three_times_renders_once(
         assert isinstance(screen, MainScreen)
         for _ in range(3):  # quicker than the render: each view finds it still running
             screen.articles.show(entry_id)
-            await pilot.pause(0.05)  # the render starts
+            await until(pilot, lambda: not rendering(app, WorkerState.PENDING))  # it starts
             screen.articles.show(screen.entry_list.ids[0])  # away, and back next time round
         screen.articles.show(entry_id)
-        for _ in range(200):
-            if screen.articles.cache.get((entry_id, False)):
-                break
-            await pilot.pause(0.05)
+        release.set()
+        await until(pilot, lambda: screen.articles.cache.get((entry_id, False)))
         assert calls.count(entry_id) == 1  # one render, however often it was asked for
         article = screen.articles.cache[(entry_id, False)][1]
         assert any("the deep words" in line for line in plain_lines(article.body, 80))
@@ -98,19 +109,13 @@ async def test_a_long_render_finished_while_away_is_not_done_again(
         screen = app.screen
         assert isinstance(screen, MainScreen)
         screen.articles.show(entry_id)
-        for _ in range(100):
-            if entry_id in calls:
-                break
-            await pilot.pause(0.02)
+        await until(pilot, lambda: entry_id in calls)
         other = next(i for i in screen.entry_list.ids if i != entry_id)
         screen.articles.show(other)  # away before the conversion ends
         await pilot.pause()
         release.set()
-        for _ in range(200):  # the conversion ends while another article is shown
-            if not screen.articles._rendering:
-                break
-            await pilot.pause(0.02)
-        assert not screen.articles._rendering
+        # the conversion ends while another article is shown
+        await until(pilot, lambda: not screen.articles._rendering)
         screen.articles.show(entry_id)
         await pilot.pause()
         assert calls.count(entry_id) == 1

@@ -10,6 +10,7 @@ from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.entry_view import BAR_WIDTH
 from tests.support.httpserver import Response
+from tests.support.wait import until
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, WORLD, entry, fill, save_entries
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
@@ -355,9 +356,8 @@ async def test_reader_mode_toggles_and_survives_restart(make_app, http_server) -
         await pilot.pause()
         await pilot.press("enter", "f")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        text = screen_text(app)
-        assert "Varnhamn" in text and "Teaser only." not in text
+        await until(pilot, lambda: "Varnhamn" in screen_text(app))
+        assert "Teaser only." not in screen_text(app)
         await pilot.press("f")  # back to the feed's own text
         await pilot.pause()
         assert "Teaser only." in screen_text(app)

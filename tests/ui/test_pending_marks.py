@@ -20,12 +20,14 @@ from newstui.ui.screens.main import MainScreen
 from newstui.ui.screens.nav_actions import PREPARE_AFTER
 from newstui.ui.screens.refreshing import RefreshController
 from tests.support.dblock import write_lock
+from tests.support.wait import until
 
 from .conftest import NOW, TECH, save_entries
-from .test_key_speed import stored_read, until
+from .test_key_speed import stored_read
 
 FEED = FeedSpec(TECH, title="Tech Daily", tags=("tech",))
 ENTRIES = 5
+SAVED = {"feed": ENTRIES - 1, "total": ENTRIES - 1, "status": ENTRIES - 1}  # one mark saved
 
 
 def entry(n: int) -> ParsedEntry:
@@ -86,8 +88,7 @@ async def test_a_reload_while_n_waits_for_the_lock_keeps_its_count(app, db_path)
             assert stored_read(db_path, [opened]) == [False]
             assert counts(screen)["feed"] == ENTRIES - 1
         await until(pilot, lambda: stored_read(db_path, [opened]) == [True])
-        await pilot.pause(0.2)
-        assert counts(screen) == {"feed": ENTRIES - 1, "total": ENTRIES - 1, "status": ENTRIES - 1}
+        await until(pilot, lambda: counts(screen) == SAVED)  # the lists reloaded
         assert not screen.status.warning  # the mark waited, it never failed
 
 
@@ -105,8 +106,7 @@ async def test_a_late_loud_report_keeps_a_mark_still_waiting(app, db_path) -> No
             assert screen.marks.headlines([opened])[0].read
             assert counts(screen)["feed"] == ENTRIES - 1
         await until(pilot, lambda: stored_read(db_path, [opened]) == [True])
-        await pilot.pause(0.2)
-        assert counts(screen) == {"feed": ENTRIES - 1, "total": ENTRIES - 1, "status": ENTRIES - 1}
+        await until(pilot, lambda: counts(screen) == SAVED)  # the lists reloaded
 
 
 async def test_n_shows_the_new_title_of_an_article_prepared_before_a_refresh(app, db_path) -> None:

@@ -11,6 +11,7 @@ from newstui.core.views import View
 from newstui.ui.bindings import check_keymap, keymap_table
 from newstui.ui.screens.links import LinksScreen
 from newstui.ui.screens.main import MainScreen
+from tests.support.wait import until
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, entry, save_entries
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -366,8 +367,8 @@ async def test_digit_keys_reach_links_past_nine(make_app, monkeypatch) -> None:
         await pilot.press("3")
         assert opened[-1] == "https://l.example/3"
         await pilot.press("1")
-        await pilot.pause(0.8)  # no second digit: link [1]
-        assert opened[-1] == "https://l.example/1"
+        # no second digit within LINK_DIGIT_WAIT: link [1]
+        await until(pilot, lambda: opened[-1] == "https://l.example/1")
         await pilot.press("1", "0")
         await pilot.pause()
         assert opened[-1] == "https://l.example/10"

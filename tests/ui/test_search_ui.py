@@ -8,12 +8,14 @@ from newstui.core.config_search import SavedView
 from newstui.core.query import parse_query
 from newstui.core.views import View
 from newstui.store import Store
+from tests.support.wait import until
 from tests.ui.conftest import WORLD
 from tests.ui.test_main_screen import main, screen_text
 
 
 async def _settle(app, pilot) -> None:
-    await pilot.pause(0.3)  # the debounce
+    searching = main(app).searching
+    await until(pilot, lambda: searching.query == searching.field.value)  # typing paused
     await app.workers.wait_for_complete()
     await pilot.pause()
 

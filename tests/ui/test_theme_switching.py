@@ -11,6 +11,7 @@ from newstui.core import paths
 from newstui.store import Store
 from newstui.ui.screens.main import THEMES_AFTER
 from newstui.ui.themes import LaterThemes, load_theme_file, load_themes, themes_for_reader
+from tests.support.wait import until
 
 
 async def test_default_and_command_line_theme(make_app) -> None:
@@ -30,7 +31,8 @@ async def test_picked_theme_persists_across_restarts(make_app) -> None:
         await pilot.press("T")  # the theme picker
         await pilot.pause()
         await pilot.press(*"paper")
-        await pilot.pause(0.3)  # the picker searches in the background
+        # The picker searches in the background, and previews the theme it highlights.
+        await until(pilot, lambda: app.theme == "paper")
         await pilot.press("enter")
         await pilot.pause()
         assert app.theme == "paper"
@@ -132,9 +134,7 @@ async def test_theme_files_wait_while_keys_come_and_the_picker_still_has_them(
         for _ in range(6):
             await pilot.press("j")
             await pilot.pause(THEMES_AFTER / 3)
-        deadline = now() + 5
-        while not app.theme_load.themes and now() < deadline:
-            await pilot.pause(0.05)
+        await until(pilot, lambda: app.theme_load.themes)
         assert set(load_themes().themes) <= set(app.available_themes)
         last = max((k for k in keys if k < read[0]), default=None)  # the keys pushed it back
         assert last is None or read[0] - last >= THEMES_AFTER - 0.01
