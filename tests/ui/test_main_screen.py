@@ -447,9 +447,15 @@ async def test_a_refresh_that_cannot_write_says_why(make_app, http_server, db_pa
     """Another program holds the database's write lock: the refresh stops with one clear
     message naming the problem, and the reader keeps working."""
     import newstui.store._store
+    from newstui.ui.screens import refreshing
     from tests.support.dblock import write_lock
 
     monkeypatch.setattr(newstui.store._store, "BUSY_TIMEOUT_SECONDS", 0.1)
+    # ...in the refresh process too (it waited the default 30 s for the lock: 31 s a run)
+    entry = "from newstui.feeds.refresh_child import main"
+    assert entry in refreshing.BOOT
+    short = "import newstui.store._store as s; s.BUSY_TIMEOUT_SECONDS = 0.1; "
+    monkeypatch.setattr(refreshing, "BOOT", refreshing.BOOT.replace(entry, short + entry))
     good = http_server.route(
         "/good.xml", Response(200, {"content-type": "application/rss+xml"}, RSS)
     )
