@@ -522,6 +522,22 @@ def first_config(path: Path, port: int, feeds: int, *, refresh_on_start: bool) -
     return path
 
 
+def feed_keys(half: int) -> list[dict[str, Any]]:
+    """Down `half` times from the first feed, then Up back to it: each key measured until the
+    highlighted feed's URL is in the article pane."""
+    steps: list[dict[str, Any]] = []
+    for i in range(half):
+        steps.append(
+            {"measure": "Down", "until": f"/gen/{i}.xml", "name": f"fkey-down-{i:02d}",
+             "timeout": 10}
+        )  # fmt: skip
+    for i in range(half - 2, -1, -1):
+        steps.append(
+            {"measure": "Up", "until": f"/gen/{i}.xml", "name": f"fkey-up-{i:02d}", "timeout": 10}
+        )
+    return steps
+
+
 def first_scenario(
     config: Path, data: Path, keys: int, quit_key: str, *, refresh: bool
 ) -> dict[str, Any]:
@@ -533,15 +549,7 @@ def first_scenario(
         {"wait_for": "Feed 0001", "name": "headlines", "timeout": 30},
         {"keys": "Down"},  # All unread -> Bookmarks; the feeds follow
     ]
-    for i in range(half):
-        steps.append(
-            {"measure": "Down", "until": f"/gen/{i}.xml", "name": f"fkey-down-{i:02d}",
-             "timeout": 10}
-        )  # fmt: skip
-    for i in range(half - 2, -1, -1):
-        steps.append(
-            {"measure": "Up", "until": f"/gen/{i}.xml", "name": f"fkey-up-{i:02d}", "timeout": 10}
-        )
+    steps += feed_keys(half)
     # Quit during the refresh: only the keys are measured (the refresh's own speed is
     # refresh_bench.py's), and the bench's lock stays short.
     steps += [
@@ -568,15 +576,7 @@ def later_scenario(config: Path, data: Path, keys: int, quit_key: str) -> dict[s
         {"keys": "h"},  # the headlines have the focus: to the feed list (on All unread)
         {"keys": "Down"},  # All unread -> Bookmarks; the feeds follow
     ]
-    for i in range(half):
-        steps.append(
-            {"measure": "Down", "until": f"/gen/{i}.xml", "name": f"fkey-down-{i:02d}",
-             "timeout": 10}
-        )  # fmt: skip
-    for i in range(half - 2, -1, -1):
-        steps.append(
-            {"measure": "Up", "until": f"/gen/{i}.xml", "name": f"fkey-up-{i:02d}", "timeout": 10}
-        )
+    steps += feed_keys(half)
     steps += [
         {"capture": "later-after-keys"},
         {"keys": quit_key},
