@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.support.httpserver import HTTPServer, Response  # noqa: E402
-from tests.support.miniflux import MinifluxServer  # noqa: E402
+from tests.support.miniflux import MinifluxServer, User  # noqa: E402
 
 
 def rss(feed: int, items: int) -> bytes:
@@ -49,6 +49,16 @@ def rss(feed: int, items: int) -> bytes:
         f"<?xml version='1.0'?><rss version='2.0'><channel><title>Feed {feed}</title>"
         f"<link>https://example.org/{feed}</link>{body}</channel></rss>"
     ).encode()
+
+
+def subscribed_user(server: MinifluxServer, site: HTTPServer, feeds: int, items: int) -> User:
+    """A new Miniflux user subscribed to `feeds` feeds of `items` items each, served by `site`."""
+    user = server.new_user()
+    for feed in range(feeds):
+        url = site.route(f"/f{feed}.xml", Response(200, {"Content-Type": "application/rss+xml"},
+                                                   rss(feed, items)))
+        server.api("POST", "/v1/feeds", {"feed_url": url}, user=user)
+    return user
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> dict[str, float]:
@@ -84,11 +94,7 @@ def main() -> int:
     site = HTTPServer()
     server = MinifluxServer().start()
     try:
-        user = server.new_user()
-        for feed in range(args.feeds):
-            url = site.route(f"/f{feed}.xml", Response(200, {"Content-Type": "application/rss+xml"},
-                                                       rss(feed, args.items)))
-            server.api("POST", "/v1/feeds", {"feed_url": url}, user=user)
+        user = subscribed_user(server, site, args.feeds, args.items)
         total = server.api("GET", "/v1/entries?limit=1", user=user)["total"]  # type: ignore[index]
         print(f"Miniflux holds {total} entries in {args.feeds} feeds", file=sys.stderr)
         env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}

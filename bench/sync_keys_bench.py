@@ -28,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.sync_bench import rss  # noqa: E402
-from tests.support.httpserver import HTTPServer, Response  # noqa: E402
+from bench.sync_bench import subscribed_user  # noqa: E402
+from tests.support.httpserver import HTTPServer  # noqa: E402
 from tests.support.miniflux import MinifluxServer  # noqa: E402
 
 
@@ -92,11 +92,7 @@ def main() -> int:
     site = HTTPServer()
     server = MinifluxServer().start()
     try:
-        user = server.new_user()
-        for feed in range(args.feeds):
-            url = site.route(f"/f{feed}.xml", Response(200, {"Content-Type": "application/rss+xml"},
-                                                       rss(feed, args.items)))
-            server.api("POST", "/v1/feeds", {"feed_url": url}, user=user)
+        user = subscribed_user(server, site, args.feeds, args.items)
         synced = work / "feeds.toml"
         synced.write_text(f'[sync]\nserver = "miniflux"\nurl = "{server.url}"\n'
                           f'token = "{user.token}"\n[settings]\nrefresh_on_start = false\n')
