@@ -4,6 +4,8 @@ per view, and the article comes out flattened."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.worker import Worker, WorkerState
 
 from newstui.article.render import plain_lines
@@ -15,6 +17,19 @@ from tests.support.wait import until
 from tests.ui.conftest import NOW, TECH, save_entries
 
 DEPTH = 100_000
+
+
+def stored(db_path: Path, title: str, html: str) -> int:
+    """The id of a new entry of TECH titled `title` with `html` as its content."""
+    guid = title.lower()
+    with Store(db_path) as store:
+        save_entries(
+            store,
+            TECH,
+            [ParsedEntry(guid=guid, title=title, link=None, published_at=NOW, content_html=html)],
+        )
+        [entry_id] = [e.id for e in store.entries(TECH) if e.guid == guid]
+    return entry_id
 
 
 def rendering(app, state: WorkerState) -> list[Worker]:
@@ -43,17 +58,7 @@ async def test_a_deep_article_viewed_three_times_renders_once(
     deep = "<div>" * DEPTH + "the deep words" + "</div>" * DEPTH
     assert len(deep) > RENDER_IN_THREAD_ABOVE  # converted on a thread
     app = make_app()
-    with Store(db_path) as store:
-        save_entries(
-            store,
-            TECH,
-            [
-                ParsedEntry(
-                    guid="deep", title="Deep", link=None, published_at=NOW, content_html=deep
-                )
-            ],
-        )
-        [entry_id] = [e.id for e in store.entries(TECH) if e.guid == "deep"]
+    entry_id = stored(db_path, "Deep", deep)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -93,17 +98,7 @@ async def test_a_long_render_finished_while_away_is_not_done_again(
     monkeypatch.setattr(compose, "render_entry", slow)
     long_html = "<p>" + "many words here " * (RENDER_IN_THREAD_ABOVE // 10) + "</p>"
     app = make_app()
-    with Store(db_path) as store:
-        save_entries(
-            store,
-            TECH,
-            [
-                ParsedEntry(
-                    guid="long", title="Long", link=None, published_at=NOW, content_html=long_html
-                )
-            ],
-        )
-        [entry_id] = [e.id for e in store.entries(TECH) if e.guid == "long"]
+    entry_id = stored(db_path, "Long", long_html)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
