@@ -114,6 +114,17 @@ def save_entries(store: Store, url: str, entries: Iterable[ParsedEntry]) -> None
 
 
 @pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs the reader hands a web browser (a graphical one, as if on a desktop; none is
+    started)."""
+    urls: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: urls.append(url))
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    return urls
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "newstui.db"
 

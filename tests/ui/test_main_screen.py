@@ -281,11 +281,7 @@ async def test_help_lists_live_keys(make_app) -> None:
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_copy_link_and_open_only_web_links(make_app, monkeypatch) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("BROWSER", raising=False)
+async def test_copy_link_and_open_only_web_links(make_app, opened) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
@@ -304,11 +300,7 @@ def test_fill_is_deterministic(tmp_path) -> None:
         assert [e.title for e in a.entries()] == [e.title for e in b.entries()]
 
 
-async def test_numbered_links_and_link_list(make_app, monkeypatch) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("BROWSER", raising=False)
+async def test_numbered_links_and_link_list(make_app, opened) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

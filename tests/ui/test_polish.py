@@ -59,12 +59,8 @@ async def test_cursor_spans_the_row_on_views_and_tags(make_app) -> None:
             assert len(backgrounds) == 1, (index, backgrounds)
 
 
-async def test_link_list_answers_j_and_k(make_app, monkeypatch) -> None:
+async def test_link_list_answers_j_and_k(make_app, opened) -> None:
     """Defect 4: every list answers the same keys; j picks the second link in `L`."""
-    opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("BROWSER", raising=False)
     app = make_app(filled=False)
     app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
     save_entries(
@@ -345,12 +341,8 @@ def test_feed_pane_width_is_validated(tmp_path) -> None:
     assert str(caught.value) == f"{path}:2: settings.feed_pane_width: must be from 12 to 100, not 5"
 
 
-async def test_digit_keys_reach_links_past_nine(make_app, monkeypatch) -> None:
+async def test_digit_keys_reach_links_past_nine(make_app, opened) -> None:
     """Rough edge: 1 then 2 typed quickly opens link [12]; 3 (no [30]) opens [3] at once."""
-    opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("BROWSER", raising=False)
     app = make_app(filled=False)
     app.store.sync_feeds(DEFAULT_FEEDS, now=NOW)
     links = " ".join(f'<a href="https://l.example/{n}">link {n}</a>' for n in range(1, 13))
