@@ -1131,7 +1131,7 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         if warmup := browse.get("warmup"):
             kept = "palette kept" if warmup["palette_kept"] else "NO palette kept after it"
             row(
-                "first launch → headlines (the warm-up, no early frame yet)",
+                "first launch → headlines (the warm-up: no palette kept yet)",
                 stats(step_values(warmup["runs"], "headlines", "t_launch_ms")),
                 note=kept,
             )

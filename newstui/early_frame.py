@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -35,19 +36,33 @@ import termios
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from newstui import __version__
 from newstui.core import paths
 from newstui.core.files import FileProblem, read_small_file
-from newstui.core.first_frame import decode_palette, frame_runs, palette_key, render
+from newstui.core.first_frame import (
+    bundled_palette,
+    decode_palette,
+    frame_runs,
+    palette_key,
+    render,
+    wanted_theme,
+)
 from newstui.core.settings import Config
 from newstui.store.first_screen import FirstScreen
 
 PALETTE_FILENAME = "first-frame-palette.json"
+"""In the data directory, beside the database."""
+BUNDLED_PALETTES = os.path.join(os.path.dirname(__file__), "early_frame_palettes.json")
+"""The palettes made in advance for every theme Textual and newstui bring, in each colour
+system, for a data directory's first launch (no palette kept yet): made by
+`tests/ui/test_bundled_palettes.py` from Textual's first frames, which checks them too."""
+MAX_BUNDLED_BYTES = 512 * 1024
 _SCHEMA_MODULE = os.path.join(os.path.dirname(__file__), "store", "schema.py")
 """Where `newstui.store.schema.LATEST` is set (read by its size and time of change only)."""
-"""In the data directory, beside the database."""
+_STYLESHEET = os.path.join(os.path.dirname(__file__), "ui", "newstui.tcss")
 WAIT_FOR_DATA = 0.25
 """Seconds to wait for the first screen's reads; later, Textual is nearly there anyway."""
 MAX_PALETTE_BYTES = 64 * 1024
@@ -194,6 +209,9 @@ def _frame(
         palette = None
     if palette is None:
         first_screen.palette_request = (path, key)  # the reader keeps one for next time
+        wanted = wanted_theme(theme, config.settings.theme, data.theme_state)
+        palette = _bundled_palette(data.schema_version, env, wanted)
+    if palette is None:
         return None
     size = shutil.get_terminal_size((0, 0))  # as Textual measures it
     now = (clock or _now)()
@@ -244,6 +262,59 @@ def _write(fd: int, text: str) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _bundled_palette(
+    schema_version: int, env: Mapping[str, str], theme: str
+) -> dict[str, str] | None:
+    """The palette made in advance for `theme` and this terminal, if it was made with this code
+    and this Textual, for a database at this schema (which needs no upgrade then)."""
+    try:
+        blob = read_small_file(Path(BUNDLED_PALETTES), MAX_BUNDLED_BYTES)
+    except FileProblem:
+        return None
+    return bundled_palette(blob, bundled_stamp(schema_version), env, theme)
+
+
+def bundled_stamp(schema_version: int) -> dict[str, object]:
+    """What the palettes made in advance depend on, as this launch finds it: Textual's and
+    rich's versions (from their installed metadata's folder names: nothing imported), the
+    database's schema as read (the palettes name the schema their code wants), and the sizes
+    of the bundled theme files and of the stylesheet."""
+    stamp: dict[str, object] = {"schema": schema_version}
+    stamp |= _versions(("textual", "rich"))
+    with contextlib.suppress(OSError):
+        stamp["newstui.tcss"] = os.stat(_STYLESHEET).st_size
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(paths.bundled_themes_dir()):
+            if entry.name.endswith(".toml"):
+                stamp[entry.name] = entry.stat().st_size
+    return stamp
+
+
+def _versions(names: Sequence[str]) -> dict[str, str]:
+    """Each installed distribution's version, from its `NAME-VERSION.dist-info` folder beside
+    the package (no `importlib.metadata`: ~50 ms to import); left out when not found once."""
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or spec.origin is None:
+            continue
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        try:
+            infos = [
+                e.name
+                for e in os.scandir(site)
+                if e.name.startswith(f"{name}-") and e.name.endswith(".dist-info")
+            ]
+        except OSError:
+            continue
+        if len(infos) == 1:
+            found[name] = infos[0][len(name) + 1 : -len(".dist-info")]
+    return found
 
 
 def _code_stamp(schema_version: int) -> str:

@@ -122,6 +122,11 @@ def decode_palette(blob: bytes | None, key: str) -> dict[str, str] | None:
         sgr = data["sgr"] if data.get("key") == key else None
     except (ValueError, TypeError, AttributeError, KeyError):
         return None
+    return _whole(sgr)
+
+
+def _whole(sgr: object) -> dict[str, str] | None:
+    """`sgr` as a palette of every role, if it is one (SGR strings, the required roles)."""
     if not isinstance(sgr, dict) or not all(
         isinstance(v, str) and all(c.isdigit() or c == ";" for c in v) for v in sgr.values()
     ):
@@ -264,3 +269,80 @@ def render(lines: Sequence[Sequence[Run]], palette: Palette) -> str:
             sgr = palette.get(role, "")
             out.append(f"\x1b[{sgr}m{text}\x1b[0m" if sgr else text)
     return "".join(out)
+
+
+# -- palettes made in advance (`newstui/early_frame_palettes.json`), for a first launch ----------
+
+DEFAULT_THEME = "textual-dark"
+"""Textual's theme when none is asked for (a test checks it is the reader's)."""
+BUNDLED_ENV_OFF = (
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "TEXTUAL_COLOR_SYSTEM",
+    "TEXTUAL_FILTERS",
+    "TEXTUAL_DIM_FACTOR",
+)
+"""Set, any of these changes how Textual picks or filters colours: the palettes made in
+advance are for none of them (a palette kept from a launch still applies)."""
+_TERM_COLORS = {"kitty": "256", "256color": "256", "16color": "standard"}
+
+
+def color_system(env: Mapping[str, str]) -> str | None:
+    """The colour system Textual's console finds in `env` ("truecolor", "256", "standard"),
+    as rich's `Console._detect_color_system` does for a terminal (Textual forces one); None
+    for a dumb terminal. A test checks it against rich's console."""
+    if env.get("TERM", "").lower() in ("dumb", "unknown"):
+        return None
+    if env.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit"):
+        return "truecolor"
+    colors = env.get("TERM", "").strip().lower().rpartition("-")[2]
+    return _TERM_COLORS.get(colors, "standard")
+
+
+def wanted_theme(explicit: str | None, configured: str | None, state: Mapping[str, str]) -> str:
+    """The theme the reader shows first, as `NewsApp._wanted_theme` picks it: `--theme`, else
+    the one last picked in the reader (if feeds.toml's `theme` is what it was then), else
+    feeds.toml's, else Textual's default."""
+    picked, picked_over = state.get("theme"), state.get("theme.configured")
+    chosen = picked if picked and picked_over == (configured or "") else configured
+    return explicit or chosen or DEFAULT_THEME
+
+
+def encode_bundled(
+    stamp: Mapping[str, object], palettes: Mapping[str, Mapping[str, Palette]]
+) -> str:
+    """The palettes made in advance, by colour system and theme, under `stamp` (what they were
+    made with: Textual's and rich's versions, the schema, the theme files' and stylesheet's
+    sizes). One line per theme, for readable diffs."""
+    lines = ["{", f'"stamp": {json.dumps(dict(stamp), sort_keys=True)},', '"palettes": {']
+    systems = sorted(palettes)
+    for i, system in enumerate(systems):
+        lines.append(f"{json.dumps(system)}: {{")
+        themes = sorted(palettes[system])
+        for j, theme in enumerate(themes):
+            row = [palettes[system][theme].get(role, "") for role in ROLES]
+            comma = "," if j < len(themes) - 1 else ""
+            lines.append(f"  {json.dumps(theme)}: {json.dumps(row)}{comma}")
+        lines.append("}," if i < len(systems) - 1 else "}")
+    lines += ["}", "}", ""]
+    return "\n".join(lines)
+
+
+def bundled_palette(
+    blob: bytes | None, stamp: Mapping[str, object], env: Mapping[str, str], theme: str
+) -> dict[str, str] | None:
+    """The palette made in advance for `theme` in this terminal (`env`), if `blob` was made
+    under `stamp` (this code, this Textual) and none of `BUNDLED_ENV_OFF` is set; else None."""
+    if blob is None or any(name in env for name in BUNDLED_ENV_OFF):
+        return None
+    system = color_system(env)
+    try:
+        data = json.loads(blob)
+        if data.get("stamp") != dict(stamp):
+            return None
+        row = data["palettes"][system][theme]
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None
+    if not isinstance(row, list) or len(row) != len(ROLES):
+        return None
+    return _whole(dict(zip(ROLES, row, strict=True)))

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from newstui.ui.screens.main import MainScreen
 
 
-def sample_palette(screen: MainScreen) -> dict[str, str] | None:
+def sample_palette(screen: MainScreen, system: ColorSystem | None = None) -> dict[str, str] | None:
     """The SGR codes of each part of the screen as drawn now, if it is still the first frame's
-    state (both cursors on their first row, the headline list focused); else None."""
+    state (both cursors on their first row, the headline list focused); else None. In the
+    app's colour system, or in `system` (the palettes made in advance, for each)."""
     feeds, entries, article = screen.feed_list, screen.entry_list, screen.entry_view
     if not (entries.has_focus and entries.ids and feeds.cursor == 0 and entries.cursor == 0):
         return None
@@ -36,7 +37,7 @@ def sample_palette(screen: MainScreen) -> dict[str, str] | None:
         return None
     app = screen.app
     strips = screen._compositor.render_strips()  # the compositor's own frame, filters applied
-    system = app.console._color_system or ColorSystem.TRUECOLOR
+    system = system or app.console._color_system or ColorSystem.TRUECOLOR
 
     def sgr(style: Style | None) -> str:
         return "" if style is None else Strip.render_ansi(style, system)
@@ -115,5 +116,3 @@ def keep_palette(screen: MainScreen, path: Path, key: str) -> None:
         return
     if blob is not None:
         replace_quietly(path, blob)
-
-

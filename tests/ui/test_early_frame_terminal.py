@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from newstui import cli, early_frame, launch
-from newstui.core.first_frame import palette_key
+from newstui.core.first_frame import bundled_palette, palette_key
 from newstui.core.models import FeedSpec
 from newstui.store import Store, schema
 from newstui.store.first_screen import FirstScreen
@@ -201,7 +201,37 @@ async def test_a_kill_while_the_frame_is_drawn_puts_the_terminal_back(
     assert signal.getsignal(signal.SIGTERM) is watching
 
 
-def test_nothing_is_drawn_without_a_kept_palette(tmp_path, db_path, terminal) -> None:
+def test_a_first_launch_is_drawn_in_the_palette_made_in_advance(
+    tmp_path, db_path, terminal
+) -> None:
+    """No palette kept yet (the data directory's first launch, or the first after an upgrade):
+    the frame is drawn in the one made in advance for this theme and terminal, and the reader
+    is still asked to keep its own."""
+    with Store(db_path) as store:
+        fill(store)
+    config = make_config(tmp_path / "feeds.toml", DEFAULT_FEEDS)
+    first = FirstScreen(db_path)
+    frame = early_frame.draw_early_frame(first, config, theme=None, theme_dirs=[])
+    assert frame is not None
+    frame.restore()
+    assert first.palette_request is not None  # the reader is asked to keep one
+    made = bundled_palette(
+        Path(early_frame.BUNDLED_PALETTES).read_bytes(),
+        early_frame.bundled_stamp(schema.LATEST),
+        ENV,
+        "textual-dark",
+    )
+    assert made is not None
+    drawn = terminal.output()
+    assert "\x1b[?1049h" in drawn and f"\x1b[{made['status']}m newstui  " in drawn
+    assert f"\x1b[{made['cursor_title']}mHeadline 0 of tech.example" in drawn
+
+
+def test_nothing_is_drawn_without_a_palette_for_this_terminal(
+    tmp_path, db_path, terminal, monkeypatch
+) -> None:
+    """NO_COLOR (none made in advance for it) and none kept: nothing drawn."""
+    monkeypatch.setenv("NO_COLOR", "1")
     before = termios.tcgetattr(terminal.slave)
     with Store(db_path) as store:
         fill(store)
@@ -258,9 +288,25 @@ async def test_nothing_is_drawn_when_it_is_not_safe(
     assert termios.tcgetattr(terminal.slave) == before
 
 
-async def test_another_theme_means_no_early_frame(make_app, db_path, terminal) -> None:
+async def test_another_theme_is_drawn_in_its_own_colours(make_app, db_path, terminal) -> None:
+    """A palette kept under another theme is not used: a theme with a palette made in advance
+    is drawn in that one, a theme without (unknown here) not at all."""
     config, first = await kept_palette(make_app, db_path)
-    assert early_frame.draw_early_frame(first, config, theme="nord", theme_dirs=[]) is None
+    frame = early_frame.draw_early_frame(first, config, theme="nord", theme_dirs=[])
+    assert frame is not None
+    frame.restore()
+    nord = bundled_palette(
+        Path(early_frame.BUNDLED_PALETTES).read_bytes(),
+        early_frame.bundled_stamp(schema.LATEST),
+        ENV,
+        "nord",
+    )
+    assert nord is not None
+    assert f"\x1b[{nord['status']}m newstui  " in terminal.output()
+    unknown = early_frame.draw_early_frame(
+        FirstScreen(db_path), config, theme="no-such-theme", theme_dirs=[]
+    )
+    assert unknown is None
     assert "\x1b[?1049h" not in terminal.output()
     frame = early_frame.draw_early_frame(
         FirstScreen(db_path), config, theme=None, theme_dirs=[], clock=lambda: NOW
