@@ -10,9 +10,10 @@ Textual paints over it.
 
 Only when that is safe: stdin and stderr (Textual's output) are terminals, TERM is not dumb,
 the data is there within `WAIT_FOR_DATA`, no theme directory or user theme file (their colours
-are not known before they are loaded), and the kept palette matches this terminal and theme
-(`newstui.ui.first_frame_palette` keeps it, from the last launch). Otherwise nothing is
-drawn, as before. `NEWSTUI_EARLY_FRAME=0` turns it off.
+are not known before they are loaded), and a palette for this terminal and theme: the one
+kept from the last launch (`newstui.ui.first_frame_palette`), else the one made in advance
+(`BUNDLED_PALETTES`, for a data directory's first launch). Otherwise nothing is drawn, as
+before. `NEWSTUI_EARLY_FRAME=0` turns it off.
 
 Whatever happens after, `EarlyFrame.restore` puts the terminal back as it was (`newstui.cli`
 calls it on every way out); once Textual has the terminal (`EarlyFrame.handed_over`), Textual
