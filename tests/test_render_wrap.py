@@ -129,3 +129,58 @@ def test_text_without_cjk_wraps_exactly_as_rich_does() -> None:
         ours = [line.plain for line in wrap_text(text, console, width)]
         theirs = [line.plain for line in text.wrap(console, width, overflow="fold")]
         assert ours == theirs
+
+
+def test_the_quick_check_agrees_with_the_pattern() -> None:
+    """`_breakable` (a `max` before the pattern) says what the breakable-character class says,
+    on texts of several alphabets, symbols and the edges of the CJK blocks."""
+    import random
+
+    from newstui.article.render._wrap import _BREAKABLE, _breakable
+
+    pattern = re.compile(f"[{_BREAKABLE}]")
+    pools = [
+        "abc xyz 123 ,.;",
+        "éàüßñø œ",
+        "“quoted” — ‘dash’ … €",
+        "Ελληνικά Кириллица עברית العربية",
+        "\u2e7f\u2e80\u2fff\u3000\u303f\u4e00\u9fff\uac00\uff01\uffef\uffff",
+        "東京都 公园 カタカナ ひらがな 한국어",
+        "🙂🚀 \U00020000\U0003ffff\U00040000",
+    ]
+    rng = random.Random(11)
+    for _ in range(3000):
+        chosen = rng.sample(pools, rng.randint(1, 3))
+        text = "".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(0, 30)))
+        assert _breakable(text) == bool(pattern.search(text)), repr(text)
+
+
+def test_an_article_without_cjk_compiles_no_cjk_pattern() -> None:
+    """The wrapper's CJK patterns (~10 ms to compile, on the way to the reader's first article)
+    are compiled only when a text has a character they are about: not at import, not for Latin
+    text with accents, curly quotes and dashes."""
+    import subprocess
+    import sys
+
+    script = """
+import re
+compiled = []
+real = re.compile
+def compile(pattern, flags=0):
+    if isinstance(pattern, str) and "\\u2e80" in pattern:
+        compiled.append(pattern)
+    return real(pattern, flags)
+re.compile = compile
+from rich.text import Text
+from rich.console import Console
+from newstui.article.render._wrap import wrap_text
+console = Console(width=40)
+wrap_text(Text("Café “naïve” — déjà vu… Ελληνικά, кириллица " * 5), console, 30)
+print(len(compiled))
+wrap_text(Text("東京都は十四日、新しい交通計画を発表した。" * 3), console, 30)
+print(len(compiled))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    assert out == ["0", "2"]

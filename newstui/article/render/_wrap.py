@@ -18,6 +18,7 @@ everything else wraps exactly as before.
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import pairwise
 
 from rich._wrap import divide_line
@@ -67,21 +68,38 @@ _OPEN = _expand(
 _INSEPARABLE = frozenset("\u2014\u2025\u2026\u3033\u3034\u3035")
 """Dashes and ellipses that Chinese and Japanese write doubled (`——`, `……`): kept together."""
 
-_HAS_BREAKABLE = re.compile(f"[{_BREAKABLE}]")
-_OPPORTUNITY = re.compile(
-    # after a breakable character, unless the next one may not start a line
-    f"(?<=[{_BREAKABLE}])(?<![{_OPEN}])(?![{_CLOSE}\\s])"
-    # before a breakable character, unless the one before may not end a line
-    f"|(?<![{_OPEN}\\s])(?=[{_BREAKABLE}])(?![{_CLOSE}])"
-    # after whitespace, as rich does
-    "|(?<=\\s)(?=\\S)"
-)
+_FIRST_BREAKABLE = "\u2e80"
+"""The lowest character of `_BREAKABLE`: a text with none from here up (Latin, Greek, Cyrillic,
+curly quotes and dashes) has no break of its own, found at C speed (`max`)."""
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(any breakable character, a break opportunity), compiled when first needed: their
+    character classes take ~5-10 ms to compile, at import that was on the reader's way to its
+    first article, which as a rule has no CJK text."""
+    opportunity = re.compile(
+        # after a breakable character, unless the next one may not start a line
+        f"(?<=[{_BREAKABLE}])(?<![{_OPEN}])(?![{_CLOSE}\\s])"
+        # before a breakable character, unless the one before may not end a line
+        f"|(?<![{_OPEN}\\s])(?=[{_BREAKABLE}])(?![{_CLOSE}])"
+        # after whitespace, as rich does
+        "|(?<=\\s)(?=\\S)"
+    )
+    return re.compile(f"[{_BREAKABLE}]"), opportunity
+
+
+def _breakable(text: str) -> bool:
+    """Whether `text` has a character a line may break before or after (CJK)."""
+    if text.isascii() or max(text) < _FIRST_BREAKABLE:
+        return False
+    return _patterns()[0].search(text) is not None
 
 
 def _units(text: str) -> list[tuple[int, str]]:
     """The pieces a line may not be broken inside, each with its trailing whitespace."""
     starts = [0]
-    for match in _OPPORTUNITY.finditer(text):
+    for match in _patterns()[1].finditer(text):
         position = match.start()
         if position <= starts[-1] or position >= len(text):
             continue
@@ -95,7 +113,7 @@ def _units(text: str) -> list[tuple[int, str]]:
 def divide(text: str, width: int, *, fold: bool = True) -> list[int]:
     """Where to break `text` (one line, no newlines) to fit `width` cells: rich's
     `divide_line`, with the extra break opportunities of CJK text."""
-    if not _HAS_BREAKABLE.search(text):
+    if not _breakable(text):
         return divide_line(text, width, fold=fold)
     breaks: list[int] = []
     offset = 0
@@ -124,7 +142,7 @@ def divide(text: str, width: int, *, fold: bool = True) -> list[int]:
 def wrap_text(text: Text, console: Console, width: int, overflow: str = "fold") -> Lines:
     """`text` wrapped to `width` cells, like `Text.wrap(console, width, overflow=overflow)`
     with rich's default justification, breaking CJK text between characters."""
-    if not _HAS_BREAKABLE.search(text.plain):
+    if not _breakable(text.plain):
         return text.wrap(console, width, justify="default", overflow=overflow)  # type: ignore[arg-type]
     lines = Lines()
     for line in text.split(allow_blank=True):
