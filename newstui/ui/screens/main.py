@@ -210,6 +210,10 @@ class MainScreen(
 
     def _restyle(self, _theme: object) -> None:
         self.articles.restyle()
+        shown = self.entry_view.shown_source
+        if self.entry_view.shown_id is None and isinstance(shown, Feed):
+            # A feed's status keeps the styles it was built with: build it in the new theme's.
+            self.show_feed_status(shown)
         self.reload_feeds(restyle=True)
         self.entry_list.refresh()
 
