@@ -50,7 +50,8 @@ def test_a_change_after_the_read_means_reading_again(db_path) -> None:
     with Store(db_path) as store:
         fill(store)
     first = FirstScreen(db_path)
-    first._thread.join()
+    assert first.wait(30) is not None  # the early frame's read (the second one goes on now)
+    first._thread.join(30)
     with sqlite3.connect(db_path) as other:  # another program marks an entry read
         other.execute("UPDATE entries SET read = 1 WHERE id = (SELECT MIN(id) FROM entries)")
     assert first.take() is None
@@ -129,6 +130,9 @@ async def test_an_unchanged_feeds_toml_costs_no_write_at_launch(
     first = FirstScreen(db_path)
     # On a loaded machine the read may outlast take()'s wait, and the screen then (rightly)
     # reads and syncs the store itself: let it finish, so this tests the comparison alone.
+    # (`wait`, as the early frame does, lets the second read start at once: joined without it,
+    # the thread waited WAIT_AT_MOST = 5 s for a `take`.)
+    assert first.wait(30) is not None
     first._thread.join(30)
     config = make_config(tmp_path / "feeds.toml", DEFAULT_FEEDS)
 
