@@ -17,7 +17,6 @@ import pytest
 from newstui.core.models import FeedSpec, ParsedEntry
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
-from newstui.ui.screens.nav_actions import PREPARE_AFTER
 from newstui.ui.screens.refreshing import RefreshController
 from tests.support.dblock import write_lock
 from tests.support.wait import until
@@ -114,9 +113,9 @@ async def test_n_shows_the_new_title_of_an_article_prepared_before_a_refresh(app
         await pilot.pause()
         screen = app.screen
         await pilot.press("n")
-        await pilot.pause(PREPARE_AFTER * 3)
+        # converted ahead of time
+        await until(pilot, lambda: (screen.entry_list.ids[1], False) in screen.articles.cache)
         following = screen.entry_list.ids[1]
-        assert (following, False) in screen.articles.cache  # converted ahead of time
         with Store(db_path) as other:  # a refresh: the feed retitled the entry
             save_entries(other, TECH, [dataclasses.replace(entry(1), title="Story 1, corrected")])
         await reloaded(pilot, screen)

@@ -98,9 +98,9 @@ async def test_themes_read_after_the_first_frame_are_all_there(make_app, db_path
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
+        bundled = set(load_themes().themes)
         await pilot.press("j")
-        await pilot.pause(THEMES_AFTER + 0.2)  # read once the keys pause
-        assert set(load_themes().themes) <= set(app.available_themes)
+        await until(pilot, lambda: bundled <= set(app.available_themes))  # once keys pause
     # A bundled theme to start with is read before the first frame.
     themed = make_app(filled=False, themes=themes_for_reader(), theme="paper")
     async with themed.run_test(size=(120, 40)):
