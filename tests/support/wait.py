@@ -37,3 +37,17 @@ async def until(pilot: Any, condition: Callable[[], Any], seconds: float = DEADL
             await asyncio.sleep(EVERY)
         else:
             await pilot.pause(EVERY)
+
+
+async def settled(pilot: Any, seconds: float = DEADLINE) -> None:
+    """Every worker of the app done, with the messages they left handled and no worker started
+    by those (a refresh's end posts `Finished`, whose handler starts the lists' reload:
+    `app.workers.wait_for_complete()` alone returns before that reload has run)."""
+    app = pilot.app
+    deadline = time.monotonic() + seconds
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            return
+        assert time.monotonic() < deadline, "timed out"

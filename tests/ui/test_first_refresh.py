@@ -8,7 +8,7 @@ import threading
 from newstui.core.models import FeedSpec
 from newstui.ui.screens.main import MainScreen
 from tests.support.httpserver import Request, Response
-from tests.support.wait import until
+from tests.support.wait import settled, until
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
 <item><guid>f-1</guid><title>First fresh story</title><link>https://fresh.example/1</link></item>
@@ -43,8 +43,7 @@ async def test_keys_are_answered_while_the_first_refresh_works(make_app, http_se
         assert screen.feed_list.current_view.key == urls[0]
         assert "Alpha" in "".join(s.text for s in screen._compositor.render_strips())
         gate.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert order.index("key answered") < order.index("refresh goes on")
         # the first refresh filled the lists: counts, and the highlighted feed's headlines
         assert [screen.feeds[url].unread for url in urls] == [2, 2]

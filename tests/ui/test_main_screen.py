@@ -10,7 +10,7 @@ from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.entry_view import BAR_WIDTH
 from tests.support.httpserver import Response
-from tests.support.wait import until
+from tests.support.wait import settled, until
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, WORLD, entry, fill, save_entries
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
@@ -133,8 +133,7 @@ async def test_refresh_with_an_erroring_feed(make_app, http_server) -> None:
         await pilot.pause()
         screen = main(app)
         await pilot.press("R")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert screen.feeds[good].unread == 2
         assert "404" in (screen.feeds[bad].last_error or "")
         assert len(screen.entry_list.ids) == 2  # the open "All unread" view got the new entries

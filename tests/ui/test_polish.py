@@ -11,7 +11,7 @@ from newstui.core.views import View
 from newstui.ui.bindings import check_keymap, keymap_table
 from newstui.ui.screens.links import LinksScreen
 from newstui.ui.screens.main import MainScreen
-from tests.support.wait import until
+from tests.support.wait import settled, until
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, entry, save_entries
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,8 +223,7 @@ async def test_first_launch_offline_says_what_happened(make_app) -> None:
         assert screen.entry_list.empty_message == "No entries yet: press R to fetch every feed."
         assert "No entries yet: press R" in screen_text(app)
         await pilot.press("R")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         text = screen_text(app)
         assert "All caught up" not in text
         assert "failed for every feed: no network?" in text  # the status line

@@ -18,7 +18,7 @@ import pytest
 from newstui.core.models import FeedSpec
 from newstui.ui.screens.main import MainScreen
 from tests.support.httpserver import HTTPServer, Response, hang
-from tests.support.wait import eventually, until
+from tests.support.wait import eventually, settled, until
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title>
 <item><guid>g-1</guid><title>A good story</title><link>https://good.example/1</link></item>
@@ -52,10 +52,7 @@ async def test_results_and_a_feed_error_reach_the_lists(make_app, http_server) -
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("R")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert screen.feeds[good].unread == 1
         assert dict((r.label, r.unread) for r in screen.feed_list.rows)["All unread"] == 1
         messages = [n.message for n in app._notifications]
@@ -135,9 +132,7 @@ async def test_the_auto_refresh_starts_no_process_when_no_feed_is_due(
 
         async def auto_refresh() -> None:  # what the minute timer does
             screen.start_refresh(force=False, quiet=True)
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settled(pilot)
 
         await auto_refresh()  # never fetched: due
         assert len(http_server.requests_to("/good.xml")) == 1
@@ -149,9 +144,7 @@ async def test_the_auto_refresh_starts_no_process_when_no_feed_is_due(
         # A refresh process costs ~0.3 s of CPU even when it has nothing to do.
         assert children_cpu() - before < 0.1
         screen.start_refresh(force=False)  # not quiet (the launch refresh): says it, then ends
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         text = screen_text(app)
         assert "Refreshing" not in text and "Last refresh" in text
 
