@@ -14,7 +14,7 @@ from newstui.store import Store
 from newstui.ui.app import NewsApp
 from newstui.ui.screens.help import HelpScreen
 from tests.hostile.test_doctor import FEEDS, build, damage
-from tests.support.wait import until
+from tests.support.wait import settled, until
 from tests.ui.conftest import clock, make_config
 
 DOCTOR = "database file is damaged (database disk image is malformed): run `newstui doctor`"
@@ -51,8 +51,7 @@ async def test_the_reader_says_the_file_is_damaged_and_keys_go_on_answering(
         await until(pilot, lambda: DOCTOR in messages(app))
         # Keys that read (move, open) and write (m, b, A), and a refresh: messages, no crash.
         await pilot.press("j", "enter", "m", "b", "escape", "k", "A", "y", "R")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert app.is_running
         await pilot.press("question_mark")  # and the next key is still handled
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))

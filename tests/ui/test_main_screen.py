@@ -455,8 +455,7 @@ async def test_a_refresh_that_cannot_write_says_why(make_app, http_server, db_pa
         await pilot.pause()
         with write_lock(db_path):
             await pilot.press("R")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settled(pilot)
         messages = [n.message for n in app._notifications]
         assert any(
             m.startswith("Refresh stopped: ") and "locked by another program" in m

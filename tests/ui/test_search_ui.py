@@ -8,7 +8,7 @@ from newstui.core.config_search import SavedView
 from newstui.core.query import parse_query
 from newstui.core.views import View
 from newstui.store import Store
-from tests.support.wait import until
+from tests.support.wait import settled, until
 from tests.ui.conftest import WORLD
 from tests.ui.test_main_screen import main, screen_text
 
@@ -16,8 +16,7 @@ from tests.ui.test_main_screen import main, screen_text
 async def _settle(app, pilot) -> None:
     searching = main(app).searching
     await until(pilot, lambda: searching.query == searching.field.value)  # typing paused
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled(pilot)
 
 
 async def test_slash_searches_as_you_type_and_escape_goes_back(make_app, db_path) -> None:
@@ -80,16 +79,14 @@ async def test_saved_views_are_listed_with_unread_counts(make_app) -> None:
     app.config = dataclasses.replace(app.config, views=(view,))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         screen = main(app)
         assert screen.saved_counts == {"World news": 4}
         rows = screen.feed_list.views
         assert rows[:3] == [View.unread(), View.bookmarks(), View.saved("World news")]
         screen.feed_list.focus()
         await pilot.press("j", "j")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert len(screen.entry_list.ids) == 4
         await pilot.press("tab", "enter")  # read one: the count follows
         await pilot.pause()
