@@ -15,6 +15,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from newstui.core.models import FeedSpec
+from newstui.core.views import View
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.screens.refreshing import RefreshController
@@ -24,7 +25,7 @@ from newstui.ui.widgets.feed_list import FeedList
 from newstui.ui.widgets.status_line import SOON_EVERY, StatusLine
 from tests.ui.test_key_speed import started, until
 
-from .conftest import TECH, WORLD, entry, save_entries
+from .conftest import NOW, TECH, WORLD, entry, save_entries
 
 
 def main(app) -> MainScreen:
@@ -175,6 +176,43 @@ async def test_a_reload_redraws_only_the_headlines_that_changed(make_app, db_pat
         await reload(app, pilot)
         assert screen.entry_list.current_id == selected
         assert "Just in" in "".join(s.text for s in drawn(app))
+        assert drawn(app) == redrawn(app)
+
+
+async def test_a_row_loaded_by_a_look_ahead_is_still_redrawn_by_a_reload(
+    make_app, db_path
+) -> None:
+    """`n`'s look-ahead loads a window of rows from the store, rows on screen among them,
+    without drawing their lines: a reload compares with what the lines show, so a row renamed
+    before that load still gets its line drawn again (found by review10)."""
+    feeds = [FeedSpec(TECH, title="Tech Daily", tags=("tech",))]
+    app = make_app(feeds, filled=False, show_read=True)
+    app.store.sync_feeds(feeds, now=NOW)
+    save_entries(app.store, TECH, [entry(i, TECH, hours_old=i) for i in range(120)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = main(app)
+        await started(pilot, screen)
+        screen.select_view(View.feed(TECH, "tech"))
+        screen.entry_list.focus()
+        await frame(app)
+        height = screen.entry_list.size.height
+        ids = screen.entry_list.ids
+        # Every row on screen read but the first two: the second `n` goes to row 1, and its
+        # look-ahead walks past the pane's end (rows there not kept after a partial reload).
+        with Store(db_path) as other:
+            other.set_read(ids[2 : height + 5], True, now=NOW)
+        await reload(app, pilot)  # partial: only the rows on screen are kept
+        await pilot.press("n")  # opens row 0 (the focus goes to the article)
+        await frame(app)
+        assert drawn(app) == redrawn(app)
+        renamed = dataclasses.replace(entry(5, TECH, hours_old=5), title="A corrected title")
+        with Store(db_path) as other:
+            save_entries(other, TECH, [renamed])  # the refresh process writes it
+        await pilot.press("n")  # row 1; the look-ahead loads rows 0-199 (row 5 renamed)
+        await frame(app)
+        assert screen.entry_list.cursor == 1
+        await reload(app, pilot)  # the refresh's reload
+        assert "A corrected title" in "".join(s.text for s in drawn(app))
         assert drawn(app) == redrawn(app)
 
 

@@ -90,6 +90,11 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
         self._message_lines: tuple[tuple[str, int], list[str]] = (("", 0), [])
         self._frame: _Frame | None = None
         """What drawing a row needs, while a frame's lines are drawn (looked up once)."""
+        self._drawn: dict[int, tuple[int, Headline | None, bool]] = {}
+        """What each line of the pane shows, by line: (list index, the row drawn, cursor on
+        it), as `render_line` last drew it. `update_ids` redraws the lines whose row changed
+        against this, not against `_rows`: a window of rows loaded for another line (`n`'s
+        look-ahead) replaces rows on screen without drawing their lines again."""
 
     # -- data in -----------------------------------------------------------------------------
 
@@ -127,7 +132,6 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
         current = self.current_id
         top = round(self.scroll_y)
         offset_on_screen = self.cursor - top
-        before = self._on_screen(top)
         was_empty = not self._ids
         self._ids = ids
         set_extent(self, Size(self.size.width, len(ids)))
@@ -144,24 +148,18 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
             self.scroll_to(y=new_top, animate=False)
             self.refresh()
             return
-        after = self._on_screen(top)
-        old_rows = self._rows
+        shown = self._ids[top : top + self.size.height]
         try:
-            self._rows = {row.id: row for row in self._source([i for i, _ in after if i])}
+            self._rows = {row.id: row for row in self._source(shown)}
         except StoreError:  # drawn (and said) when the lines are drawn
             self._rows = {}
             self.refresh()
             return
-        for y, (old, new) in enumerate(zip(before, after, strict=True)):
-            if old != new or (new[0] and old_rows.get(new[0]) != self._rows.get(new[0])):
-                self.refresh_line(top + y)
-
-    def _on_screen(self, top: int) -> list[tuple[int | None, bool]]:
-        """(entry id or None, is the cursor's) of each line of the pane, from row `top`."""
-        return [
-            (self._ids[index], index == self.cursor) if index < len(self._ids) else (None, False)
-            for index in range(top, top + self.size.height)
-        ]
+        for y in range(self.size.height):
+            index = top + y
+            row = self._rows.get(shown[y]) if y < len(shown) else None
+            if self._drawn.get(y) != (index, row, index == self.cursor):
+                self.refresh_line(index)
 
     def forget(self, ids: Sequence[int]) -> None:
         """Rows whose state changed (read, bookmark): reload them when next drawn."""
@@ -272,6 +270,7 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
         frame = self._frame or self._styles()
         width = frame.width
         index = round(self.scroll_y) + y
+        self._drawn.pop(y, None)  # a line drawn blank for a missing row is never "unchanged"
         if not self._ids:
             # The message wraps: it may say what went wrong and what to do about it.
             lines = self._wrapped_message(max(width - 2, 10))
@@ -279,6 +278,7 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
                 return Strip([Segment(set_cell_size(f" {lines[y]}", width), frame.read)])
             return Strip.blank(width, frame.base)
         if index >= len(self._ids):
+            self._drawn[y] = (index, None, index == self.cursor)
             return Strip.blank(width, frame.base)
         try:
             row = self.headline(index)
@@ -287,6 +287,7 @@ class EntryList(StoreErrorsShown, ScrollView, can_focus=True, inherit_bindings=F
             return Strip.blank(width, frame.base)
         if row is None:  # deleted between the id query and now
             return Strip.blank(width, frame.base)
+        self._drawn[y] = (index, row, index == self.cursor)
         return Strip(self._segments(row, frame, index == self.cursor), width)
 
     def _wrapped_message(self, width: int) -> list[str]:
