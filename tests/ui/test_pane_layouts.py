@@ -80,3 +80,50 @@ async def test_an_article_pane_that_stops_or_starts_scrolling_lays_nothing_out(
         await frame(app)
         assert view.scroll_y > 0
         assert drawn(app) == redrawn(app)
+
+
+async def test_a_headline_list_that_starts_or_stops_scrolling_lays_nothing_out(
+    make_app, db_path
+) -> None:
+    """Feed-list keys between an empty feed and one with more headlines than the pane (a new
+    reader's first refresh fills feeds one by one): no layout, the list's own scroll bar drawn
+    in its last two cells only while it overflows, and a click on the bar moves the list, not
+    the cursor."""
+    feeds = [*DEFAULT_FEEDS]
+    app = make_app(feeds, filled=False)
+    with Store(db_path) as store:
+        store.sync_feeds(feeds, now=NOW)
+        save_entries(store, TECH, [entry(i, TECH, hours_old=i) for i in range(90)])
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = main(app)
+        await started(pilot, screen)
+        entries = screen.entry_list
+        await pilot.press("h", "j", "j", "j")  # Bookmarks, tech, Tech Daily (90 headlines)
+        await until(pilot, lambda: len(entries.ids) == 90)
+        await frame(app)
+
+        def bar_cells() -> set[str]:
+            region = entries.content_region
+            strips = drawn(app)
+            return {strips[y].crop(region.right - 2, region.right).text for y in range(
+                region.y, region.bottom)}
+
+        assert bar_cells() != {"  "}  # the bar, drawn by the list
+        for key, scrolls in [("j", False), ("k", True), ("j", False)]:  # Quiet Blog: empty
+            with layouts() as done:
+                await pilot.press(key)
+                await until(pilot, lambda scrolls=scrolls: bool(entries.ids) == scrolls)
+                await frame(app)
+            assert done == [], (key, done)
+            assert entries.show_vertical_scrollbar == scrolls
+            assert (bar_cells() != {"  "}) == scrolls
+            assert drawn(app) == redrawn(app)
+        await pilot.press("k")  # Tech Daily again
+        await until(pilot, lambda: len(entries.ids) == 90)
+        await frame(app)
+        cursor = entries.cursor
+        region = entries.content_region
+        await pilot.click(entries, offset=(region.width - 1, region.height - 2))  # the track
+        await frame(app)
+        assert entries.scroll_y > 0 and entries.cursor == cursor
+        assert drawn(app) == redrawn(app)

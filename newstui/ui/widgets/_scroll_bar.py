@@ -1,4 +1,4 @@
-"""The scroll bar `EntryView` draws itself, as the last cells of each of its lines.
+"""The scroll bar `EntryView` and `EntryList` draw themselves, as the last cells of each line.
 
 Textual's scrollbar widget cost ~2.5-3 ms of every new article's frame (each of its one-cell
 lines goes through the compositor's line cache and filters), a fifth of what `n` and Down
