@@ -52,8 +52,10 @@ from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.writes import WriteQueue
 
 THEMES_AFTER = 0.3
-"""Seconds without a key after which the bundled theme files are read (`LaterThemes`): reading
-them (~40 ms) right after the first frame held up the first key a user pressed."""
+"""Seconds without a key after which the bundled theme files are read (`LaterThemes`) and the
+article renderer is imported on a thread: reading them (~40 ms) right after the first frame
+held up the first key a user pressed, and so did the import (a thread, but one that holds the
+GIL: a new reader's first feed-list key took 104-158 ms with it, 48-74 without, in process)."""
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
 full-screen and Escape comes back."""
@@ -351,20 +353,22 @@ class MainScreen(
             self._palette_request = None
         self.preview()
         self._in_background(self.searching.catch_up)
-        self.articles.import_renderer()  # not left to the first key that shows something
         self._last_key = time.monotonic()
-        self.set_timer(THEMES_AFTER, self._load_themes_when_idle)
+        self.set_timer(THEMES_AFTER, self._warm_up_when_idle)
 
     def on_key(self) -> None:
         self._last_key = time.monotonic()
 
-    def _load_themes_when_idle(self) -> None:
-        """The theme files once the keys pause (`T` reads them at once if pressed before)."""
+    def _warm_up_when_idle(self) -> None:
+        """Once the keys pause: the theme files (`T` reads them at once if pressed before),
+        and the article renderer's import, not left to the first key that shows an article
+        (one shown before imports it then; a feed's status never needs it)."""
         wait = self._last_key + THEMES_AFTER - time.monotonic()
         if wait > 0:
-            self.set_timer(wait, self._load_themes_when_idle)
+            self.set_timer(wait, self._warm_up_when_idle)
         else:
             self.app.load_later_themes()  # type: ignore[attr-defined]
+            self.articles.import_renderer()
 
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,
