@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -96,9 +96,10 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         self._message_lines: tuple[tuple[str, int], list[str]] = (("", 0), [])
         self._frame: _Frame | None = None
         """What drawing a row needs, while a frame's lines are drawn (looked up once)."""
-        self._drawn: dict[int, tuple[int, Headline | None, bool]] = {}
+        self._drawn: dict[int, tuple[int, Headline | None, bool, date]] = {}
         """What each line of the pane shows, by line: (list index, the row drawn, cursor on
-        it), as `render_line` last drew it. `update_ids` redraws the lines whose row changed
+        it, the local day it was drawn on: a date reads "15:30" today, "Wed" tomorrow), as
+        `render_line` last drew it. `update_ids` redraws the lines whose row changed
         against this, not against `_rows`: a window of rows loaded for another line (`n`'s
         look-ahead) replaces rows on screen without drawing their lines again."""
 
@@ -163,10 +164,11 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
             self._rows = {}
             self.refresh()
             return
+        today = _local_day(self._clock())
         for y in range(self.size.height):
             index = top + y
             row = self._rows.get(shown[y]) if y < len(shown) else None
-            if self._drawn.get(y) != (index, row, index == self.cursor):
+            if self._drawn.get(y) != (index, row, index == self.cursor, today):
                 self.refresh_line(index)
 
     def forget(self, ids: Sequence[int]) -> None:
@@ -299,7 +301,7 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
                 return Strip([Segment(set_cell_size(f" {lines[y]}", width), frame.read)])
             return Strip.blank(width, frame.base)
         if index >= len(self._ids):
-            self._drawn[y] = (index, None, index == self.cursor)
+            self._drawn[y] = (index, None, index == self.cursor, _local_day(frame.now))
             return Strip.blank(width, frame.base)
         try:
             row = self.headline(index)
@@ -308,7 +310,7 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
             return Strip.blank(width, frame.base)
         if row is None:  # deleted between the id query and now
             return Strip.blank(width, frame.base)
-        self._drawn[y] = (index, row, index == self.cursor)
+        self._drawn[y] = (index, row, index == self.cursor, _local_day(frame.now))
         return Strip(self._segments(row, frame, index == self.cursor), width)
 
     def _wrapped_message(self, width: int) -> list[str]:
@@ -369,3 +371,8 @@ class _Frame:
     date: Style
     feed: Style
     match: Style
+
+
+def _local_day(now: datetime) -> date:
+    """The day the user's clock shows (headline dates are shown in local time)."""
+    return now.astimezone().date()
