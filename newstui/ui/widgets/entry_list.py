@@ -264,10 +264,12 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         base = self.rich_style
         bar = self._scroll_bar(base)
         width = self.scrollable_content_region.width
+        now = self._clock()
         return _Frame(
             width=width - BAR_WIDTH if bar is not None else width,
             bar=bar,
-            now=self._clock(),
+            now=now,
+            day=_local_day(now),
             base=base,
             cursor=cursor,
             unread=style("entry-list--unread"),
@@ -301,7 +303,7 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
                 return Strip([Segment(set_cell_size(f" {lines[y]}", width), frame.read)])
             return Strip.blank(width, frame.base)
         if index >= len(self._ids):
-            self._drawn[y] = (index, None, index == self.cursor, _local_day(frame.now))
+            self._drawn[y] = (index, None, index == self.cursor, frame.day)
             return Strip.blank(width, frame.base)
         try:
             row = self.headline(index)
@@ -310,7 +312,7 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
             return Strip.blank(width, frame.base)
         if row is None:  # deleted between the id query and now
             return Strip.blank(width, frame.base)
-        self._drawn[y] = (index, row, index == self.cursor, _local_day(frame.now))
+        self._drawn[y] = (index, row, index == self.cursor, frame.day)
         return Strip(self._segments(row, frame, index == self.cursor), width)
 
     def _wrapped_message(self, width: int) -> list[str]:
@@ -363,6 +365,8 @@ class _Frame:
     bar: list[Segment] | None
     """The scroll bar's cell on each line (None: the list fits the pane)."""
     now: datetime
+    day: date
+    """`now`'s local day, which each drawn line keeps (`EntryList._drawn`)."""
     base: Style
     cursor: Style
     unread: Style
