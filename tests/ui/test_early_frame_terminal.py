@@ -130,6 +130,16 @@ def terminal(monkeypatch, tmp_path) -> Iterator[Terminal]:
         faulthandler.cancel_dump_traceback_later()
 
 
+def made_in_advance(theme: str) -> dict[str, str] | None:
+    """The bundled palette for `theme` in this test terminal, as a first launch finds it."""
+    return bundled_palette(
+        Path(early_frame.BUNDLED_PALETTES).read_bytes(),
+        early_frame.bundled_stamp(schema.LATEST),
+        ENV,
+        theme,
+    )
+
+
 async def kept_palette(make_app, db_path) -> tuple[object, FirstScreen]:
     """A store, and the palette the reader keeps from its first frame (as the launch before
     this one would have), under this terminal's key."""
@@ -215,12 +225,7 @@ def test_a_first_launch_is_drawn_in_the_palette_made_in_advance(
     assert frame is not None
     frame.restore()
     assert first.palette_request is not None  # the reader is asked to keep one
-    made = bundled_palette(
-        Path(early_frame.BUNDLED_PALETTES).read_bytes(),
-        early_frame.bundled_stamp(schema.LATEST),
-        ENV,
-        "textual-dark",
-    )
+    made = made_in_advance("textual-dark")
     assert made is not None
     drawn = terminal.output()
     assert "\x1b[?1049h" in drawn and f"\x1b[{made['status']}m newstui  " in drawn
@@ -295,12 +300,7 @@ async def test_another_theme_is_drawn_in_its_own_colours(make_app, db_path, term
     frame = early_frame.draw_early_frame(first, config, theme="nord", theme_dirs=[])
     assert frame is not None
     frame.restore()
-    nord = bundled_palette(
-        Path(early_frame.BUNDLED_PALETTES).read_bytes(),
-        early_frame.bundled_stamp(schema.LATEST),
-        ENV,
-        "nord",
-    )
+    nord = made_in_advance("nord")
     assert nord is not None
     assert f"\x1b[{nord['status']}m newstui  " in terminal.output()
     unknown = early_frame.draw_early_frame(
