@@ -9,7 +9,7 @@ app took it, when the frame after it was written, and what the loop ran in betwe
 
     .venv/bin/python bench/key_timeline.py --out /tmp/keys.json -- --config C --data-dir D
 
-`bench/key_timeline_run.py` runs it under tuiprobe in the scenarios of `tui_bench.py`.
+`bench/tui_bench.py --timeline DIR` runs every reader of its scenarios under it (under tuiprobe).
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command is not None:  # the reader does it after its early frame (`_before_textual`)
+    if args.command is not None:  # the reader does it after its early frame (`before_textual`)
         _quiet_library_logs()
     # httpx imports its command-line tool whenever click is installed, and with it click,
     # pygments and rich's syntax highlighter (~25 ms of every `newstui refresh` before the

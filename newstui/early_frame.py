@@ -83,7 +83,6 @@ PREPARE = (
     "textual._compositor",
     "textual.command",
     "textual.app",
-    "newstui.store",
     "newstui.ui.screens.main",
     "newstui.ui.app",
 )
