@@ -23,7 +23,7 @@ from newstui.feeds.sources import http
 from newstui.feeds.sources.http import HttpFeeds
 from newstui.store import Store
 from tests.support.httpserver import Response
-from tests.test_refresh import FAST, NOW, RSS_TYPE, Clock, Item, rss
+from tests.test_refresh import FAST, NOW, RSS_TYPE, Clock, Item, rss, stored_entries
 
 WORDS = "airship harbour lantern meadow orchard quarry river summit thistle valley " * 40
 
@@ -155,3 +155,69 @@ async def test_only_the_feeds_being_refreshed_have_a_task(http_server, tmp_path:
     # The feeds in flight (at most 4 holding a slot, a few more waiting for the writer), the
     # task starting them and the test's own: nowhere near one per feed.
     assert max(tasks) < count // 3, tasks
+
+
+async def test_newstui_refresh_holds_at_most_4_mb_per_parse_worker_while_the_writer_stalls(
+    http_server, tmp_path: Path, monkeypatch
+) -> None:
+    # `newstui refresh` with its two parse workers and the real cap (IN_FLIGHT_BYTES, not
+    # patched): the writer stalls (a search-index batch on a big store) while 30 feeds of
+    # ~400 KB are there to fetch. What waits for the writer stays under 4 MB per worker plus
+    # the fetches already started when the cap was reached; at 16 MB per worker (before) all
+    # 30 feeds were fetched and waited, ~24 MB. Every feed is still stored.
+    workers, concurrency, count = 2, 4, 30
+    body = rss(*(Item(str(n), text=f"<p>{WORDS * 14}</p>") for n in range(10)))
+    assert 350_000 < len(body) < 450_000
+    specs = [
+        FeedSpec(http_server.route(f"/f{i}", Response(200, RSS_TYPE, body)))
+        for i in range(count)
+    ]
+    db_path = tmp_path / "newstui.db"
+    with Store(db_path) as store:
+        store.sync_feeds(specs, now=NOW)
+    # Watched, not changed: every change of the bytes in flight, and each waiting feed's size.
+    used: list[int] = []
+    sizes: list[int] = []
+    add, measure = http._Budget._add, http.waiting_size
+
+    def watched_add(budget: http._Budget, change: int) -> None:
+        add(budget, change)
+        used.append(budget._used)
+
+    def measured(body_size: int, parsed: FeedRows) -> int:
+        sizes.append(measure(body_size, parsed))
+        return sizes[-1]
+
+    monkeypatch.setattr(http._Budget, "_add", watched_add)
+    monkeypatch.setattr(http, "waiting_size", measured)
+    save_fetch = Store.save_fetch
+    asked_while_stalled: list[int] = []
+
+    def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
+        if not asked_while_stalled:
+            # Stalled until the fetches stop (0.5 s without a new request; at most 15 s):
+            # without a cap every feed would be fetched meanwhile.
+            deadline = time.monotonic() + 15.0
+            asked, since = -1, time.monotonic()
+            while time.monotonic() < deadline:
+                if len(http_server.requests) != asked:
+                    asked, since = len(http_server.requests), time.monotonic()
+                elif time.monotonic() - since > 0.5:
+                    break
+                time.sleep(0.01)
+            asked_while_stalled.append(len(http_server.requests))
+        return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "save_fetch", stalled_first)
+    settings = Settings(parse_workers=workers, timeout=30.0, concurrency=concurrency)
+    async with Refresher(db_path, settings, clock=Clock()) as refresher:
+        assert refresher.context.parser.size == workers
+        updates = [update async for update in refresher.run(specs)]
+    assert sorted(update.new for update in updates) == [10] * count
+    assert all(len(stored_entries(db_path, spec.url)) == 10 for spec in specs)
+    (asked,) = asked_while_stalled
+    assert asked < count, "every feed was fetched while the writer was stalled"
+    # The cap, passed by at most the `concurrency` feeds started before it was reached.
+    bound = workers * 4_000_000 + concurrency * max(sizes)
+    assert max(used) <= bound, f"{max(used):,} bytes in flight, more than {bound:,}"
+    assert used[-1] == 0

@@ -35,12 +35,14 @@ from newstui.feeds.sources import RefreshContext
 TOUCH_BATCH = 100
 """Feeds answered 304 whose bookkeeping is written in one transaction."""
 
-IN_FLIGHT_BYTES = 16_000_000
+IN_FLIGHT_BYTES = 4_000_000
 """Per parse worker: the bytes a refresh may hold between fetch and write (bodies not parsed
 yet, parsed feeds waiting for the writer thread: `waiting_size`) before it starts no new fetch.
-~65 feeds of the benchmark's size per worker, about a second of parsing: two workers (`newstui
-refresh`) get the 32 MB the waiting feeds had before. Fetches already started finish, so the
-cap is passed by at most `concurrency` bodies."""
+~16 feeds of the benchmark's size per worker. Fetches already started finish, so the cap is
+passed by at most `concurrency` feeds. It was 16 MB (~65 feeds, a second of parsing), and in
+a cold 2,000-feed `newstui refresh` the main process grew to 97 MB holding feeds that waited
+for the writer (its search-index batches), the tree to 153 MB; at 4 MB: 65 and 121 MB, the
+wall no worse (27.6 -> 24.1 s; 500 feeds 6.3 -> 6.0 s; bench/README.md, "Memory, session 11")."""
 
 READER_IN_FLIGHT_BYTES = 4_000_000
 """The cap in the reader's refresh process (`RefreshContext.spare_a_core`), whatever its
