@@ -12,7 +12,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
@@ -27,12 +27,16 @@ from newstui.core.list_rows import headline_cells
 from newstui.core.models import Headline
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.widgets._extent import set_extent, style_scrollbar
+from newstui.ui.widgets._line_cache import ContentLineCache
 from newstui.ui.widgets._marks import Marker, mark_segments
 from newstui.ui.widgets._scroll_bar import BAR_WIDTH, DrawnScrollBar
 
 HeadlineSource = Callable[[Sequence[int]], list[Headline]]
 _WINDOW = 200
 _CACHE_LIMIT = 5_000
+_LINES_KEPT = 400
+"""Rows' drawn strips kept at most (`EntryList._lines`), ~10 screens: then all forgotten."""
+_SIX_DAYS = timedelta(days=6)
 
 
 class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindings=False):
@@ -84,6 +88,9 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        # Finished lines kept by the strip `render_line` hands back: a scroll by one row
+        # styles only the row that comes into view (see `_lines`).
+        self._styles_cache = ContentLineCache()
         self._source = source
         self._clock = clock
         self._ids: list[int] = []
@@ -102,6 +109,16 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         `render_line` last drew it. `update_ids` redraws the lines whose row changed
         against this, not against `_rows`: a window of rows loaded for another line (`n`'s
         look-ahead) replaces rows on screen without drawing their lines again."""
+        self._lines: dict[tuple[int, bool], _Line] = {}
+        """Each row's strip as last drawn, by (entry id, cursor on it): a scroll by one row
+        draws the row that comes into view and hands back the others' strips as they were
+        (and with them everything Textual made from them: `ContentLineCache`), where it drew
+        all 37 again (~15-19 ms a frame with the 100k store, on a busy host). Valid while the
+        row and the frame's `_lines_for` are the same and the date reads the same."""
+        self._lines_for: tuple[object, ...] | None = None
+        """What every row's strip depends on besides its row (styles, width, marks)."""
+        self._barred: dict[tuple[int, Segment], tuple[Strip, Strip]] = {}
+        """(id(row strip), bar cell) -> (row strip, the line with that bar cell)."""
 
     # -- data in -----------------------------------------------------------------------------
 
@@ -265,7 +282,7 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         bar = self._scroll_bar(base)
         width = self.scrollable_content_region.width
         now = self._clock()
-        return _Frame(
+        frame = _Frame(
             width=width - BAR_WIDTH if bar is not None else width,
             bar=bar,
             now=now,
@@ -279,6 +296,18 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
             feed=style("entry-list--feed"),
             match=style("entry-list--match"),
         )
+        drawn_for = (
+            frame.width, frame.base, frame.cursor, frame.unread, frame.read, frame.mark,
+            frame.date, frame.feed, frame.match, self.show_feed, self.marker,
+        )  # fmt: skip
+        if drawn_for != self._lines_for:
+            self._lines_for = drawn_for
+            self._forget_lines()
+        return frame
+
+    def _forget_lines(self) -> None:
+        self._lines.clear()
+        self._barred.clear()
 
     def _drawn_as(self, show_feed: bool) -> bool:
         """The empty list on screen says `empty_message` already (and would not change)."""
@@ -289,7 +318,14 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         line = self._row_line(y, frame)
         if frame.bar is None or not 0 <= y < len(frame.bar):
             return line
-        return Strip([*line, frame.bar[y]], frame.width + BAR_WIDTH)
+        cell = frame.bar[y]
+        key = (id(line), cell)
+        barred = self._barred.get(key)
+        if barred is not None and barred[0] is line:
+            return barred[1]
+        strip = Strip([*line, cell], frame.width + BAR_WIDTH)
+        self._barred[key] = (line, strip)  # the row strip kept: its id stays its own
+        return strip
 
     def _row_line(self, y: int, frame: _Frame) -> Strip:
         """Line `y` without the scroll bar, `frame.width` cells."""
@@ -313,7 +349,26 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         if row is None:  # deleted between the id query and now
             return Strip.blank(width, frame.base)
         self._drawn[y] = (index, row, index == self.cursor, frame.day)
-        return Strip(self._segments(row, frame, index == self.cursor), width)
+        return self._row_strip(row, frame, index == self.cursor)
+
+    def _row_strip(self, row: Headline, frame: _Frame, is_cursor: bool) -> Strip:
+        """The row's strip: the one drawn before if it would be drawn the same now."""
+        key = (row.id, is_cursor)
+        kept = self._lines.get(key)
+        if (
+            kept is not None
+            and (kept.row is row or kept.row == row)
+            and kept.day == frame.day
+            and kept.drawn <= frame.now
+            and (kept.turns is None or frame.now < kept.turns)
+        ):
+            return kept.strip
+        strip = Strip(self._segments(row, frame, is_cursor), frame.width)
+        if len(self._lines) >= _LINES_KEPT:
+            self._forget_lines()
+        turns = _date_turns(row.published_at, frame.now)
+        self._lines[key] = _Line(row, strip, frame.day, frame.now, turns)
+        return strip
 
     def _wrapped_message(self, width: int) -> list[str]:
         """The empty list's message, wrapped once per message and width (not once a line)."""
@@ -375,6 +430,30 @@ class _Frame:
     date: Style
     feed: Style
     match: Style
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A row's strip as drawn, and what it was drawn for."""
+
+    row: Headline
+    strip: Strip
+    day: date
+    """The local day it was drawn on: "15:30" today is "Wed" after midnight."""
+    drawn: datetime
+    turns: datetime | None
+    """When its date would read otherwise within the day (None: not today): `headline_date`
+    gives the weekday for under six days ago and a date from then on."""
+
+
+def _date_turns(published: datetime, now: datetime) -> datetime | None:
+    """The first moment after `now`, before the local day changes, at which
+    `headline_date(published, ...)` may change: when a post dated ahead is reached, and six
+    days after it (weekday -> date). Midnight is checked apart (`_Line.day`)."""
+    for moment in (published, published + _SIX_DAYS):
+        if moment > now:
+            return moment
+    return None
 
 
 def _local_day(now: datetime) -> date:
