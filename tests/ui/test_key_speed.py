@@ -8,11 +8,14 @@ import threading
 from datetime import timedelta
 
 import pytest
+from textual._styles_cache import StylesCache
 from textual.screen import Screen
 
 from newstui.core.models import FeedSpec, ParsedEntry
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
+from newstui.ui.widgets._line_cache import ContentLineCache
+from newstui.ui.widgets.entry_view import EntryView
 from newstui.ui.writes import QUIETLY_SAVED
 from tests.support.dblock import write_lock
 from tests.support.wait import until
@@ -153,6 +156,53 @@ async def test_the_next_article_is_ready_before_its_key(long_app) -> None:
         await pilot.pause()
         assert view.shown_id == screen.entry_list.ids[3]
         assert "Marker M003." in "\n".join(strip.text for strip in view._strips)
+
+
+@pytest.mark.parametrize("long", [True, False], ids=["long", "short"])
+async def test_a_prepared_article_is_finished_before_its_key(long, long_app, make_app) -> None:
+    """While the keys pause, the next article's first screen is finished as Textual would
+    finish it in the key's frame (borders, filters, the terminal's codes): that frame styles
+    none of its lines, only the pane's title line (all ~38 without it). Long articles have
+    a scroll bar in each line; short ones, empty lines below the text. The screen is what a
+    full redraw shows."""
+    from tests.ui.test_refresh_keys import drawn, frame, redrawn  # (it imports this module)
+
+    app = long_app() if long else make_app()
+    styled: list[int] = []
+    original, preparing = StylesCache.render_line, ContentLineCache.prepare
+    in_prepare: list[bool] = []
+
+    def styling(self, styles, y, *args, **kwargs):
+        if isinstance(styles.node, EntryView) and not in_prepare:  # the key's own frame
+            styled.append(y)
+        return original(self, styles, y, *args, **kwargs)
+
+    def prepare(self, *args, **kwargs):  # the next one's, once the key's frame is out
+        in_prepare.append(True)
+        try:
+            return preparing(self, *args, **kwargs)
+        finally:
+            in_prepare.pop()
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = main(app)
+        await started(pilot, screen)
+        view = screen.entry_view
+        for _ in range(3):
+            await pilot.press("n")
+            following = screen.entry_list.ids[screen.entry_list.cursor + 1]
+            await until(pilot, lambda f=following: (f, False) in screen.articles.cache)
+            await frame(app)
+            assert bool(view._scroll_bar()) == long
+            styled.clear()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(StylesCache, "render_line", styling)
+                patch.setattr(ContentLineCache, "prepare", prepare)
+                await pilot.press("n")
+                await frame(app)
+            assert view.shown_id == following
+            assert styled == [0], styled  # the title line (the whole pane is redrawn)
+            assert drawn(app) == redrawn(app)
 
 
 async def test_n_saves_its_mark_on_the_write_thread_and_reloads_nothing(

@@ -12,7 +12,7 @@ the terminal from the caches of strips already drawn.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual._styles_cache import StylesCache
@@ -39,6 +39,8 @@ class ContentLineCache(StylesCache):
         """id(content strip) -> (the content strip, the finished line made from it)."""
         self._rows = range(0)
         """The widget rows whose lines are content lines this frame (empty: none are kept)."""
+        self._last: tuple[Any, ...] | None = None
+        """The last frame's arguments for styling a content line (`prepare` styles with them)."""
 
     def render(
         self,
@@ -75,6 +77,10 @@ class ContentLineCache(StylesCache):
         else:
             top = gutter.top
             self._rows = range(top, min(size.height - gutter.bottom, top + content_size.height))
+        self._last = (
+            styles, size, content_size, pad, base_background, background, border_title,
+            border_subtitle, opacity, options.get("ansi_theme"), options.get("native_ansi"),
+        )  # fmt: skip
         return super().render(
             styles, size, base_background, background, render_content_line, filters,
             border_title, border_subtitle, content_size=content_size, padding=padding,
@@ -108,3 +114,27 @@ class ContentLineCache(StylesCache):
         )  # fmt: skip
         self._finished[id(content)] = (content, strip)  # the content kept: its id stays its own
         return strip
+
+    def prepare(self, contents: Sequence[Strip], filters: Sequence[Any], console: Any) -> None:
+        """Finish these content lines now, as the next frame will if nothing about the widget
+        changes meanwhile (else that frame forgets them), with its filters applied and the
+        terminal's codes for them made (both kept on the strips): lines of an article likely
+        to be shown next, while the keys pause. `filters` and `console`: the widget's line
+        filters and the app's console, as Textual's frame uses them."""
+        if self._last is None or not self._rows or len(self._finished) > KEPT:
+            return
+        styles, size, content_size, pad, base_background, background, *rest = self._last
+        if len(rest) != 5 or rest[3] is None:  # not the frame arguments Textual 8 passes
+            return
+        for content in contents:
+            finished = self._finished.get(id(content))
+            if finished is None or finished[0] is not content:
+                strip = super().render_line(
+                    styles, self._rows.start, size, content_size, pad, base_background,
+                    background, lambda _y, content=content: content, *rest,
+                )  # fmt: skip
+                self._finished[id(content)] = finished = (content, strip)
+            line = finished[1]
+            for line_filter in filters:  # as `StylesCache.render` applies them
+                line = line.apply_filter(line_filter, background)
+            line.render(console)

@@ -36,11 +36,19 @@ class DrawnScrollBar(ScrollView):
         """The lines the bar scrolls through."""
         raise NotImplementedError
 
-    def _scroll_bar(self, base: Style | None = None) -> list[Segment] | None:
+    def _scroll_bar(
+        self, base: Style | None = None, *, lines: int | None = None
+    ) -> list[Segment] | None:
         """The bar's cell on each row, as Textual's scrollbar draws it (its glyphs, thumb
         size and position, and the `scrollbar-*` colours, over the pane's style `base`);
-        None when the article fits."""
-        height, lines = self.size.height, self._line_count()
+        None when the article fits. `lines`: for that many lines shown from the top (an
+        article prepared to be shown next), not for what is shown now."""
+        height = self.size.height
+        if lines is None:
+            lines = self._line_count()
+            position = int(self.scroll_y * 8) / 8  # Textual's scrollbar: 1/8 of a cell
+        else:
+            position = 0.0
         if lines <= height or height <= 0 or self.size.width <= BAR_WIDTH:
             return None
         styles = self.styles
@@ -48,7 +56,6 @@ class DrawnScrollBar(ScrollView):
         if background.a < 1:
             background = self.background_colors[0] + background
         color = background + styles.scrollbar_color
-        position = int(self.scroll_y * 8) / 8  # Textual's scrollbar: 1/8 of a cell
         base = self.rich_style if base is None else base
         key = (height, lines, position, color, background, base)
         if self._bar is not None and self._bar[0] == key:
