@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import re
 import time
 import xml.sax
@@ -92,7 +93,9 @@ def parse_feed(
         return jsonfeed.parse_json_feed(url, body, now=now)
 
     parsed = feedparser.parse(
-        body,
+        # As a stream, never as bytes: feedparser tries bytes as a *file name* first, so a
+        # server answering "/etc/passwd" or "/dev/zero" had it read a local file.
+        io.BytesIO(body),
         response_headers={"content-location": url, **headers},
         sanitize_html=False,
         resolve_relative_uris=False,

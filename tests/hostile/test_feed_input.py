@@ -154,3 +154,23 @@ def test_the_smallest_max_feed_size_is_accepted(tmp_path: Path):
     path = tmp_path / "feeds.toml"
     path.write_text("[settings]\nmax_feed_size_mb = 0.001\n")
     assert load_config(path).settings.max_feed_size == 1_000
+
+
+async def test_a_body_that_names_a_local_file_is_not_read_from_disk(
+    http_server, db_path, tmp_path: Path
+):
+    """feedparser tries a bytes document as a file name before parsing it: a server that
+    answers with a local path ("/etc/passwd", "/dev/zero", another reader's cache) must get
+    that text parsed as the feed it is (not a feed), never the file's contents."""
+    local = tmp_path / "private.xml"
+    local.write_bytes(
+        b'<rss version="2.0"><channel><title>Private file</title>'
+        b"<item><guid>secret</guid><title>Only on this disk</title></item></channel></rss>"
+    )
+    spec = FeedSpec(http_server.route("/path", Response(200, RSS_TYPE, str(local).encode())))
+
+    updates = await refresh(db_path, [spec], settings=FAST)
+
+    assert updates[spec.url].status is UpdateStatus.ERROR, updates[spec.url]
+    assert stored_entries(db_path, spec.url) == {}
+    assert stored_feeds(db_path)[spec.url].title != "Private file"
