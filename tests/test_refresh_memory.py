@@ -22,7 +22,7 @@ from newstui.feeds.refresh import Refresher
 from newstui.feeds.sources import http
 from newstui.feeds.sources.http import HttpFeeds
 from newstui.store import Store
-from tests.support.httpserver import Response
+from tests.support.httpserver import HTTPServer, Response
 from tests.test_refresh import FAST, NOW, RSS_TYPE, Clock, Item, rss, stored_entries
 
 WORDS = "airship harbour lantern meadow orchard quarry river summit thistle valley " * 40
@@ -31,6 +31,20 @@ WORDS = "airship harbour lantern meadow orchard quarry river summit thistle vall
 def http_source(refresher: Refresher) -> HttpFeeds:
     (source,) = (s for s in refresher._sources if isinstance(s, HttpFeeds))
     return source
+
+
+def requests_once_quiet(server: HTTPServer, quiet: float, *, limit: float) -> int:
+    """The server's request count once no new request came for `quiet` s (or after `limit`
+    s): how a stalled writer waits until the fetches stop."""
+    deadline = time.monotonic() + limit
+    asked, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        if len(server.requests) != asked:
+            asked, since = len(server.requests), time.monotonic()
+        elif time.monotonic() - since > quiet:
+            break
+        time.sleep(0.01)
+    return len(server.requests)
 
 
 async def test_a_waiting_feed_counts_its_rows_and_index_columns_and_lets_its_body_go(
@@ -107,17 +121,8 @@ async def test_no_new_fetch_starts_while_the_bytes_in_flight_are_at_the_cap(
 
         def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
             if not asked_while_stalled:
-                # Stalled until the fetches stop (0.3 s without a new request; at most 5 s):
-                # without the cap every feed would be fetched meanwhile.
-                deadline = time.monotonic() + 5.0
-                count, since = -1, time.monotonic()
-                while time.monotonic() < deadline:
-                    if len(http_server.requests) != count:
-                        count, since = len(http_server.requests), time.monotonic()
-                    elif time.monotonic() - since > 0.3:
-                        break
-                    time.sleep(0.01)
-                asked_while_stalled.append(len(http_server.requests))
+                # Without the cap every feed would be fetched meanwhile.
+                asked_while_stalled.append(requests_once_quiet(http_server, 0.3, limit=5.0))
             most.append(source._in_flight._used)
             return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -195,17 +200,8 @@ async def test_newstui_refresh_holds_at_most_4_mb_per_parse_worker_while_the_wri
 
     def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
         if not asked_while_stalled:
-            # Stalled until the fetches stop (0.5 s without a new request; at most 15 s):
-            # without a cap every feed would be fetched meanwhile.
-            deadline = time.monotonic() + 15.0
-            asked, since = -1, time.monotonic()
-            while time.monotonic() < deadline:
-                if len(http_server.requests) != asked:
-                    asked, since = len(http_server.requests), time.monotonic()
-                elif time.monotonic() - since > 0.5:
-                    break
-                time.sleep(0.01)
-            asked_while_stalled.append(len(http_server.requests))
+            # Without a cap every feed would be fetched meanwhile.
+            asked_while_stalled.append(requests_once_quiet(http_server, 0.5, limit=15.0))
         return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Store, "save_fetch", stalled_first)

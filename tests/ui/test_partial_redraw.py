@@ -6,16 +6,19 @@ them); kept rows still show what a full redraw would, when their date turns with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from textual._styles_cache import StylesCache
+from textual.pilot import Pilot
 
 from newstui.core.models import FeedSpec
 from newstui.store import Store
 from newstui.ui.app import NewsApp
+from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.entry_list import EntryList
 from tests.ui.test_key_speed import started
 from tests.ui.test_refresh_keys import drawn, frame, main, redrawn, reload
@@ -25,33 +28,43 @@ from .conftest import DEFAULT_FEEDS, NOW, TECH, entry, fill, make_config, save_e
 FEEDS = [FeedSpec(TECH, title="Tech Daily", tags=("tech",))]
 
 
+@asynccontextmanager
+async def reader_at(
+    now: list[datetime], tmp_path: Path, db_path: Path, feeds: list[FeedSpec]
+) -> AsyncIterator[tuple[NewsApp, Pilot, MainScreen]]:
+    """The reader on `db_path` at 120x40, started, its clock reading `now[0]` (the test
+    moves it on)."""
+    store = Store(db_path)
+    config = make_config(tmp_path / "feeds.toml", feeds)
+    app = NewsApp(config, store, db_path, clock=lambda: now[0])
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = main(app)
+            await started(pilot, screen)
+            yield app, pilot, screen
+    finally:
+        store.close()
+
+
 async def test_a_reload_after_midnight_redraws_the_dates(tmp_path, db_path) -> None:
     """The reader runs past midnight; the next refresh's reload finds no row changed, but
     today's "15:30" is yesterday's "Wed" now: the lines must say so."""
     now = [NOW]
     with Store(db_path) as store:
         fill(store)
-    store = Store(db_path)
-    config = make_config(tmp_path / "feeds.toml", DEFAULT_FEEDS)
-    app = NewsApp(config, store, db_path, clock=lambda: now[0])
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            screen = main(app)
-            await started(pilot, screen)
-            region = screen.entry_list.region
+    async with reader_at(now, tmp_path, db_path, DEFAULT_FEEDS) as (app, pilot, screen):
+        region = screen.entry_list.region
 
-            def headlines(strips) -> str:
-                lines = strips[region.y : region.bottom]
-                return "\n".join(s.text[region.x : region.right] for s in lines)
+        def headlines(strips) -> str:
+            lines = strips[region.y : region.bottom]
+            return "\n".join(s.text[region.x : region.right] for s in lines)
 
-            assert "15:30" in headlines(drawn(app))
-            now[0] = NOW + timedelta(days=1)  # Thursday
-            await reload(app, pilot)
-            on_screen = headlines(drawn(app))
-            assert "15:30" not in headlines(redrawn(app))
-            assert "15:30" not in on_screen, on_screen
-    finally:
-        store.close()
+        assert "15:30" in headlines(drawn(app))
+        now[0] = NOW + timedelta(days=1)  # Thursday
+        await reload(app, pilot)
+        on_screen = headlines(drawn(app))
+        assert "15:30" not in headlines(redrawn(app))
+        assert "15:30" not in on_screen, on_screen
 
 
 async def test_a_reload_that_shortens_the_list_below_the_scroll_keeps_rows_on_screen(
@@ -144,25 +157,17 @@ async def test_a_kept_row_shows_its_date_as_a_full_redraw_would(tmp_path, db_pat
         store.sync_feeds(feeds, now=NOW)
         old = entry(0, TECH, hours_old=6 * 24 - 1, title="Nearly a week old")
         save_entries(store, TECH, [old, entry(1, TECH, hours_old=1)])
-    store = Store(db_path)
-    config = make_config(tmp_path / "feeds.toml", feeds)
-    app = NewsApp(config, store, db_path, clock=lambda: now[0])
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            screen = main(app)
-            await started(pilot, screen)
-            entries = screen.entry_list
+    async with reader_at(now, tmp_path, db_path, feeds) as (app, _pilot, screen):
+        entries = screen.entry_list
 
-            def row_text(title: str) -> str:
-                region = entries.region
-                lines = [s.text[region.x : region.right] for s in drawn(app)]
-                return next(line for line in lines if title in line)
+        def row_text(title: str) -> str:
+            region = entries.region
+            lines = [s.text[region.x : region.right] for s in drawn(app)]
+            return next(line for line in lines if title in line)
 
-            assert " Thu " in row_text("Nearly a week old")
-            now[0] = NOW + timedelta(hours=2)
-            entries.refresh()
-            await frame(app)
-            assert " Feb 26 " in row_text("Nearly a week old")
-            assert drawn(app) == redrawn(app)
-    finally:
-        store.close()
+        assert " Thu " in row_text("Nearly a week old")
+        now[0] = NOW + timedelta(hours=2)
+        entries.refresh()
+        await frame(app)
+        assert " Feb 26 " in row_text("Nearly a week old")
+        assert drawn(app) == redrawn(app)
