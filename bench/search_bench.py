@@ -111,10 +111,12 @@ def index_size(path: Path) -> dict[str, float]:
     return sizes
 
 
-def measure(db_path: Path, runs: int, limit: int) -> dict[str, object]:
+def measure(
+    db_path: Path, runs: int, limit: int, cache_kib: int | None = None
+) -> dict[str, object]:
     now = datetime.now(UTC)
     rows = []
-    with Store(db_path) as store:
+    with Store(db_path, cache_kib=cache_kib) as store:
         raw = sqlite3.connect(db_path)
         for query, where, patterns in QUERIES:
             node = parse_query(query)
@@ -238,6 +240,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--migrate", action="store_true", help="also time the v9 upgrade")
+    parser.add_argument(
+        "--cache-kib",
+        type=int,
+        help="SQLite's page cache of the searching connection (the reader's background"
+        " connection has READER_CACHE_KIB; default: SQLite's 2 MB)",
+    )
     args = parser.parse_args()
     source = build_store(StoreParams()) / "data" / DB_NAME
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
@@ -245,7 +253,7 @@ def main() -> int:
         shutil.copy(source, db_path)  # the cache is never opened by newstui itself
         result: dict[str, object] = {"index": index_size(db_path)}
         print(f"index: {result['index']}", file=sys.stderr)
-        result.update(measure(db_path, args.runs, args.limit))
+        result.update(measure(db_path, args.runs, args.limit, args.cache_kib))
         if args.migrate:
             result["migration"] = migrate_time(source, Path(tmp))
     RESULTS.mkdir(parents=True, exist_ok=True)

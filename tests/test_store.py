@@ -96,7 +96,7 @@ def test_enclosures_round_trip(store: Store) -> None:
 
 def test_set_read_reports_only_real_changes(store: Store) -> None:
     save(store, parsed(entry("a"), entry("b")))
-    ids = store.entry_ids()
+    ids = list(store.entry_ids())
     assert sorted(store.set_read(ids[:1], True, now=NOW)) == ids[:1]
     assert sorted(store.set_read(ids, True, now=NOW)) == ids[1:]
     assert store.feeds()[0].unread == 0

@@ -33,10 +33,11 @@ if TYPE_CHECKING:
         NewsboatItem,
         read_newsboat_cache,
     )
-    from newstui.store._store import BUSY_TIMEOUT_SECONDS, Store
+    from newstui.store._store import BUSY_TIMEOUT_SECONDS, READER_CACHE_KIB, Store
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
+    "READER_CACHE_KIB",
     "ImportCounts",
     "ImportedEntry",
     "NewsboatCache",
@@ -47,6 +48,7 @@ __all__ = [
 
 _HOMES = {
     "BUSY_TIMEOUT_SECONDS": "_store",
+    "READER_CACHE_KIB": "_store",
     "Store": "_store",
     "ImportCounts": "_imports",
     "ImportedEntry": "_imports",

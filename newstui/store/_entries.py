@@ -6,6 +6,7 @@ Kept out of `store/__init__.py` so each file has one job; `Store` mixes this in.
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -43,7 +44,7 @@ class EntriesMixin:
     if TYPE_CHECKING:
         _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
         _query: Callable[..., list[sqlite3.Row]]
-        _ids: Callable[..., list[int]]
+        _ids: Callable[..., array[int]]
 
     # -- written by refreshes ---------------------------------------------------------------
 
@@ -180,8 +181,9 @@ class EntriesMixin:
         *,
         unread_only: bool = False,
         bookmarked_only: bool = False,
-    ) -> list[int]:
-        """Row ids of a view, newest first: cheap even for 100k rows, for windowed lists."""
+    ) -> array[int]:
+        """Row ids of a view, newest first: cheap even for 100k rows, for windowed lists (an
+        array of 8-byte ids, not a list: `Store._ids`)."""
         where, params = _filters(feed_url, unread_only, bookmarked_only)
         return self._ids(
             f"SELECT id FROM entries WHERE {where} ORDER BY sort_at DESC, id DESC", params

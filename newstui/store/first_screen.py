@@ -29,6 +29,7 @@ import json
 import operator
 import sqlite3
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -108,7 +109,8 @@ class FirstScreenData:
 
     feeds: list[Feed]
     hidden_bookmarks: int
-    unread_ids: list[int]
+    unread_ids: Sequence[int]
+    """An array of 8-byte ids, as `Store.entry_ids` gives them (not a list of int objects)."""
     feeds_in_sync: bool = False
     """The feed rows are those `Store.sync_feeds(specs)` would leave: it has nothing to write."""
 
@@ -292,7 +294,7 @@ def _in_sync(rows: list[list[object]], specs: Sequence[FeedSpec]) -> bool:
     return feed_list_changes(specs, stored, server) == ([], [])
 
 
-def _ordered_ids(ids: str, sort_ats: str, count: int) -> list[int] | None:
+def _ordered_ids(ids: str, sort_ats: str, count: int) -> array[int] | None:
     """The ids, newest first, checked: SQL does not promise that an aggregate sees its
     subquery's rows in order, so an order it did not keep means None (read the usual way).
     (Checked on the dates alone: 1 ms for 30,000 ids, against 17 with the ids' tie-break.)"""
@@ -302,7 +304,7 @@ def _ordered_ids(ids: str, sort_ats: str, count: int) -> list[int] | None:
         return None
     if not all(map(operator.ge, keys, keys[1:])):
         return None
-    return id_list
+    return array("q", id_list)  # kept by the list until a reload: 8 bytes an id, not ~36
 
 
 def _moment(value: int) -> datetime:

@@ -15,7 +15,7 @@ from newstui.core.query import QueryError, parse_query
 from newstui.core.query_tree import asks_about_state
 from newstui.core.timefmt import utc_now
 from newstui.core.views import View
-from newstui.store import Store
+from newstui.store import READER_CACHE_KIB, Store
 
 RECOUNT_EVERY = timedelta(minutes=10)
 """How often saved views' matches are recomputed in full (an entry rewritten by a refresh, or
@@ -38,12 +38,16 @@ class ViewQueries:
         show_read: bool,
         views: Sequence[SavedView] = (),
         clock: Callable[[], datetime] = utc_now,
+        after_reload: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.show_read = show_read
         self.saved = {view.name: view for view in views}
         """`[[views]]` by name."""
         self.clock = clock
+        self.after_reload = after_reload
+        """Called on the event loop after each `lists_in_background` (the reader trims its
+        heap once the keys pause: `newstui.core.memory`)."""
         self._background: Store | None = None
         self._matches: dict[str, set[int]] = {}
         self._counted_at: datetime | None = None
@@ -53,8 +57,11 @@ class ViewQueries:
         self._changes = 0
         self._counts: dict[str, int] = {}
 
-    def ids(self, view: View, feeds: Mapping[str, Feed], store: Store | None = None) -> list[int]:
-        """The view's ids, from this object's store or another connection to it."""
+    def ids(
+        self, view: View, feeds: Mapping[str, Feed], store: Store | None = None
+    ) -> Sequence[int]:
+        """The view's ids, from this object's store or another connection to it (an array for
+        the views of `Store.entry_ids`, a list for searches and saved views)."""
         store = store or self.store
         unread_only = not self.show_read
         if view.kind == "unread":
@@ -132,26 +139,32 @@ class ViewQueries:
             # A short wait for another program's write lock: this connection's writes (search
             # index catch-up) can wait for the next time, and quitting closes it.
             self._background = await asyncio.to_thread(
-                functools.partial(Store, db_path, busy_timeout=BACKGROUND_BUSY_TIMEOUT)
+                functools.partial(
+                    Store, db_path, busy_timeout=BACKGROUND_BUSY_TIMEOUT, cache_kib=READER_CACHE_KIB
+                )
             )
         return self._background
 
     async def lists_in_background(
         self, db_path: Path, view: View | None
-    ) -> tuple[list[Feed], int, list[int] | None, dict[str, int]]:
+    ) -> tuple[list[Feed], int, Sequence[int] | None, dict[str, int]]:
         """The feed list, the bookmarks of removed feeds, `view`'s ids and the saved views'
         counts, queried on a thread with a second connection (WAL: its reads never wait):
         during a refresh of thousands of feeds these queries would otherwise hold the keys up."""
         store = await self.background_store(db_path)
 
-        def query() -> tuple[list[Feed], int, list[int] | None, dict[str, int]]:
+        def query() -> tuple[list[Feed], int, Sequence[int] | None, dict[str, int]]:
             feeds = store.feeds()
             by_url = {feed.url: feed for feed in feeds}
             ids = self.ids(view, by_url, store) if view and view.kind != "search" else None
             counts = self.saved_counts(store) if self.saved else {}
             return feeds, store.hidden_bookmarks(), ids, counts
 
-        return await asyncio.to_thread(query)
+        try:
+            return await asyncio.to_thread(query)
+        finally:
+            if self.after_reload is not None:
+                self.after_reload()
 
     def close(self) -> None:
         if self._background is not None:

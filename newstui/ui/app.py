@@ -28,7 +28,7 @@ from textual.theme import Theme
 from newstui.core.errors import StoreError
 from newstui.core.settings import Config
 from newstui.core.timefmt import utc_now
-from newstui.store import Store
+from newstui.store import READER_CACHE_KIB, Store
 from newstui.store.first_screen import FirstScreen
 from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap, known_bindings
 from newstui.ui.screens.main import MainScreen
@@ -370,7 +370,7 @@ def run_app(
     # reader from launch to quit, 1/12 of the memory target): parse workers are plain
     # subprocesses (`newstui.feeds.parse_pool`), started by the refresh process, and nothing
     # in the reader uses multiprocessing's semaphores or shared memory.
-    with Store(db_path) as store:
+    with Store(db_path, cache_kib=READER_CACHE_KIB) as store:
         app = NewsApp(config, store, db_path, themes=themes, theme=theme, first_screen=first_screen)
         try:
             app.run()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newstui.core.errors import StoreError
-from newstui.store import Store
+from newstui.store import READER_CACHE_KIB, Store
 
 RETRY_EVERY = 2.0
 """Seconds between attempts while the database refuses a write."""
@@ -92,7 +92,7 @@ class WriteQueue:
             if not self._pending:
                 try:
                     if self._now is None:
-                        self._now = Store(self.db_path, busy_timeout=0)
+                        self._now = Store(self.db_path, busy_timeout=0, cache_kib=READER_CACHE_KIB)
                     write.apply(self._now)
                     return True
                 except StoreError:
@@ -177,7 +177,9 @@ class WriteQueue:
                     stopping = self._stopping
                 try:
                     if store is None:
-                        store = Store(self.db_path, busy_timeout=BUSY_TIMEOUT)
+                        store = Store(
+                            self.db_path, busy_timeout=BUSY_TIMEOUT, cache_kib=READER_CACHE_KIB
+                        )
                     write.apply(store)
                 except StoreError as error:
                     if store is not None and error.kind == "damaged":

@@ -42,7 +42,7 @@ def test_reads_what_the_store_reads(db_path) -> None:
         first = FirstScreen(db_path).take()
         assert first is not None
         assert first.feeds == store.feeds()
-        assert first.unread_ids == store.entry_ids(unread_only=True)
+        assert list(first.unread_ids) == list(store.entry_ids(unread_only=True))
         assert first.hidden_bookmarks == store.hidden_bookmarks() == 1
 
 
@@ -94,7 +94,7 @@ async def test_the_reader_starts_from_the_first_screen_read(tmp_path, db_path, m
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             screen = main(app)
-            assert screen.entry_list.ids == expected
+            assert list(screen.entry_list.ids) == list(expected)
             assert "All unread" in screen_text(app) and "Tech Daily" in screen_text(app)
 
 

@@ -84,7 +84,7 @@ async def test_bookmark_and_bookmarks_view(make_app, db_path) -> None:
         await pilot.press("b")
         await pilot.press("B")
         assert screen.feed_list.current_view == View.bookmarks()
-        assert screen.entry_list.ids == [chosen]
+        assert list(screen.entry_list.ids) == [chosen]
         assert "★" in screen_text(app)
         await pilot.press("ctrl+b")  # newsboat's key toggles it off again
         with Store(db_path) as other:

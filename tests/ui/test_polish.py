@@ -161,7 +161,7 @@ async def test_bookmarks_outlive_their_feed_leaving_feeds_toml(make_app) -> None
         assert "Tech Daily" not in screen_text(reopened)  # the feed itself is gone
         await pilot.press("B")
         await pilot.pause()
-        assert screen.entry_list.ids == [kept]
+        assert list(screen.entry_list.ids) == [kept]
         bookmarks_row = next(r for r in screen.feed_list._rows if r.view == View.bookmarks())
         assert bookmarks_row.unread == 1
         await pilot.press("enter")

@@ -66,7 +66,7 @@ async def test_a_bad_query_says_what_is_wrong(make_app) -> None:
         screen = main(app)
         await pilot.press("slash", *'"world')
         await _settle(app, pilot)
-        assert screen.entry_list.ids == []
+        assert list(screen.entry_list.ids) == []
         assert "Query: column 1: unclosed quote" in screen_text(app)
         await pilot.press("escape")
         assert screen.feed_list.current_view == View.unread()

@@ -93,7 +93,7 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         self._styles_cache = ContentLineCache()
         self._source = source
         self._clock = clock
-        self._ids: list[int] = []
+        self._ids: Sequence[int] = []
         self._rows: dict[int, Headline] = {}
         self.marker: Marker | None = None
         """Set while the list shows search results: which words of a title to mark."""
@@ -123,14 +123,14 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
     # -- data in -----------------------------------------------------------------------------
 
     @property
-    def ids(self) -> list[int]:
+    def ids(self) -> Sequence[int]:
         return self._ids
 
     @property
     def current_id(self) -> int | None:
         return self._ids[self.cursor] if self._ids else None
 
-    def show(self, ids: list[int], *, show_feed: bool, cursor_id: int | None = None) -> None:
+    def show(self, ids: Sequence[int], *, show_feed: bool, cursor_id: int | None = None) -> None:
         """Show a new view, cursor on `cursor_id` if present, else at the top."""
         if not ids and not self._ids and self._drawn_as(show_feed):
             # Empty before and after, with the same message (a new reader's keys in the feed
@@ -148,7 +148,7 @@ class EntryList(StoreErrorsShown, DrawnScrollBar, can_focus=True, inherit_bindin
         self.refresh()
         self._announce()
 
-    def update_ids(self, ids: list[int]) -> None:
+    def update_ids(self, ids: Sequence[int]) -> None:
         """Same view, new contents (a refresh added entries): the selected entry stays
         selected and stays where it was on screen. Only the lines that changed are drawn
         again (a reload comes every 2 s while a refresh delivers, and a key may be waiting):
