@@ -51,3 +51,20 @@ async def test_a_worker_loads_openssl_only_if_a_parse_needs_it_and_parses_the_sa
     expected = parse_worker.parse("http://example.test/feed", UNDECLARED, HEADERS, now=NOW)
     assert undeclared == expected
     assert TEXT[:40] in undeclared.rows[0][1]  # chardet's KOI8-R, not windows-1252 mojibake
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
+async def test_a_reader_refresh_worker_hashes_without_openssl_and_parses_the_same() -> None:
+    # The reader's workers (`spare_a_core`) never import `_hashlib`: Python's own sha1 gives
+    # the same content hashes without libcrypto in the worker (~3.7 MB RSS).
+    body = UNDECLARED.decode("koi8-r").encode("utf-8")
+    pool = ParsePool(1, spare_a_core=True)
+    try:
+        rows = await pool.parse("http://example.test/feed", body, HEADERS, now=NOW)
+        (pid,) = pool.pids
+        assert not mapped(pid, "libcrypto"), "the worker loaded OpenSSL"
+    finally:
+        pool.shutdown()
+    parse_worker.prepare()
+    assert rows == parse_worker.parse("http://example.test/feed", body, HEADERS, now=NOW)
+    assert len(rows.rows) == 5 and all(len(row[-1]) == 40 for row in rows.rows)  # sha1 hex

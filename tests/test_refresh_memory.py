@@ -19,7 +19,7 @@ from newstui.core.models import FeedSpec
 from newstui.core.rows import FeedRows
 from newstui.feeds.parse_pool import ParsePool
 from newstui.feeds.refresh import Refresher
-from newstui.feeds.sources import http
+from newstui.feeds.sources import READER_REFRESH_CACHE_KIB, http
 from newstui.feeds.sources.http import HttpFeeds
 from newstui.store import Store
 from tests.support.httpserver import HTTPServer, Response
@@ -217,3 +217,67 @@ async def test_newstui_refresh_holds_at_most_4_mb_per_parse_worker_while_the_wri
     bound = workers * 4_000_000 + concurrency * max(sizes)
     assert max(used) <= bound, f"{max(used):,} bytes in flight, more than {bound:,}"
     assert used[-1] == 0
+
+
+async def test_the_readers_refresh_holds_at_most_1_mb_while_the_writer_stalls(
+    http_server, tmp_path: Path, monkeypatch
+) -> None:
+    # The reader's refresh process (`spare_a_core`) with its real cap (READER_IN_FLIGHT_BYTES,
+    # not patched): its memory adds to the reader's, so what waits for a stalled writer stays
+    # under 1 MB plus the fetches already started when the cap was reached. At 4 MB (before)
+    # all 20 feeds of ~120 KB were fetched and waited, ~4.5 MB.
+    concurrency, count = 4, 20
+    body = rss(*(Item(str(n), text=f"<p>{WORDS * 4}</p>") for n in range(10)))
+    assert 100_000 < len(body) < 150_000
+    specs = [
+        FeedSpec(http_server.route(f"/f{i}", Response(200, RSS_TYPE, body)))
+        for i in range(count)
+    ]
+    db_path = tmp_path / "newstui.db"
+    with Store(db_path) as store:
+        store.sync_feeds(specs, now=NOW)
+    used: list[int] = []
+    sizes: list[int] = []
+    add, measure = http._Budget._add, http.waiting_size
+
+    def watched_add(budget: http._Budget, change: int) -> None:
+        add(budget, change)
+        used.append(budget._used)
+
+    def measured(body_size: int, parsed: FeedRows) -> int:
+        sizes.append(measure(body_size, parsed))
+        return sizes[-1]
+
+    monkeypatch.setattr(http._Budget, "_add", watched_add)
+    monkeypatch.setattr(http, "waiting_size", measured)
+    save_fetch = Store.save_fetch
+    stalled: list[int] = []
+
+    def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
+        if not stalled:
+            stalled.append(requests_once_quiet(http_server, 0.5, limit=15.0))
+        return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "save_fetch", stalled_first)
+    settings = Settings(parse_workers=1, timeout=30.0, concurrency=concurrency)
+    async with Refresher(db_path, settings, clock=Clock(), spare_a_core=True) as refresher:
+        updates = [update async for update in refresher.run(specs)]
+    assert sorted(update.new for update in updates) == [10] * count
+    bound = 1_000_000 + concurrency * max(sizes)
+    assert max(used) <= bound, f"{max(used):,} bytes in flight, more than {bound:,}"
+    assert used[-1] == 0
+
+
+@pytest.mark.parametrize("reader", [False, True], ids=["newstui refresh", "the reader's"])
+async def test_the_readers_refresh_writes_with_a_smaller_page_cache(
+    tmp_path: Path, reader: bool
+) -> None:
+    # SQLite's default page cache is ~2 MB; the reader's refresh process keeps 512 KiB (its
+    # memory adds to the reader's), a headless refresh keeps the default.
+    db_path = tmp_path / "newstui.db"
+    Store(db_path).close()
+    async with Refresher(db_path, FAST, clock=Clock(), spare_a_core=reader) as refresher:
+        (size,) = await refresher.context.db(
+            lambda store: store._db.execute("PRAGMA cache_size").fetchone()
+        )
+    assert size == (-READER_REFRESH_CACHE_KIB if reader else -2000)

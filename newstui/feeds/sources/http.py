@@ -44,13 +44,14 @@ a cold 2,000-feed `newstui refresh` the main process grew to 97 MB holding feeds
 for the writer (its search-index batches), the tree to 153 MB; at 4 MB: 65 and 121 MB, the
 wall no worse (27.6 -> 24.1 s; 500 feeds 6.3 -> 6.0 s; bench/README.md, "Memory, session 11")."""
 
-READER_IN_FLIGHT_BYTES = 4_000_000
+READER_IN_FLIGHT_BYTES = 1_000_000
 """The cap in the reader's refresh process (`RefreshContext.spare_a_core`), whatever its
 workers: that process is one of three the reader's memory adds up (reader, refresh process,
 parse worker), and its writer, not its one worker, is what the waiting feeds wait for (the
 index batches on a big store), so a longer queue only holds more. Measured on the reader's
 500-feed refresh of the 100,000-entry store (`bench/child_memory.py`): the refresh process's
-peak RSS 80 -> 63 MB at 16 -> 4 MB, the refresh's time unchanged (25-26 s)."""
+peak RSS 80 -> 63 MB at 16 -> 4 MB, the refresh's time unchanged (25-26 s); 53.2 -> 50.9 MB
+at 4 -> 1 MB (2 -> 1 MB: 52.0 -> 51.0), 15.2 -> 14.6 s (two runs each)."""
 
 MIN_PARSE_TIME = 1.0
 """Seconds a parse gets even when the fetch used up the feed's deadline: a slow server should
