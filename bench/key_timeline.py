@@ -19,6 +19,7 @@ import asyncio.events
 import atexit
 import json
 import sys
+import threading
 import time
 from typing import Any
 
@@ -29,6 +30,8 @@ KEYS: list[dict[str, Any]] = []
 DEPTH = [0]
 THRESHOLD_MS = 0.3
 """Steps shorter than this are not kept (keys and frames always are)."""
+SAMPLES: list[tuple[float, list[str]]] = []
+"""With `--sample-ms`: (time in ms, the main thread's stack, innermost first)."""
 
 
 def now() -> float:
@@ -61,6 +64,7 @@ def install() -> None:
                 EVENTS.append(("step", start, duration, used, 0, _label_of_handle(self)))
 
     asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+    _time_collections()
 
     from textual import events
     from textual.app import App
@@ -106,6 +110,29 @@ def install() -> None:
         _time_method(Compositor, name)
 
 
+def _time_collections() -> None:
+    """The cyclic collector's passes (any thread's), as calls: "gc gen 2 (N objects)"."""
+    import gc
+
+    started: list[tuple[float, float]] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append((now(), time.thread_time()))
+            return
+        if not started:
+            return
+        start, cpu = started.pop()
+        duration = now() - start
+        if duration >= THRESHOLD_MS or info["generation"] == 2:
+            used = (time.thread_time() - cpu) * 1000.0
+            where = "" if threading.current_thread() is threading.main_thread() else " (thread)"
+            label = f"gc gen {info['generation']}{where} ({info['collected']} collected)"
+            EVENTS.append(("call", start, duration, used, DEPTH[0] + 1, label))
+
+    gc.callbacks.append(callback)
+
+
 def _time_method(owner: Any, name: str) -> None:
     original = getattr(owner, name)
 
@@ -126,6 +153,38 @@ def _time_method(owner: Any, name: str) -> None:
                 EVENTS.append((kind, start, duration, used, DEPTH[0] + 1, label))
 
     setattr(owner, name, timed)
+
+
+def start_sampler(interval_ms: float) -> None:
+    """Sample the main thread's stack every `interval_ms` (a daemon thread): what a long step
+    ran, where the wrappers above see only the step. The sampler needs the GIL to look, so a
+    step that never lets it go is sampled every switch interval (5 ms) at best."""
+    main_id = threading.main_thread().ident
+
+    def sample() -> None:
+        while True:
+            time.sleep(interval_ms / 1000.0)
+            frame = sys._current_frames().get(main_id)
+            stack = []
+            while frame is not None and len(stack) < 60:
+                code = frame.f_code
+                where = code.co_filename.rsplit("site-packages/", 1)[-1].rsplit("/newstui/", 1)
+                stack.append(f"{where[-1]}:{code.co_name}:{frame.f_lineno}")
+                frame = frame.f_back
+            SAMPLES.append((now(), stack))
+
+    threading.Thread(target=sample, name="key-timeline-sampler", daemon=True).start()
+
+
+def _hot_stacks(start: float, end: float, top: int = 4) -> list[str]:
+    """The most sampled innermost frames (with their callers) between `start` and `end`."""
+    from collections import Counter
+
+    inner: Counter[str] = Counter()
+    for at, stack in SAMPLES:
+        if start <= at <= end and stack:
+            inner[" < ".join(stack[:14])] += 1
+    return [f"{count:3d}x {stack}" for stack, count in inner.most_common(top)]
 
 
 def report(events: list[tuple], keys: list[dict[str, Any]], keep: int = 12) -> str:
@@ -162,6 +221,8 @@ def report(events: list[tuple], keys: list[dict[str, Any]], keep: int = 12) -> s
                     f"  {e[1] - key['read']:+8.1f} {e[2]:7.1f} (cpu {e[3]:6.1f}) "
                     f"{'  ' * min(e[4], 6)}{e[0]} {e[5]}"
                 )
+                if e[0] == "step" and e[2] >= 10.0:
+                    lines.extend(f"        {hot}" for hot in _hot_stacks(e[1], e[1] + e[2]))
     return "\n".join(lines) + "\n"
 
 
@@ -195,17 +256,24 @@ def hook_textual() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="raw events (JSON); the report: OUT.txt")
+    parser.add_argument(
+        "--sample-ms",
+        type=float,
+        help="also sample the main thread's stack this often: each long step's hot frames",
+    )
     parser.add_argument("newstui_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     argv = [a for a in args.newstui_args if a != "--"]
 
     def write() -> None:
         with open(args.out, "w", encoding="utf-8") as f:
-            json.dump({"events": EVENTS, "keys": KEYS}, f)
+            json.dump({"events": EVENTS, "keys": KEYS, "samples": SAMPLES}, f)
         with open(args.out + ".txt", "w", encoding="utf-8") as f:
             f.write(report(EVENTS, KEYS))
 
     atexit.register(write)
+    if args.sample_ms:
+        start_sampler(args.sample_ms)
     hook_textual()
     from newstui.cli import main as newstui_main
 

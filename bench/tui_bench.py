@@ -393,6 +393,8 @@ fds_to_keep"). A bench-side workaround to measure the pool as it will be once ne
 
 TIMELINE: dict[str, Path | None] = {"dir": None}
 """With `--timeline DIR`: each reader runs under bench/key_timeline.py, its timeline in DIR."""
+TIMELINE_SAMPLE_MS: list[float] = []
+"""With `--timeline-sample MS`: the timeline also samples the reader's stack that often."""
 
 
 def newstui_cmd(config: Path, data: Path, *, prestart_tracker: bool = False) -> str:
@@ -402,7 +404,9 @@ def newstui_cmd(config: Path, data: Path, *, prestart_tracker: bool = False) -> 
     args = f"--config {config} --data-dir {data}"
     if (timeline := TIMELINE["dir"]) is not None:  # its own numbers are slower: diagnosis only
         script = ROOT / "bench" / "key_timeline.py"
-        return f"exec {env}{python} {script} --out {timeline}/timeline-$$.json -- {args}"
+        sample = f" --sample-ms {TIMELINE_SAMPLE_MS[0]}" if TIMELINE_SAMPLE_MS else ""
+        out = f"--out {timeline}/timeline-$$.json{sample}"
+        return f"exec {env}{python} {script} {out} -- {args}"
     if prestart_tracker:
         return f'exec {env}{python} -c "{PRESTART_TRACKER}" {args}'
     if snapshot is not None:
@@ -1404,6 +1408,12 @@ def main() -> int:
         help="run each reader under bench/key_timeline.py, its timelines in this folder "
         "(slower: to see where a key's time goes, not for the numbers)",
     )
+    parser.add_argument(
+        "--timeline-sample",
+        type=float,
+        metavar="MS",
+        help="with --timeline: also sample the reader's stack every MS ms (long steps' frames)",
+    )
     parser.add_argument("--newsboat", action="store_true", help="also run newsboat's launch")
     parser.add_argument("--downs", type=int, default=30, help="Down keys in browse (default 30)")
     parser.add_argument(
@@ -1464,6 +1474,8 @@ def main() -> int:
     if args.timeline is not None:
         args.timeline.mkdir(parents=True, exist_ok=True)
         TIMELINE["dir"] = args.timeline.resolve()
+        if args.timeline_sample:
+            TIMELINE_SAMPLE_MS.append(args.timeline_sample)
     out = args.out or RESULTS / f"tui-{datetime.now():%Y%m%d-%H%M%S}"
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
