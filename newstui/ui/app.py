@@ -31,6 +31,7 @@ from newstui.core.timefmt import utc_now
 from newstui.store import READER_CACHE_KIB, Store
 from newstui.store.first_screen import FirstScreen
 from newstui.ui.bindings import APP_BINDINGS, MAIN_BINDINGS, check_keymap, known_bindings
+from newstui.ui.collector import raise_backstop
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.store_errors import StoreErrorsShown
 from newstui.ui.theme_colors import newstui_variable_defaults
@@ -222,6 +223,7 @@ class NewsApp(StoreErrorsShown, App[None]):
             # lives as long as the app; frozen, full collections skip it: they cost 10-25 ms
             # pauses, in the middle of key presses, with 2,000 feeds.
             gc.freeze()
+            raise_backstop()  # full passes once the keys pause (`MainScreen.collector`)
             gc.enable()
 
     def on_mount(self) -> None:

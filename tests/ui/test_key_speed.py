@@ -262,24 +262,70 @@ async def test_n_while_the_database_is_locked_keeps_the_mark_and_says_so(
     assert app.writes.close() == {}
 
 
-async def test_the_pause_after_a_key_runs_a_due_full_collection(long_app, monkeypatch) -> None:
-    """Python's full GC pass (10-20 ms) fell in the middle of a key every few seconds of `n`;
-    when one is half due, the pause after a key runs it instead."""
+async def test_a_due_full_collection_waits_until_the_keys_pause(long_app, monkeypatch) -> None:
+    """Python's full GC pass (10-40 ms) fell in the middle of keys: every 10 young
+    collections, and 30 ms after any key, which is no pause when keys come ~50 ms apart (as
+    in tui_bench.py's refresh). It runs once no key came for `KEYS_PAUSED`, not before."""
     import gc
 
-    from newstui.ui.screens import nav_actions
+    from newstui.ui import collector
+
+    now = [1000.0]
+    monkeypatch.setattr(collector, "monotonic", lambda: now[0])
+    app = long_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        full: list[int] = []
+        monkeypatch.setattr(gc, "get_count", lambda: (0, 0, collector.FULL_GC_DUE))
+        monkeypatch.setattr(gc, "collect", lambda generation=2: full.append(generation))
+        for key in ("n", "n", "j"):  # each one prepares the next article 30 ms after it
+            await pilot.press(key)
+            now[0] += collector.KEYS_PAUSED / 2  # the keys' clock: they come faster than that
+        await pilot.pause(collector.KEYS_PAUSED * 2)  # the loop's timers run meanwhile
+        assert full == []
+        now[0] += collector.KEYS_PAUSED
+        await until(pilot, lambda: full != [])
+        assert full == [2]
+
+
+async def test_a_reload_of_the_lists_runs_a_due_full_collection(long_app, monkeypatch) -> None:
+    """A refresh reloads the lists every 2 s with no key pressed: its garbage is collected
+    then, not left to Python's own pass, now only a backstop (`FULL_GC_BACKSTOP`)."""
+    import gc
+
+    from newstui.ui import collector
 
     app = long_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         full: list[int] = []
-        monkeypatch.setattr(gc, "get_count", lambda: (0, 0, nav_actions.FULL_GC_DUE))
+        monkeypatch.setattr(gc, "get_count", lambda: (0, 0, collector.FULL_GC_DUE))
         monkeypatch.setattr(gc, "collect", lambda generation=2: full.append(generation))
-        screen = main(app)
-        screen.action_next_unread(1)
-        assert full == []  # not in the key's own work
+        await main(app).reload_in_background()
         await until(pilot, lambda: full != [])
         assert full == [2]
+
+
+async def test_with_the_start_up_heap_frozen_full_passes_wait_for_a_backstop(long_app) -> None:
+    """The command pauses the collector for start-up (`newstui.launch`); once the app is
+    ready, what exists is frozen and Python's own full passes come only after
+    `FULL_GC_BACKSTOP` young collections (the reader runs them when the keys pause)."""
+    import gc
+
+    from newstui.ui import collector
+
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        app = long_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_threshold() == (*thresholds[:2], collector.FULL_GC_BACKSTOP)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+        gc.enable()
 
 
 async def test_a_resize_to_the_same_size_lays_nothing_out_and_a_real_one_does(

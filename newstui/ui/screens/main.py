@@ -33,6 +33,7 @@ from newstui.store import Store
 from newstui.store.first_screen import FirstScreen
 from newstui.store.view_queries import ViewQueries
 from newstui.ui.bindings import MAIN_BINDINGS
+from newstui.ui.collector import PauseCollector
 from newstui.ui.screens.articles import ArticlePresenter
 from newstui.ui.screens.link_actions import LinkActions
 from newstui.ui.screens.mark_actions import MarkActions
@@ -125,6 +126,8 @@ class MainScreen(
         frame after it, ~100 ms later)."""
         self._palette_request: tuple[Path, str] | None = None
         self._last_key = 0.0
+        self.collector = PauseCollector(self.set_timer)
+        """Python's full collections when the keys pause (key and reload times tell it)."""
         """When the last key reached this screen (time.monotonic())."""
         self._trim_due = False
         """A background reload freed memory: the heap is trimmed once the keys pause."""
@@ -369,6 +372,7 @@ class MainScreen(
 
     def on_key(self) -> None:
         self._last_key = time.monotonic()
+        self.collector.key()
 
     def _warm_up_when_idle(self) -> None:
         """Once the keys pause: the theme files (`T` reads them at once if pressed before),

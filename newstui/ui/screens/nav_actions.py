@@ -7,7 +7,6 @@ thing in each.
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING
 
 from textual.timer import Timer
@@ -24,10 +23,6 @@ PREPARE_AFTER = 0.03
 """Seconds after a key before the next article is prepared: after the key's frame has been
 written (the terminal writer thread needs the GIL for that), and not at all while keys come
 faster than this (each resets the timer)."""
-FULL_GC_DUE = 5
-"""Young collections since the last full one above which the pause after a key runs a full
-collection: Python's own comes after 10, in the middle of whichever key it falls on (10-20 ms
-of a frame, every ~2.5 s of `n` in tui_bench.py)."""
 
 
 class NavigationActions:
@@ -50,9 +45,6 @@ class NavigationActions:
         entry_id, self._prepare_id = self._prepare_id, None
         if entry_id is not None and entry_id != self.entry_view.shown_id:
             self.articles.prepare(entry_id)
-        # The keys paused: the cyclic collector's full pass now rather than during a key.
-        if gc.isenabled() and gc.get_count()[2] >= FULL_GC_DUE:
-            gc.collect()
 
     def _neighbour(self: MainScreen, delta: int) -> int | None:
         """The entry one row further in the direction the cursor just moved."""

@@ -83,6 +83,7 @@ class ListReloads:
         self.reload_feeds(self._counted(feeds, marked, waiting))
         if ids is not None and self.feed_list.current_view == view and not self.searching.active:
             self.entry_list.update_ids(ids)
+        self.collector.due()  # a refresh reloads every 2 s: its garbage, once the keys pause
 
     def _in_background(self: MainScreen, reload: Callable[[], Coroutine[None, None, None]]) -> None:
         # A coroutine function, not a coroutine: an exclusive worker replaced before it starts
