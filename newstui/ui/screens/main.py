@@ -54,14 +54,14 @@ from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.writes import WriteQueue
 
 THEMES_AFTER = 0.3
-TRIM_AFTER = 0.3
-"""Seconds without a key before what a background reload freed is given back to the system
-(`newstui.core.memory.trim`, on the event loop: it locks the heap, ~0.3 ms and ~4 ms the first
-time, which a key should not wait for, nor the key's own mallocs on another thread)."""
 """Seconds without a key after which the bundled theme files are read (`LaterThemes`) and the
 article renderer is imported on a thread: reading them (~40 ms) right after the first frame
 held up the first key a user pressed, and so did the import (a thread, but one that holds the
 GIL: a new reader's first feed-list key took 104-158 ms with it, 48-74 without, in process)."""
+TRIM_AFTER = 0.3
+"""Seconds without a key before what a background reload freed is given back to the system
+(`newstui.core.memory.trim`, on the event loop: it locks the heap, ~0.3 ms and ~4 ms the first
+time, which a key should not wait for, nor the key's own mallocs on another thread)."""
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
 full-screen and Escape comes back."""
