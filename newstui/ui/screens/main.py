@@ -126,9 +126,9 @@ class MainScreen(
         frame after it, ~100 ms later)."""
         self._palette_request: tuple[Path, str] | None = None
         self._last_key = 0.0
+        """When the last key reached this screen (time.monotonic())."""
         self.collector = PauseCollector(self.set_timer)
         """Python's full collections when the keys pause (key and reload times tell it)."""
-        """When the last key reached this screen (time.monotonic())."""
         self._trim_due = False
         """A background reload freed memory: the heap is trimmed once the keys pause."""
         self.started = False
