@@ -93,3 +93,36 @@ async def test_saved_views_are_listed_with_unread_counts(make_app) -> None:
         screen.reload_entries()
         await screen.reload_in_background()
         assert screen.saved_counts == {"World news": 3}
+
+
+async def test_the_closed_search_field_never_takes_a_key_typed_at_launch(
+    make_app, monkeypatch
+) -> None:
+    """Hidden, the field was still the first focusable widget: Textual focused it while the
+    reader started, and an R typed at launch became a search for "R" ("No entries match."
+    and no refresh). Closed, it can never have the focus; `/` still gives it, Escape takes it."""
+    from newstui.ui.screens import searching
+
+    focused_at: list[bool] = []
+    monkeypatch.setattr(
+        searching.SearchField,
+        "on_focus",
+        lambda self, event=None: focused_at.append(self.has_class("-open")),
+        raising=False,
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert focused_at == []  # not during start-up
+        screen.searching.field.focus()
+        await pilot.pause()
+        assert app.focused is not screen.searching.field
+        await pilot.press("slash")
+        assert app.focused is screen.searching.field
+        assert focused_at == [True]
+        await pilot.press("escape")
+        assert app.focused is screen.entry_list
+        screen.searching.field.focus()
+        await pilot.pause()
+        assert app.focused is screen.entry_list

@@ -44,6 +44,10 @@ class SearchField(Input):
             id="search",
         )
         self.controller = controller
+        # Focusable only while open (`SearchController.open`): hidden, it was still the first
+        # focusable widget, so Textual focused it at start-up, and a key typed as the reader
+        # launched (R, n) went into the closed field as a search for "R" ("No entries match.").
+        self.can_focus = False
 
     def on_key(self, event: Key) -> None:
         if event.key == "escape":
@@ -81,6 +85,7 @@ class SearchController:
                 screen.focused,
             )
         self.field.add_class("-open")
+        self.field.can_focus = True
         self.field.focus()
 
     def close(self) -> None:
@@ -97,7 +102,10 @@ class SearchController:
             screen.select_view(view)
             if entry_id is not None and entry_id in screen.entry_list.ids:
                 screen.entry_list.move_to(screen.entry_list.ids.index(entry_id))
-        (focused if focused is not None and focused.is_attached else screen.entry_list).focus()
+        if focused is self.field or focused is None or not focused.is_attached:
+            focused = screen.entry_list
+        focused.focus()
+        self.field.can_focus = False
 
     # -- typing -------------------------------------------------------------------------------
 
