@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
@@ -162,6 +163,53 @@ async def test_only_the_feeds_being_refreshed_have_a_task(http_server, tmp_path:
     assert max(tasks) < count // 3, tasks
 
 
+def stored_feeds(server: HTTPServer, db_path: Path, count: int, body: bytes) -> list[FeedSpec]:
+    """`count` feeds on `server`, each answering `body`, already in the store at `db_path`."""
+    specs = [FeedSpec(server.route(f"/f{i}", Response(200, RSS_TYPE, body))) for i in range(count)]
+    with Store(db_path) as store:
+        store.sync_feeds(specs, now=NOW)
+    return specs
+
+
+@dataclass
+class StalledWriter:
+    """What a refresh held while its writer stalled (`stall_the_writer`)."""
+
+    used: list[int] = field(default_factory=list)
+    """The bytes in flight after each change."""
+    sizes: list[int] = field(default_factory=list)
+    """Each waiting feed's size."""
+    asked: list[int] = field(default_factory=list)
+    """The feed requests the server had answered when the stall ended."""
+
+
+def stall_the_writer(monkeypatch: pytest.MonkeyPatch, server: HTTPServer) -> StalledWriter:
+    """The first write waits until the server has seen no request for 0.5 s (a search-index
+    batch on a big store); the bytes in flight and the waiting feeds' sizes are watched, not
+    changed."""
+    seen = StalledWriter()
+    add, measure, save_fetch = http._Budget._add, http.waiting_size, Store.save_fetch
+
+    def watched_add(budget: http._Budget, change: int) -> None:
+        add(budget, change)
+        seen.used.append(budget._used)
+
+    def measured(body_size: int, parsed: FeedRows) -> int:
+        seen.sizes.append(measure(body_size, parsed))
+        return seen.sizes[-1]
+
+    def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
+        if not seen.asked:
+            # Without a cap every feed would be fetched meanwhile.
+            seen.asked.append(requests_once_quiet(server, 0.5, limit=15.0))
+        return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(http._Budget, "_add", watched_add)
+    monkeypatch.setattr(http, "waiting_size", measured)
+    monkeypatch.setattr(Store, "save_fetch", stalled_first)
+    return seen
+
+
 async def test_newstui_refresh_holds_at_most_4_mb_per_parse_worker_while_the_writer_stalls(
     http_server, tmp_path: Path, monkeypatch
 ) -> None:
@@ -173,50 +221,21 @@ async def test_newstui_refresh_holds_at_most_4_mb_per_parse_worker_while_the_wri
     workers, concurrency, count = 2, 4, 30
     body = rss(*(Item(str(n), text=f"<p>{WORDS * 14}</p>") for n in range(10)))
     assert 350_000 < len(body) < 450_000
-    specs = [
-        FeedSpec(http_server.route(f"/f{i}", Response(200, RSS_TYPE, body)))
-        for i in range(count)
-    ]
     db_path = tmp_path / "newstui.db"
-    with Store(db_path) as store:
-        store.sync_feeds(specs, now=NOW)
-    # Watched, not changed: every change of the bytes in flight, and each waiting feed's size.
-    used: list[int] = []
-    sizes: list[int] = []
-    add, measure = http._Budget._add, http.waiting_size
-
-    def watched_add(budget: http._Budget, change: int) -> None:
-        add(budget, change)
-        used.append(budget._used)
-
-    def measured(body_size: int, parsed: FeedRows) -> int:
-        sizes.append(measure(body_size, parsed))
-        return sizes[-1]
-
-    monkeypatch.setattr(http._Budget, "_add", watched_add)
-    monkeypatch.setattr(http, "waiting_size", measured)
-    save_fetch = Store.save_fetch
-    asked_while_stalled: list[int] = []
-
-    def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
-        if not asked_while_stalled:
-            # Without a cap every feed would be fetched meanwhile.
-            asked_while_stalled.append(requests_once_quiet(http_server, 0.5, limit=15.0))
-        return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Store, "save_fetch", stalled_first)
+    specs = stored_feeds(http_server, db_path, count, body)
+    seen = stall_the_writer(monkeypatch, http_server)
     settings = Settings(parse_workers=workers, timeout=30.0, concurrency=concurrency)
     async with Refresher(db_path, settings, clock=Clock()) as refresher:
         assert refresher.context.parser.size == workers
         updates = [update async for update in refresher.run(specs)]
     assert sorted(update.new for update in updates) == [10] * count
     assert all(len(stored_entries(db_path, spec.url)) == 10 for spec in specs)
-    (asked,) = asked_while_stalled
+    (asked,) = seen.asked
     assert asked < count, "every feed was fetched while the writer was stalled"
     # The cap, passed by at most the `concurrency` feeds started before it was reached.
-    bound = workers * 4_000_000 + concurrency * max(sizes)
-    assert max(used) <= bound, f"{max(used):,} bytes in flight, more than {bound:,}"
-    assert used[-1] == 0
+    bound = workers * 4_000_000 + concurrency * max(seen.sizes)
+    assert max(seen.used) <= bound, f"{max(seen.used):,} bytes in flight, more than {bound:,}"
+    assert seen.used[-1] == 0
 
 
 async def test_the_readers_refresh_holds_at_most_1_mb_while_the_writer_stalls(
@@ -229,43 +248,16 @@ async def test_the_readers_refresh_holds_at_most_1_mb_while_the_writer_stalls(
     concurrency, count = 4, 20
     body = rss(*(Item(str(n), text=f"<p>{WORDS * 4}</p>") for n in range(10)))
     assert 100_000 < len(body) < 150_000
-    specs = [
-        FeedSpec(http_server.route(f"/f{i}", Response(200, RSS_TYPE, body)))
-        for i in range(count)
-    ]
     db_path = tmp_path / "newstui.db"
-    with Store(db_path) as store:
-        store.sync_feeds(specs, now=NOW)
-    used: list[int] = []
-    sizes: list[int] = []
-    add, measure = http._Budget._add, http.waiting_size
-
-    def watched_add(budget: http._Budget, change: int) -> None:
-        add(budget, change)
-        used.append(budget._used)
-
-    def measured(body_size: int, parsed: FeedRows) -> int:
-        sizes.append(measure(body_size, parsed))
-        return sizes[-1]
-
-    monkeypatch.setattr(http._Budget, "_add", watched_add)
-    monkeypatch.setattr(http, "waiting_size", measured)
-    save_fetch = Store.save_fetch
-    stalled: list[int] = []
-
-    def stalled_first(store: Store, *args: object, **kwargs: object) -> tuple[int, int]:
-        if not stalled:
-            stalled.append(requests_once_quiet(http_server, 0.5, limit=15.0))
-        return save_fetch(store, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Store, "save_fetch", stalled_first)
+    specs = stored_feeds(http_server, db_path, count, body)
+    seen = stall_the_writer(monkeypatch, http_server)
     settings = Settings(parse_workers=1, timeout=30.0, concurrency=concurrency)
     async with Refresher(db_path, settings, clock=Clock(), spare_a_core=True) as refresher:
         updates = [update async for update in refresher.run(specs)]
     assert sorted(update.new for update in updates) == [10] * count
-    bound = 1_000_000 + concurrency * max(sizes)
-    assert max(used) <= bound, f"{max(used):,} bytes in flight, more than {bound:,}"
-    assert used[-1] == 0
+    bound = 1_000_000 + concurrency * max(seen.sizes)
+    assert max(seen.used) <= bound, f"{max(seen.used):,} bytes in flight, more than {bound:,}"
+    assert seen.used[-1] == 0
 
 
 @pytest.mark.parametrize("reader", [False, True], ids=["newstui refresh", "the reader's"])
