@@ -262,12 +262,23 @@ async def test_n_while_the_database_is_locked_keeps_the_mark_and_says_so(
     assert app.writes.close() == {}
 
 
+def full_passes_due(monkeypatch) -> list[int]:
+    """From now on a full pass is due, and each `gc.collect` is recorded (in the returned
+    list), not run."""
+    import gc
+
+    from newstui.ui import collector
+
+    full: list[int] = []
+    monkeypatch.setattr(gc, "get_count", lambda: (0, 0, collector.FULL_GC_DUE))
+    monkeypatch.setattr(gc, "collect", lambda generation=2: full.append(generation))
+    return full
+
+
 async def test_a_due_full_collection_waits_until_the_keys_pause(long_app, monkeypatch) -> None:
     """Python's full GC pass (10-40 ms) fell in the middle of keys: every 10 young
     collections, and 30 ms after any key, which is no pause when keys come ~50 ms apart (as
     in tui_bench.py's refresh). It runs once no key came for `KEYS_PAUSED`, not before."""
-    import gc
-
     from newstui.ui import collector
 
     now = [1000.0]
@@ -275,9 +286,7 @@ async def test_a_due_full_collection_waits_until_the_keys_pause(long_app, monkey
     app = long_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        full: list[int] = []
-        monkeypatch.setattr(gc, "get_count", lambda: (0, 0, collector.FULL_GC_DUE))
-        monkeypatch.setattr(gc, "collect", lambda generation=2: full.append(generation))
+        full = full_passes_due(monkeypatch)
         for key in ("n", "n", "j"):  # each one prepares the next article 30 ms after it
             await pilot.press(key)
             now[0] += collector.KEYS_PAUSED / 2  # the keys' clock: they come faster than that
@@ -291,16 +300,10 @@ async def test_a_due_full_collection_waits_until_the_keys_pause(long_app, monkey
 async def test_a_reload_of_the_lists_runs_a_due_full_collection(long_app, monkeypatch) -> None:
     """A refresh reloads the lists every 2 s with no key pressed: its garbage is collected
     then, not left to Python's own pass, now only a backstop (`FULL_GC_BACKSTOP`)."""
-    import gc
-
-    from newstui.ui import collector
-
     app = long_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        full: list[int] = []
-        monkeypatch.setattr(gc, "get_count", lambda: (0, 0, collector.FULL_GC_DUE))
-        monkeypatch.setattr(gc, "collect", lambda generation=2: full.append(generation))
+        full = full_passes_due(monkeypatch)
         await main(app).reload_in_background()
         await until(pilot, lambda: full != [])
         assert full == [2]

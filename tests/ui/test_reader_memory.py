@@ -15,9 +15,9 @@ from newstui.core import memory
 from newstui.core.views import View
 from newstui.store import READER_CACHE_KIB, Store
 from newstui.store.view_queries import ViewQueries
-from newstui.ui.screens.main import MainScreen
 from tests.support.wait import until
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, entry, save_entries
+from tests.ui.test_main_screen import main
 
 
 def cache_kib(store: Store) -> int:
@@ -47,8 +47,7 @@ async def test_the_entry_list_keeps_the_reloaded_ids_as_an_array(make_app) -> No
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        screen = main(app)
         await screen.reload_in_background()
         assert isinstance(screen.entry_list.ids, array) and len(screen.entry_list.ids) == 9
 
@@ -65,8 +64,7 @@ async def test_the_readers_own_connections_have_a_small_page_cache(make_app) -> 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        screen = main(app)
         await screen.reload_in_background()  # the background connection
         await pilot.press("enter")  # opens the entry: its read mark goes through the writes'
         await pilot.pause()
@@ -84,8 +82,7 @@ async def test_the_heap_is_trimmed_after_a_background_reload_once_the_keys_pause
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        screen = main(app)
         await until(pilot, lambda: not screen._trim_due)  # one the start-up's reloads asked for
         before = memory.trimmed
         await screen.reload_in_background()
