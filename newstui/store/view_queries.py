@@ -38,16 +38,12 @@ class ViewQueries:
         show_read: bool,
         views: Sequence[SavedView] = (),
         clock: Callable[[], datetime] = utc_now,
-        after_reload: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.show_read = show_read
         self.saved = {view.name: view for view in views}
         """`[[views]]` by name."""
         self.clock = clock
-        self.after_reload = after_reload
-        """Called on the event loop after each `lists_in_background` (the reader trims its
-        heap once the keys pause: `newstui.core.memory`)."""
         self._background: Store | None = None
         self._matches: dict[str, set[int]] = {}
         self._counted_at: datetime | None = None
@@ -160,11 +156,7 @@ class ViewQueries:
             counts = self.saved_counts(store) if self.saved else {}
             return feeds, store.hidden_bookmarks(), ids, counts
 
-        try:
-            return await asyncio.to_thread(query)
-        finally:
-            if self.after_reload is not None:
-                self.after_reload()
+        return await asyncio.to_thread(query)
 
     def close(self) -> None:
         if self._background is not None:

@@ -83,10 +83,11 @@ async def test_the_heap_is_trimmed_after_a_background_reload_once_the_keys_pause
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = main(app)
-        await until(pilot, lambda: not screen._trim_due)  # one the start-up's reloads asked for
+        # One the start-up's reloads asked for:
+        await until(pilot, lambda: not screen.collector.trim_due)
         before = memory.trimmed
         await screen.reload_in_background()
         # Not at once (a key may come right after the reload), only once the keys pause.
-        assert memory.trimmed == before and screen._trim_due
+        assert memory.trimmed == before and screen.collector.trim_due
         await until(pilot, lambda: memory.trimmed > before)
-        assert not screen._trim_due
+        assert not screen.collector.trim_due

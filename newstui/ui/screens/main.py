@@ -25,7 +25,6 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from newstui.article.feed_status import StatusStyles, render_feed_status
-from newstui.core import memory
 from newstui.core.models import Feed, FeedUpdate
 from newstui.core.settings import Config
 from newstui.core.views import View
@@ -58,10 +57,6 @@ THEMES_AFTER = 0.3
 article renderer is imported on a thread: reading them (~40 ms) right after the first frame
 held up the first key a user pressed, and so did the import (a thread, but one that holds the
 GIL: a new reader's first feed-list key took 104-158 ms with it, 48-74 without, in process)."""
-TRIM_AFTER = 0.3
-"""Seconds without a key before what a background reload freed is given back to the system
-(`newstui.core.memory.trim`, on the event loop: it locks the heap, ~0.3 ms and ~4 ms the first
-time, which a key should not wait for, nor the key's own mallocs on another thread)."""
 NARROW_WIDTH = 110
 """Below this many columns the article pane is not shown beside the lists: Enter opens it
 full-screen and Escape comes back."""
@@ -98,7 +93,6 @@ class MainScreen(
             show_read=config.settings.show_read,
             views=config.views,
             clock=clock,
-            after_reload=self.trim_when_idle,
         )
         self.db_path = db_path
         self.refresher = RefreshController(self, config, db_path, clock, store.feed_states)
@@ -129,8 +123,6 @@ class MainScreen(
         """When the last key reached this screen (time.monotonic())."""
         self.collector = PauseCollector(self.set_timer)
         """Python's full collections when the keys pause (key and reload times tell it)."""
-        self._trim_due = False
-        """A background reload freed memory: the heap is trimmed once the keys pause."""
         self.started = False
         """Start-up's reads are done: a database error from now on is a notification."""
         self.opened_id: int | None = None
@@ -384,23 +376,6 @@ class MainScreen(
         else:
             self.app.load_later_themes()  # type: ignore[attr-defined]
             self.articles.import_renderer()
-
-    def trim_when_idle(self) -> None:
-        """After a background reload (every 2 s while a refresh delivers): once no key came for
-        `TRIM_AFTER`, the C heap's free pages go back to the system. Without it the reader
-        kept what each reload freed: 64 MB at launch, 75-78 by the end of the benchmark's
-        500-feed refresh (bench/README.md)."""
-        if not self._trim_due:
-            self._trim_due = True
-            self.set_timer(TRIM_AFTER, self._trim_if_idle)
-
-    def _trim_if_idle(self) -> None:
-        wait = self._last_key + TRIM_AFTER - time.monotonic()
-        if wait > 0:
-            self.set_timer(wait, self._trim_if_idle)
-            return
-        self._trim_due = False
-        memory.trim()
 
     def preview(self) -> None:
         """The article pane follows the focus: a feed's status while the feed list has it,

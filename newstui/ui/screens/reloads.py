@@ -98,7 +98,8 @@ class ListReloads:
         self.reload_feeds(counted, rows=rows if counted is feeds else None)
         if ids is not None and self.feed_list.current_view == view and not self.searching.active:
             self.entry_list.update_ids(ids)
-        self.collector.due()  # a refresh reloads every 2 s: its garbage, once the keys pause
+        # A refresh reloads every 2 s: its garbage, and the heap it freed, once the keys pause.
+        self.collector.due(freed=True)
 
     def _in_background(self: MainScreen, reload: Callable[[], Coroutine[None, None, None]]) -> None:
         # A coroutine function, not a coroutine: an exclusive worker replaced before it starts
