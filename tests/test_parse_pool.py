@@ -86,3 +86,29 @@ async def test_an_unexpected_failure_on_a_feeder_costs_one_feed_not_the_refresh(
         assert len(pool.pids) == 1  # the failed worker was replaced, not kept beside a new one
     finally:
         pool.shutdown()
+
+
+async def test_a_feed_is_not_failed_for_the_time_the_first_worker_takes_to_start(
+    monkeypatch,
+) -> None:
+    """On a loaded machine (other programs on every core, the reader's workers niced) a worker's
+    imports took longer than a short deadline, and every feed of the first refresh failed with
+    "no parser was free". The pool's own start is not the feed's time."""
+    wait_ready = parse_lanes._Worker.wait_ready
+    slow_start = 1.5
+
+    def slow(worker: parse_lanes._Worker) -> None:
+        time.sleep(slow_start)
+        wait_ready(worker)
+
+    monkeypatch.setattr(parse_lanes._Worker, "wait_ready", slow)
+    pool = ParsePool(1)
+    try:
+        urls = [f"http://example.test/{n}" for n in range(3)]
+        parses = [
+            pool.parse(u, feed(n), HEADERS, now=NOW, deadline=0.5) for n, u in enumerate(urls)
+        ]
+        results = await asyncio.wait_for(asyncio.gather(*parses), 30)
+    finally:
+        pool.shutdown()
+    assert [rows.title for rows in results] == ["t0", "t1", "t2"]

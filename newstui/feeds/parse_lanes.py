@@ -167,6 +167,30 @@ class Lanes:
         """Every worker started and not yet ended, whatever its state."""
         self.closed = False
         self.no_processes = False
+        self.started = False
+        """A worker has been ready once, or none can start, or the pool is shut: until then a
+        body waits for the pool's own start (`when_started`) before its deadline runs."""
+        self._start_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def when_started(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None] | None:
+        """None once the pool has started; until then a future settled when it has (a feeder,
+        and with it a worker, is started now if none is yet)."""
+        with self.cond:
+            if self.started:
+                return None
+            if not self.feeders:
+                self.add_feeders(1)
+            future = loop.create_future()
+            self._start_waiters.append((loop, future))
+            return future
+
+    def _now_started(self) -> None:
+        """The first worker is ready (or none can start, or the pool is shut); under `cond`."""
+        self.started = True
+        for loop, future in self._start_waiters:
+            with contextlib.suppress(RuntimeError):  # that loop is gone: nobody is waiting
+                loop.call_soon_threadsafe(settle, future, None)
+        self._start_waiters.clear()
 
     def submit(self, job: Job) -> None:
         with self.cond:
@@ -237,6 +261,7 @@ class Lanes:
         """No more jobs; queued ones are told so; feeders end, and so do their workers."""
         with self.cond:
             self.closed = True
+            self._now_started()
             while self.queue:
                 job = self.queue.popleft()
                 job.queued = False
@@ -257,6 +282,9 @@ class Lanes:
         except OSError:
             self.end_worker(worker)
             raise
+        with self.cond:
+            if not self.started:
+                self._now_started()
         return worker
 
     def end_worker(self, worker: _Worker, *, kill: bool = True) -> None:
@@ -268,6 +296,7 @@ class Lanes:
         """No worker can start: every queued job (and each later one) parses on a thread."""
         with self.cond:
             self.no_processes = True
+            self._now_started()
             while self.queue:
                 job = self.queue.popleft()
                 job.queued = False

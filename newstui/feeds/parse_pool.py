@@ -5,13 +5,18 @@ bodies go to worker processes (one per core by default, one core fewer inside th
 started the first time a body needs parsing: an all-304 refresh starts no process at all.
 
 Each parse has a deadline, counted from the moment the feed's body is handed over: waiting
-for a free worker, or for a new one to start, is part of it, so a feed's refresh (download,
-wait, parse) ends within its own deadline whatever the other feeds do. A worker that overruns
-it (a hostile feed the size and depth limits did not tame) is killed and replaced, and the feed
-gets "took too long to parse"; a thread could not be stopped, so even `parse_workers = 1` means
-one process. Only where processes cannot be started at all does a thread parse, still off the
-event loop: there an overrunning parse is abandoned (its feed gets the same message) and
-finishes on its own, bounded by those limits.
+for a free worker, or for a replacement to start, is part of it, so a feed's refresh
+(download, wait, parse) ends within its own deadline whatever the other feeds do. Only the
+pool's own start is not: a body that comes before the first worker is ready waits for it
+(at most `parse_lanes.START_TIMEOUT`) and its deadline runs from then. On a loaded machine a
+worker's imports can take longer than a short deadline, and they are newstui's time, not the
+feed's: counted, they failed every feed of the refresh with "no parser was free".
+
+A worker that overruns a deadline (a hostile feed the size and depth limits did not tame) is
+killed and replaced, and the feed gets "took too long to parse"; a thread could not be
+stopped, so even `parse_workers = 1` means one process. Only where processes cannot be
+started at all does a thread parse, still off the event loop: there an overrunning parse is
+abandoned (its feed gets the same message) and finishes on its own, bounded by those limits.
 
 The workers are plain `python -c` child processes talking over a socket pair, not a
 `multiprocessing` pool: that pool cannot stop one job, and its resource-tracker process
@@ -99,16 +104,22 @@ class ParsePool:
 
         Args:
             deadline: Seconds from now the feed may still take: waiting for a free worker (or
-                a new one's start) counts, so the caller's deadline for the feed holds.
+                a replacement's start) counts, so the caller's deadline for the feed holds;
+                the pool's first start does not.
             max_bytes: The largest size a raw `.gz` document may unpack to.
 
         Raises:
             ParseError: the parser's own, or kind `timeout` ("took too long to parse").
         """
         seconds = DEFAULT_DEADLINE if deadline is None else deadline
-        end = asyncio.get_running_loop().time() + seconds
         job = (url, body, dict(headers), now, max_bytes)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
         if not self._lanes.no_processes:
+            starting = self._lanes.when_started(loop)
+            if starting is not None:
+                await starting
+                end = loop.time() + seconds
             try:
                 return await self._in_process(job, seconds)
             except NoProcesses:
