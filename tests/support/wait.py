@@ -51,3 +51,10 @@ async def settled(pilot: Any, seconds: float = DEADLINE) -> None:
         if all(worker.is_finished for worker in app.workers):
             return
         assert time.monotonic() < deadline, "timed out"
+
+
+async def written(pilot: Any) -> None:
+    """Every write the reader queued is in the store: a read mark is written by the reader's
+    write thread once its key's frame is drawn, not by the key (`newstui.ui.writes`), so a
+    test that reads the store through another connection waits for it first."""
+    await until(pilot, lambda: pilot.app.writes.pending() == 0)

@@ -7,6 +7,7 @@ from newstui.core.models import FeedSpec
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.feed_list import build_rows
+from tests.support.wait import written
 
 from .conftest import EMPTY, TECH, WORLD
 
@@ -47,6 +48,7 @@ async def test_next_unread_marks_read_and_every_count_follows(make_app, db_path)
             await pilot.press("n")
             opened.append(screen.opened_id)
         assert len(set(opened)) == 3
+        await written(pilot)
         with Store(db_path) as other:
             assert all(row.read for row in other.headlines(opened))
         # each opened entry is drawn as read in the headline list, from the row kept there
@@ -55,5 +57,6 @@ async def test_next_unread_marks_read_and_every_count_follows(make_app, db_path)
         assert shown_counts(screen) == stored_counts(screen, db_path)
         assert dict(shown_counts(screen))["All unread"] == before["All unread"] - 3
         await pilot.press("m", "b")  # the open one unread again, and bookmarked
+        await written(pilot)
         assert shown_counts(screen) == stored_counts(screen, db_path)
         assert dict(shown_counts(screen))["Bookmarks"] == 1

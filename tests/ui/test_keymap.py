@@ -7,6 +7,7 @@ from pathlib import Path
 from newstui.core.config import load_config
 from newstui.store import Store
 from newstui.ui.app import NewsApp
+from tests.support.wait import written
 from tests.ui.conftest import DEFAULT_FEEDS, clock, fill
 
 
@@ -16,9 +17,11 @@ async def test_override_replaces_default_keys(make_app, db_path) -> None:
         await pilot.pause()
         first = app.screen.entry_list.current_id
         await pilot.press("m")  # no longer bound
+        await written(pilot)
         with Store(db_path) as other:
             assert not other.headlines([first])[0].read
         await pilot.press("x")
+        await written(pilot)
         with Store(db_path) as other:
             assert other.headlines([first])[0].read
 
@@ -43,8 +46,10 @@ async def test_nested_keymap_table_from_feeds_toml(tmp_path: Path, db_path) -> N
             await pilot.pause()
             first = app.screen.entry_list.current_id
             await pilot.press("s")
+            await written(pilot)
             assert store.headlines([first])[0].bookmarked
             await pilot.press("b")  # replaced, so b does nothing now
+            await written(pilot)
             assert store.headlines([first])[0].bookmarked
 
 
@@ -67,9 +72,11 @@ async def test_newsboat_preset(make_app, db_path) -> None:
         assert screen.entry_list.cursor == 1
         chosen = screen.entry_list.current_id
         await pilot.press("N")
+        await written(pilot)
         with Store(db_path) as other:
             assert other.headlines([chosen])[0].read
         await pilot.press("ctrl+b")
+        await written(pilot)
         with Store(db_path) as other:
             assert other.headlines([chosen])[0].bookmarked
         await pilot.press("j")  # newsboat's j: the next feed

@@ -10,7 +10,7 @@ from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.entry_view import BAR_WIDTH
 from tests.support.httpserver import Response
-from tests.support.wait import settled, until
+from tests.support.wait import settled, until, written
 from tests.ui.conftest import DEFAULT_FEEDS, NOW, TECH, WORLD, entry, fill, save_entries
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Fresh</title>
@@ -55,11 +55,13 @@ async def test_navigation_open_marks_read_and_toggle(make_app, db_path) -> None:
         await pilot.press("enter")
         assert screen.entry_view.shown_id == chosen
         assert app.focused is screen.entry_view
-        with Store(db_path) as other:  # written through: another connection sees it at once
+        await written(pilot)  # by the write thread, once the article's frame is drawn
+        with Store(db_path) as other:
             [row] = other.headlines([chosen])
             assert row.read
         await pilot.press("m")  # toggle back to unread from the article
         await pilot.press("j", "b")  # and bookmark another one
+        await written(pilot)
         with Store(db_path) as other:
             assert not other.headlines([chosen])[0].read
             # the counts shown (adjusted per key, not re-counted) match the store's
@@ -87,6 +89,7 @@ async def test_bookmark_and_bookmarks_view(make_app, db_path) -> None:
         assert list(screen.entry_list.ids) == [chosen]
         assert "★" in screen_text(app)
         await pilot.press("ctrl+b")  # newsboat's key toggles it off again
+        await written(pilot)
         with Store(db_path) as other:
             assert not other.headlines([chosen])[0].bookmarked
 
@@ -97,10 +100,12 @@ async def test_mark_all_read_then_undo(make_app, db_path) -> None:
         await pilot.pause()
         screen = main(app)
         await pilot.press("A")
+        await written(pilot)
         with Store(db_path) as other:
             assert sum(f.unread for f in other.feeds()) == 0
         assert any("u to undo" in n.message for n in app._notifications)
         await pilot.press("u")
+        await written(pilot)
         with Store(db_path) as other:
             assert sum(f.unread for f in other.feeds()) == 9
         assert screen.feeds[TECH].unread == 5

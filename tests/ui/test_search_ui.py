@@ -8,7 +8,7 @@ from newstui.core.config_search import SavedView
 from newstui.core.query import parse_query
 from newstui.core.views import View
 from newstui.store import Store
-from tests.support.wait import settled, until
+from tests.support.wait import settled, until, written
 from tests.ui.conftest import WORLD
 from tests.ui.test_main_screen import main, screen_text
 
@@ -45,6 +45,7 @@ async def test_slash_searches_as_you_type_and_escape_goes_back(make_app, db_path
         assert app.focused is screen.entry_list
         first = screen.entry_list.current_id
         await pilot.press("b")
+        await written(pilot)
         with Store(db_path) as other:
             [row] = other.headlines([first])
             assert row.bookmarked
@@ -89,7 +90,7 @@ async def test_saved_views_are_listed_with_unread_counts(make_app) -> None:
         await settled(pilot)
         assert len(screen.entry_list.ids) == 4
         await pilot.press("tab", "enter")  # read one: the count follows
-        await pilot.pause()
+        await written(pilot)
         screen.reload_entries()
         await screen.reload_in_background()
         assert screen.saved_counts == {"World news": 3}
