@@ -357,14 +357,14 @@ async def test_reader_mode_toggles_and_survives_restart(make_app, http_server) -
         await pilot.press("f")  # back to the feed's own text
         await pilot.pause()
         assert "Teaser only." in screen_text(app)
+        await written(pilot)  # the read mark, which the next run goes by
     http_server.routes.clear()  # offline: the page comes from the store
     again = make_app(feeds, filled=False)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("right_square_bracket")  # the entry is read now: go to its feed
         await pilot.press("enter", "f")
-        await pilot.pause()
-        assert "Varnhamn" in screen_text(again)
+        await until(pilot, lambda: "Varnhamn" in screen_text(again))
     assert len(http_server.requests_to("/story")) == 1
 
 

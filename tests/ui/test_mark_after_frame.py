@@ -16,7 +16,7 @@ from textual.screen import Screen
 
 from newstui.store import Store
 from newstui.ui.screens.main import MainScreen
-from tests.support.wait import until
+from tests.support.wait import until, written
 
 from .test_key_speed import long_app, started, stored_read  # noqa: F401 (long_app: a fixture)
 
@@ -53,6 +53,7 @@ async def test_n_writes_its_mark_after_the_frame_that_shows_the_article(
             frames = [i for i, (kind, _) in enumerate(events) if kind == "frame"]
             assert frames and events[frames[0]] == ("frame", opened)
             assert frames[0] < events.index(("write", opened)), events
+            await written(pilot)  # the write began above; now it is done
             assert stored_read(db_path, [opened]) == [True]
             # Shown read at once, counted at once.
             assert screen.entry_list.headline(screen.entry_list.cursor).read
