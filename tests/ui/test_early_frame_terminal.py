@@ -60,24 +60,27 @@ class Terminal:
             ready, _, _ = select.select([self.master], [], [], 0.05)
             if not ready:
                 continue
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # EIO: the slave side is closed
-                return
-            if not chunk:
-                return
-            with self._lock:
+            with self._lock:  # read and kept at once: `output` sees no byte in between
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:  # EIO: the slave side is closed
+                    return
+                if not chunk:
+                    return
                 self._received += chunk
 
     def output(self, settle: float = 0.1) -> str:
         """What was written to the terminal since the last call, once nothing more comes for
-        `settle` seconds (at most `READ_TIMEOUT`)."""
+        `settle` seconds and nothing written is still unread (at most `READ_TIMEOUT`: the
+        drain thread may be late on a loaded machine, and what was written before the call is
+        never missed for it)."""
         deadline = time.monotonic() + READ_TIMEOUT
         seen = -1
         while time.monotonic() < deadline:
             with self._lock:
                 size = len(self._received)
-            if size == seen:
+                unread, _, _ = select.select([self.master], [], [], 0)
+            if size == seen and not unread:
                 break
             seen = size
             time.sleep(settle)
@@ -107,6 +110,9 @@ def terminal(monkeypatch, tmp_path) -> Iterator[Terminal]:
     """A pty as the reader's terminal (stdin, and stderr where Textual writes), 100x30; the
     signal handlers as they were after the test; the watchdog running during it."""
     faulthandler.dump_traceback_later(WATCHDOG, exit=True)
+    # The first screen's reads are waited for as long as a loaded machine needs: the tests
+    # check what is drawn, not how soon (a thread late by 0.25 s meant no frame).
+    monkeypatch.setattr(early_frame, "WAIT_FOR_DATA", READ_TIMEOUT)
     handlers = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
     term = Terminal(30, 100)
     tty_in = os.fdopen(os.dup(term.slave), "r")
