@@ -347,7 +347,7 @@ async def test_server_that_never_answers_times_out(http_server, client):
     result = await fetch_feed(client, url, timeout=0.5)
 
     assert failed(result, "timeout").message == "timed out after 0.5 s"
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 10  # without the deadline: until the server gives up
 
 
 async def test_trickling_server_is_cut_off_by_the_total_deadline(http_server, client):
@@ -357,7 +357,7 @@ async def test_trickling_server_is_cut_off_by_the_total_deadline(http_server, cl
     result = await fetch_feed(client, url, timeout=0.5)
 
     assert failed(result, "timeout").message == "timed out after 0.5 s"
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 10  # without the deadline: until the server gives up
 
 
 async def test_endless_body_is_cut_off_at_max_bytes(http_server, client):

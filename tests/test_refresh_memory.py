@@ -24,6 +24,7 @@ from newstui.feeds.sources import READER_REFRESH_CACHE_KIB, http
 from newstui.feeds.sources.http import HttpFeeds
 from newstui.store import Store
 from tests.support.httpserver import HTTPServer, Response
+from tests.support.wait import DEADLINE
 from tests.test_refresh import FAST, NOW, RSS_TYPE, Clock, Item, rss, stored_entries
 
 WORDS = "airship harbour lantern meadow orchard quarry river summit thistle valley " * 40
@@ -76,7 +77,7 @@ async def test_a_waiting_feed_counts_its_rows_and_index_columns_and_lets_its_bod
             # Waited for a moment: the parse pool's waiter thread drops its job (the body
             # with it) just after handing the result over, and on a loaded machine the loop
             # can get this far first (failed once so in a full-suite run at 01:51).
-            deadline = time.monotonic() + 2.0
+            deadline = time.monotonic() + DEADLINE
             while sys.getrefcount(bodies[0]) > 2 and time.monotonic() < deadline:
                 time.sleep(0.005)
             seen.append((source._in_flight._used, index_chars, sys.getrefcount(bodies[0])))

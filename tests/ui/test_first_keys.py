@@ -23,6 +23,13 @@ async def test_the_renderer_is_imported_once_the_keys_pause_not_at_the_first_fra
     monkeypatch.setattr(
         main.MainScreen, "on_key", lambda s: (keys.append(time.monotonic()), on_key(s))
     )
+    first_frame: list[float] = []
+    after_first_frame = main.MainScreen._after_first_frame
+    monkeypatch.setattr(
+        main.MainScreen,
+        "_after_first_frame",
+        lambda s: (after_first_frame(s), first_frame.append(time.monotonic())),
+    )
     started: list[float] = []
     warm_up = ArticlePresenter.import_renderer
     monkeypatch.setattr(
@@ -40,5 +47,8 @@ async def test_the_renderer_is_imported_once_the_keys_pause_not_at_the_first_fra
             await pilot.pause(main.THEMES_AFTER / 3)
         await until(pilot, lambda: started)
         assert len(started) == 1
-        last = max((k for k in keys if k < started[0]), default=None)  # the keys pushed it back
-        assert last is not None and started[0] - last >= main.THEMES_AFTER - 0.01
+        # A pause of THEMES_AFTER after the first frame and after every key before it: the
+        # keys pushed it back (on a loaded host the first key may come after the pause, and
+        # the import before it, rightly).
+        last = max([*first_frame, *(k for k in keys if k < started[0])])
+        assert started[0] - last >= main.THEMES_AFTER - 0.01
