@@ -162,7 +162,7 @@ async def test_the_next_article_is_ready_before_its_key(long_app) -> None:
 async def test_a_prepared_article_is_finished_before_its_key(long, long_app, make_app) -> None:
     """While the keys pause, the next article's first screen is finished as Textual would
     finish it in the key's frame (borders, filters, the terminal's codes): that frame styles
-    none of its lines, only the pane's title line (all ~38 without it). Long articles have
+    none of its lines, at most the pane's title line (all ~38 without it). Long articles have
     a scroll bar in each line; short ones, empty lines below the text. The screen is what a
     full redraw shows."""
     from tests.ui.test_refresh_keys import drawn, frame, redrawn  # (it imports this module)
@@ -201,7 +201,8 @@ async def test_a_prepared_article_is_finished_before_its_key(long, long_app, mak
                 await pilot.press("n")
                 await frame(app)
             assert view.shown_id == following
-            assert styled == [0], styled  # the title line (the whole pane is redrawn)
+            # At most the title line (a long article's scroll bar moved: the pane is redrawn).
+            assert styled in ([], [0]), styled
             assert drawn(app) == redrawn(app)
 
 

@@ -411,7 +411,7 @@ class MainScreen(
         if self.config.settings.mark_read_on_open:
             self.set_read([entry_id], True, remember=False)
         self.set_reading(True)
-        self.entry_view.focus()
+        self.set_focus(self.entry_view)
 
     # -- user state --------------------------------------------------------------------------
 

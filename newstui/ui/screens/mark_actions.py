@@ -114,7 +114,7 @@ class MarkActions:
     def action_show_bookmarks(self: MainScreen) -> None:
         self.set_reading(False)
         self.select_view(View.bookmarks())
-        self.entry_list.focus()
+        self.set_focus(self.entry_list)
 
     def action_toggle_show_read(self: MainScreen) -> None:
         self.queries.show_read = not self.queries.show_read

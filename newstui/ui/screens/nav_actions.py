@@ -79,7 +79,7 @@ class NavigationActions:
                 return
         panes = self._panes()
         current = panes.index(self.focused) if self.focused in panes else 0
-        panes[max(0, min(len(panes) - 1, current + step))].focus()
+        self.set_focus(panes[max(0, min(len(panes) - 1, current + step))])
 
     def _focused_pane(self: MainScreen) -> Pane:
         focused = self.focused
@@ -111,7 +111,7 @@ class NavigationActions:
 
     def action_open_entry(self: MainScreen) -> None:
         if self.focused is self.feed_list:
-            self.entry_list.focus()
+            self.set_focus(self.entry_list)
         elif (entry_id := self.entry_list.current_id) is not None:
             self.open_entry(entry_id)
 
@@ -127,11 +127,11 @@ class NavigationActions:
             self.searching.close()
         elif self.has_class("-reading"):
             self.set_reading(False)
-            self.entry_list.focus()
+            self.set_focus(self.entry_list)
         elif self.focused is self.entry_view:
-            self.entry_list.focus()
+            self.set_focus(self.entry_list)
         elif self.focused is self.entry_list:
-            self.feed_list.focus()
+            self.set_focus(self.feed_list)
 
     def action_next_unread(self: MainScreen, direction: int) -> None:
         """n/p: the next unread entry in this view, else in the next feed that has one."""

@@ -86,7 +86,7 @@ class SearchController:
             )
         self.field.add_class("-open")
         self.field.can_focus = True
-        self.field.focus()
+        screen.set_focus(self.field)
 
     def close(self) -> None:
         """Back to where the user was before `/`."""
@@ -104,7 +104,7 @@ class SearchController:
                 screen.entry_list.move_to(screen.entry_list.ids.index(entry_id))
         if focused is self.field or focused is None or not focused.is_attached:
             focused = screen.entry_list
-        focused.focus()
+        screen.set_focus(focused)
         self.field.can_focus = False
 
     # -- typing -------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ class SearchController:
         """Enter: go to the results (searching now if the pause has not come yet)."""
         if self.field.value != self.query:
             self._start(self.field.value)
-        self.screen.entry_list.focus()
+        self.screen.set_focus(self.screen.entry_list)
 
     def _start(self, text: str) -> None:
         self.query = text
