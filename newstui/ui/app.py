@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
@@ -216,6 +216,19 @@ class NewsApp(StoreErrorsShown, App[None]):
             return  # the same error on every frame or key: once is enough
         self._last_problem = (str(error), now)
         self.notify(f"Database problem: {error}", severity="error", markup=False, timeout=10)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key that comes back to the app (its bindings are checked here) after `/` opened
+        # the search is the query's letter: `MainScreen.typed_ahead`.
+        if (
+            isinstance(event, events.Key)
+            and event.is_forwarded
+            and isinstance(self.screen, MainScreen)
+            and self.screen.typed_ahead(event)
+        ):
+            event.stop()
+            return
+        await super().on_event(event)
 
     def on_ready(self) -> None:
         if not gc.isenabled():

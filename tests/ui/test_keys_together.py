@@ -1,7 +1,8 @@
-"""Keys typed together (one read from the terminal: a fast typist, a paste, keys over SSH)
-go where the first of them sends the focus. Textual's `Widget.focus` moves it only after the
-messages already queued, so the key after `h` used to move the pane `h` had just left, and
-the letters after `/` ran as commands instead of being typed into the search."""
+"""Keys typed together (one read from the terminal: a fast typist, keys bunched over SSH, or
+keys queued while the reader was busy) go where the first of them sends the focus. Textual's
+`Widget.focus` moves it only after the messages already queued, so the key after `h` used to
+move the pane `h` had just left; and a key comes back to the app for its bindings after the
+widget it was handed to, so the letters after `/` ran as commands instead of being typed."""
 
 from __future__ import annotations
 
@@ -34,3 +35,18 @@ async def test_the_key_after_h_moves_the_feed_list_not_the_headlines(make_app) -
         assert app.focused is screen.entry_list
         assert screen.entry_list.cursor == 1
 
+
+async def test_the_letters_after_slash_are_typed_into_the_search(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        bookmarks = sum(feed.bookmarks for feed in screen.feeds.values())
+        unread = sum(feed.unread for feed in screen.feeds.values())
+        # b bookmarks and m marks read in the headlines: here they are letters of the query.
+        typed_together(app, ("slash", "/"), *((c, c) for c in "bomb"))
+        await pilot.pause()
+        assert screen.searching.field.value == "bomb"
+        assert app.focused is screen.searching.field
+        assert sum(feed.bookmarks for feed in screen.feeds.values()) == bookmarks
+        assert sum(feed.unread for feed in screen.feeds.values()) == unread

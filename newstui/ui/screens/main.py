@@ -19,6 +19,7 @@ from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.events import Key
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
@@ -365,6 +366,19 @@ class MainScreen(
     def on_key(self) -> None:
         self._last_key = time.monotonic()
         self.collector.key()
+
+    def typed_ahead(self, event: Key) -> bool:
+        """Whether `event`, a key back at the app for its bindings, is a letter for the search
+        field instead, typed into it now. A key typed together with `/` (one read from the
+        terminal, or keys queued while the loop was busy) was handed by Textual to the pane
+        focused before `/` opened the field; back at the app, its binding (b, m, A...) would
+        run against the field's focus. The field itself stops every letter it takes, so a
+        letter that comes back while it has the focus never reached it."""
+        field = self.searching.field
+        if self.focused is not field or not event.is_printable or not event.character:
+            return False
+        field.insert_text_at_cursor(event.character)
+        return True
 
     def _warm_up_when_idle(self) -> None:
         """Once the keys pause: the theme files (`T` reads them at once if pressed before),
