@@ -185,7 +185,8 @@ class Lanes:
             return future
 
     def _now_started(self) -> None:
-        """The first worker is ready (or none can start, or the pool is shut); under `cond`."""
+        """A worker is ready (or none can start, or the pool is shut); under `cond`. After the
+        first time there is nobody left to wake."""
         self.started = True
         for loop, future in self._start_waiters:
             with contextlib.suppress(RuntimeError):  # that loop is gone: nobody is waiting
@@ -283,8 +284,7 @@ class Lanes:
             self.end_worker(worker)
             raise
         with self.cond:
-            if not self.started:
-                self._now_started()
+            self._now_started()
         return worker
 
     def end_worker(self, worker: _Worker, *, kill: bool = True) -> None:

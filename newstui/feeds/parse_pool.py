@@ -114,12 +114,11 @@ class ParsePool:
         seconds = DEFAULT_DEADLINE if deadline is None else deadline
         job = (url, body, dict(headers), now, max_bytes)
         loop = asyncio.get_running_loop()
+        starting = None if self._lanes.no_processes else self._lanes.when_started(loop)
+        if starting is not None:
+            await starting  # the pool's own start: not the feed's time
         end = loop.time() + seconds
         if not self._lanes.no_processes:
-            starting = self._lanes.when_started(loop)
-            if starting is not None:
-                await starting
-                end = loop.time() + seconds
             try:
                 return await self._in_process(job, seconds)
             except NoProcesses:
